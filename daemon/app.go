@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/rapportapp/rapport/internal/campaign"
+	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/channel/email"
+	"github.com/rapportapp/rapport/internal/channel/sms"
+	"github.com/rapportapp/rapport/internal/config"
+	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/schedule"
+	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/tmpl"
+	"github.com/rapportapp/rapport/internal/unsub"
+)
+
+// files is everything read from the rep's folder, checked.
+type files struct {
+	cfg     *config.Config
+	content *engine.Content
+}
+
+// load reads config.toml, campaigns/ and templates/ next to it, and checks
+// that every step's template exists. All problems come back at once, as
+// invalid input.
+func (e *env) load() (*files, error) {
+	path, err := config.Find(e.configFlag)
+	if err != nil {
+		return nil, invalid{err}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, invalid{fmt.Errorf("read config: %w", err)}
+	}
+	cfg, err := config.Parse(path, data, e.getenv)
+	if err != nil {
+		return nil, invalid{err}
+	}
+	dir := filepath.Dir(cfg.Path)
+	cps, cerr := campaign.LoadDir(filepath.Join(dir, "campaigns"))
+	set, terr := tmpl.LoadDir(filepath.Join(dir, "templates"))
+	if err := errors.Join(cerr, terr); err != nil {
+		return nil, invalid{err}
+	}
+	if err := crossCheck(cps, set); err != nil {
+		return nil, invalid{err}
+	}
+	c, err := contentFrom(cfg, cps, set)
+	if err != nil {
+		return nil, invalid{err}
+	}
+	return &files{cfg: cfg, content: c}, nil
+}
+
+// crossCheck reports steps whose template (or fallback's) is missing.
+func crossCheck(cps []*campaign.Campaign, set *tmpl.Set) error {
+	var errs []error
+	for _, cp := range cps {
+		for _, s := range cp.Steps {
+			for _, ch := range []string{s.Channel, s.Fallback} {
+				if ch != "" && !set.Has(s.Template, ch) {
+					errs = append(errs, fmt.Errorf("%s: step %q: no %s template %q — create templates/%s (or a folder templates/%s/ for a series)",
+						s.Pos, s.ID, ch, s.Template, templateFile(s.Template, ch), s.Template))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func templateFile(name, ch string) string {
+	switch ch {
+	case channel.Email:
+		return name + ".email.md"
+	case channel.SMS:
+		return name + ".sms.txt"
+	}
+	return name + ".task.txt"
+}
+
+func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*engine.Content, error) {
+	var holidays []string
+	for _, h := range cfg.Sending.Holidays {
+		holidays = append(holidays, h.String())
+	}
+	cal, err := schedule.NewCalendar(holidays)
+	if err != nil {
+		return nil, err
+	}
+	s := cfg.Sending
+	domain := "rapport.invalid"
+	if _, d, ok := strings.Cut(cfg.Email.From.Address, "@"); ok {
+		domain = d
+	}
+	return &engine.Content{
+		Campaigns: cps,
+		Templates: set,
+		Rules: engine.Rules{
+			DefaultAt: s.At, AllowedHours: s.AllowedHours, MaxTextsPerDay: s.MaxTextsPerDay,
+			Calendar: cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
+			RetryBase: s.RetryBase, RetryMax: s.RetryMax, DigestAt: cfg.Notify.DigestAt,
+		},
+		Policy: engine.Policy{
+			ReportDamageWithin: cfg.Policy.ReportDamageWithin, MoneyBackGuarantee: cfg.Policy.MoneyBackGuarantee,
+			ReturnAuthorizationValid: cfg.Policy.ReturnAuthorizationValid, ProblemWords: cfg.Policy.ProblemWords,
+		},
+		Rep: tmpl.Rep{
+			Name: cfg.Rep.Name, Email: cfg.Rep.Email, Phone: engine.DisplayPhone(cfg.Rep.Phone),
+			PostalAddress: cfg.Rep.PostalAddress,
+		},
+		RepPhone: cfg.Rep.Phone, RepEmail: strings.ToLower(cfg.Rep.Email),
+		PublicURL: cfg.HTTP.PublicURL, MsgDomain: domain,
+		NotifyEmail: cfg.Notify.Email, NotifySMS: cfg.Notify.SMS,
+	}, nil
+}
+
+// open opens the database named in the config.
+func (e *env) open(cfg *config.Config) (*store.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(cfg.Database.Path), 0o700); err != nil {
+		return nil, err
+	}
+	return store.Open(e.ctx, cfg.Database.Path)
+}
+
+// senders builds the transports the config selects.
+func senders(cfg *config.Config) (map[string]channel.Sender, error) {
+	id := email.Identity{From: cfg.Email.From.String()}
+	if cfg.Email.ReplyTo != nil {
+		id.ReplyTo = cfg.Email.ReplyTo.String()
+	}
+	out := map[string]channel.Sender{}
+	var err error
+	switch cfg.Email.Transport {
+	case config.TransportSMTP:
+		s := cfg.Email.SMTP
+		out[channel.Email], err = email.NewSMTP(email.SMTPConfig{
+			Host: s.Host, Port: s.Port, TLS: string(s.TLS), Username: s.Username,
+			Password: s.Password.Reveal(), Rate: s.Rate, Timeout: s.Timeout,
+		}, id)
+	default:
+		out[channel.Email], err = email.NewOutbox(cfg.Outbox.Dir, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("email transport: %w", err)
+	}
+	switch cfg.SMS.Transport {
+	case config.TransportTwilio:
+		t := cfg.SMS.Twilio
+		cb := ""
+		if cfg.HTTP.PublicURL != "" {
+			cb = cfg.HTTP.PublicURL + "/twilio/status"
+		}
+		out[channel.SMS], err = sms.NewTwilio(sms.TwilioConfig{
+			AccountSID: t.AccountSID, AuthToken: t.AuthToken.Reveal(), From: t.From,
+			MessagingServiceSID: t.MessagingServiceSID, APIBaseURL: t.APIBaseURL,
+			StatusCallback: cb, Rate: cfg.SMS.Rate,
+		})
+	default:
+		out[channel.SMS], err = sms.NewOutbox(cfg.Outbox.Dir, cfg.Rep.Phone)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sms transport: %w", err)
+	}
+	return out, nil
+}
+
+// signer returns the unsubscribe-link signer: keyed by [http] secret, or
+// by a random key kept in the database (so links survive restarts and
+// backups restore them).
+func signer(ctx context.Context, cfg *config.Config, st *store.Store) (*unsub.Signer, error) {
+	if s := cfg.HTTP.Secret.Reveal(); s != "" {
+		return unsub.New([]byte(s)), nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	key, err := st.SetSettingIfAbsent(ctx, "unsubscribe_key", hex.EncodeToString(b))
+	if err != nil {
+		return nil, fmt.Errorf("unsubscribe key: %w", err)
+	}
+	return unsub.New([]byte(key)), nil
+}
+
+// newLogger writes text or JSON logs to stderr.
+func (e *env) logger(cfg *config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.Log.Level}
+	format := cfg.Log.Format
+	if e.logFormat != "" {
+		format = e.logFormat
+	}
+	if format == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(e.io.err, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.io.err, opts))
+}
+
+// engineFor builds an engine over an open store.
+func (e *env) engineFor(f *files, st *store.Store, log *slog.Logger) (*engine.Engine, error) {
+	snd, err := senders(f.cfg)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signer(e.ctx, f.cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	return engine.New(st, e.clock, log, sig, f.content, snd), nil
+}
+
+// lock takes an exclusive lock beside the database so only one dispatcher
+// ever runs on it (two would each think the other's sends were crashes).
+func lock(dbPath string) (release func(), err error) {
+	f, err := os.OpenFile(dbPath+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another `rapport run` is using %s (stop it first): %w", dbPath, err)
+	}
+	return func() { f.Close() }, nil
+}
+
+var _ = net.Listen

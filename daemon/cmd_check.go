@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/tmpl"
+)
+
+// cmdCheck validates everything, like `nginx -t`.
+func cmdCheck(e *env, args []string) error {
+	if _, err := flags(newFlags(e, "check", ""), args); err != nil {
+		return err
+	}
+	f, err := e.load()
+	if err != nil {
+		return err
+	}
+	problems, warnings := f.content.Templates.Check(sampleFor(f.content))
+	for _, w := range warnings {
+		fmt.Fprintln(e.io.err, "warning:", w)
+	}
+	if len(problems) > 0 {
+		return invalid{errors.Join(problems...)}
+	}
+	if _, err := senders(f.cfg); err != nil {
+		return invalid{err}
+	}
+	fmt.Fprintf(e.io.out, "ok: %s, %d %s, every template renders\n",
+		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
+	for _, cp := range f.content.Campaigns {
+		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d steps\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// sampleFor is the sample customer with the rep's own details.
+func sampleFor(c *engine.Content) tmpl.Data {
+	sample := tmpl.SampleData()
+	sample.Rep = c.Rep
+	sample.UnsubscribeURL = c.PublicURL + "/unsubscribe/sample-token"
+	return sample
+}

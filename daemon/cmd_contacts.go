@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// contactJSON is `rapport contacts --json` (SPEC.md).
+type contactJSON struct {
+	ID          int64    `json:"id"`
+	FirstName   string   `json:"first_name"`
+	LastName    string   `json:"last_name"`
+	Email       string   `json:"email"`
+	Phone       string   `json:"phone"`
+	Timezone    string   `json:"timezone"`
+	SMSConsent  bool     `json:"sms_consent"`
+	ConsentAt   string   `json:"sms_consent_at,omitempty"`
+	ConsentVia  string   `json:"sms_consent_source,omitempty"`
+	EmailStatus string   `json:"email_status"`
+	SMSStatus   string   `json:"sms_status"`
+	Journeys    []string `json:"journeys"`
+}
+
+func cmdContacts(e *env, args []string) error {
+	fs := newFlags(e, "contacts", "[QUERY] [--json]")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	pos, err := flags(fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.Join(pos, " ")
+	return withStore(e, func(st *store.Store, loc *time.Location) error {
+		cs, err := st.Contacts(e.ctx, query)
+		if err != nil {
+			return err
+		}
+		out := []contactJSON{}
+		for _, c := range cs {
+			j := contactJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
+				Timezone: c.Timezone, SMSConsent: c.SMSConsent, ConsentAt: c.SMSConsentAt, ConsentVia: c.SMSConsentSource,
+				EmailStatus: c.EmailStatus, SMSStatus: c.SMSStatus, Journeys: []string{}}
+			if j.Timezone == "" {
+				j.Timezone = loc.String()
+			}
+			js, err := st.JourneysOf(e.ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, jr := range js {
+				j.Journeys = append(j.Journeys, journeyLabel(jr))
+			}
+			out = append(out, j)
+		}
+		if *asJSON {
+			return printJSON(e.io.out, out)
+		}
+		printContacts(e.io.out, out)
+		return nil
+	})
+}
+
+func journeyLabel(j store.Journey) string {
+	if j.DateOnly {
+		return j.Campaign + " " + time.Unix(j.TriggerAt, 0).UTC().Format("2006-01-02")
+	}
+	return j.Campaign
+}
+
+func printContacts(w io.Writer, cs []contactJSON) {
+	if len(cs) == 0 {
+		fmt.Fprintln(w, "no contacts found")
+		return
+	}
+	fmt.Fprintf(w, "%-4s %-22s %-28s %-14s %-20s %-6s %s\n", "ID", "NAME", "EMAIL", "PHONE", "TIME ZONE", "TEXTS", "STATUS")
+	for _, c := range cs {
+		texts := "no"
+		if c.SMSConsent {
+			texts = "yes"
+		}
+		status := "email " + c.EmailStatus + ", texts " + c.SMSStatus
+		fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(strings.TrimSpace(c.FirstName+" "+c.LastName), 22),
+			clip(c.Email, 28), c.Phone, c.Timezone, texts, status)
+		if len(c.Journeys) > 0 {
+			fmt.Fprintf(w, "     journeys: %s\n", strings.Join(c.Journeys, "; "))
+		}
+	}
+}
+
+func clip(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func cmdUnsubscribe(e *env, args []string) error { return setSubscription(e, "unsubscribe", args, false) }
+func cmdResubscribe(e *env, args []string) error { return setSubscription(e, "resubscribe", args, true) }
+
+// setSubscription stops or restarts email (or, with --sms, texts) to a
+// contact, as the rep was asked to by phone or in person.
+func setSubscription(e *env, name string, args []string, on bool) error {
+	fs := newFlags(e, name, "CONTACT [--sms]")
+	smsFlag := fs.Bool("sms", false, "texts instead of email")
+	pos, err := flags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return invalidf("usage: rapport %s CONTACT [--sms]", name)
+	}
+	f, err := e.load()
+	if err != nil {
+		return err
+	}
+	st, err := e.open(f.cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ct, err := findContact(e, st, f.cfg.Rep.Country, pos[0])
+	if err != nil {
+		return err
+	}
+	now := e.clock.Now().Unix()
+	status, what := store.Subscribed, "email"
+	if !on {
+		status = store.Unsubscribed
+	}
+	err = st.Tx(e.ctx, func(tx *store.Tx) error {
+		note := "set by the rep with `rapport " + name + "`"
+		if *smsFlag {
+			what = "texts"
+			if !on {
+				status = store.OptedOut
+			}
+			return tx.SetSMSStatus(e.ctx, ct.ID, status, note, now)
+		}
+		return tx.SetEmailStatus(e.ctx, ct.ID, status, note, now)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.io.out, "%s: %s now %s\n", ct.Label(), what, status)
+	return nil
+}

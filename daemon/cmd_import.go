@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/rapportapp/rapport/internal/contact"
+	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// importSummary is what `rapport import` reports (and prints with --json).
+type importSummary struct {
+	Inserted  int       `json:"inserted"`
+	Updated   int       `json:"updated"`
+	Unchanged int       `json:"unchanged"`
+	Skipped   int       `json:"skipped"`
+	Orders    int       `json:"orders"`
+	Journeys  int       `json:"journeys"`
+	Problems  []problem `json:"problems"`
+	DryRun    bool      `json:"dry_run"`
+}
+
+type problem struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// errDryRun rolls the import transaction back after counting.
+var errDryRun = errors.New("dry run")
+
+func cmdImport(e *env, args []string) error {
+	fs := newFlags(e, "import", "FILE.csv [--dry-run] [--map CSVCOL=field]... [--json]")
+	dry := fs.Bool("dry-run", false, "report what would change without writing")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	var maps multi
+	fs.Var(&maps, "map", "use CSV column COL for field (repeatable), e.g. --map \"Cell=phone\"")
+	pos, err := flags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return invalidf("usage: rapport import FILE.csv [--dry-run] [--map CSVCOL=field] [--json]")
+	}
+	mapping, err := contact.ParseMapping(maps)
+	if err != nil {
+		return invalid{err}
+	}
+	f, err := e.load()
+	if err != nil {
+		return err
+	}
+	st, err := e.open(f.cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sum, err := e.importFile(st, f.content, pos[0], contact.Options{Region: f.cfg.Rep.Country, Mapping: mapping}, *dry)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.io.out, sum)
+	}
+	printImport(e.io.out, pos[0], sum)
+	if sum.Skipped > 0 {
+		return invalidf("%d %s skipped: fix them in %s and import again (rows already imported are not duplicated)",
+			sum.Skipped, plural(sum.Skipped, "row", "rows"), pos[0])
+	}
+	return nil
+}
+
+// importFile reads the whole file in one transaction: a crash or an error
+// mid-way leaves the database as it was. Bad rows are reported and
+// skipped; they never stop the good ones.
+func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts contact.Options, dry bool) (*importSummary, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, invalid{fmt.Errorf("import: %w", err)}
+	}
+	defer file.Close()
+	r, err := contact.NewReader(file, opts)
+	if err != nil {
+		return nil, invalid{fmt.Errorf("%s: %w", path, err)}
+	}
+	sum := &importSummary{Problems: []problem{}, DryRun: dry}
+	bar := e.progress(file)
+	err = st.Tx(e.ctx, func(tx *store.Tx) error {
+		if err := e.importRows(tx, c, r, sum, bar); err != nil {
+			return err
+		}
+		if dry {
+			return errDryRun
+		}
+		return nil
+	})
+	bar.done()
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, fmt.Errorf("import %s: nothing was imported: %w", path, err)
+	}
+	return sum, nil
+}
+
+func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum *importSummary, bar *progress) error {
+	now := e.clock.Now()
+	for n := 0; ; n++ {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var p *contact.Problem
+		if errors.As(err, &p) {
+			sum.Skipped++
+			sum.Problems = append(sum.Problems, problem{Line: p.Line, Reason: p.Reason})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := e.importRecord(tx, c, &rec, sum, now); err != nil {
+			return fmt.Errorf("line %d: %w", rec.Line, err)
+		}
+		if n%512 == 0 {
+			bar.set(r.BytesRead())
+		}
+	}
+}
+
+func (e *env) importRecord(tx *store.Tx, c *engine.Content, rec *contact.Record, sum *importSummary, now time.Time) error {
+	ct := &store.Contact{
+		FirstName: rec.Contact.FirstName, LastName: rec.Contact.LastName, Email: rec.Contact.Email,
+		Phone: rec.Contact.Phone, Timezone: rec.Contact.Timezone,
+		SMSConsentAt: rec.Contact.SMSConsentAt, SMSConsentSource: rec.Contact.SMSConsentSource,
+	}
+	if rec.Contact.SMSConsent != nil {
+		ct.ConsentKnown, ct.SMSConsent = true, *rec.Contact.SMSConsent
+	}
+	res, err := tx.UpsertContact(e.ctx, ct, now.Unix())
+	if err != nil {
+		return err
+	}
+	switch res {
+	case store.Inserted:
+		sum.Inserted++
+		n, err := c.Enroll(e.ctx, tx, ct, nil, now)
+		sum.Journeys += n
+		if err != nil {
+			return err
+		}
+	case store.Updated:
+		sum.Updated++
+	default:
+		sum.Unchanged++
+	}
+	if rec.Order == nil {
+		return nil
+	}
+	return addOrder(e, tx, c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
+		Invoice: rec.Order.Invoice, Items: rec.Order.Items, CreatedAt: now.Unix()}, sum, now)
+}
+
+func addOrder(e *env, tx *store.Tx, c *engine.Content, ct *store.Contact, o *store.Order, sum *importSummary, now time.Time) error {
+	created, err := tx.AddOrder(e.ctx, o)
+	if err != nil || !created {
+		return err
+	}
+	sum.Orders++
+	n, err := c.Enroll(e.ctx, tx, ct, o, now)
+	sum.Journeys += n
+	return err
+}
+
+func printImport(w io.Writer, path string, s *importSummary) {
+	verb := "imported"
+	if s.DryRun {
+		verb = "dry run (nothing written)"
+	}
+	fmt.Fprintf(w, "%s %s: %d inserted, %d updated, %d unchanged, %d skipped, %d orders, %d journeys started\n",
+		path, verb, s.Inserted, s.Updated, s.Unchanged, s.Skipped, s.Orders, s.Journeys)
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "%s:%d: skipped: %s\n", path, p.Line, p.Reason)
+	}
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// progress draws a bar on a terminal (stderr), and nothing otherwise.
+type progress struct {
+	w     io.Writer
+	total int64
+	last  int
+}
+
+func (e *env) progress(f *os.File) *progress {
+	p := &progress{}
+	ef, ok := e.io.err.(*os.File)
+	if !ok || !term.IsTerminal(int(ef.Fd())) {
+		return p
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		p.w, p.total = ef, fi.Size()
+	}
+	return p
+}
+
+func (p *progress) set(n int64) {
+	if p.w == nil {
+		return
+	}
+	pct := int(n * 100 / p.total)
+	if pct == p.last {
+		return
+	}
+	p.last = pct
+	const width = 40
+	fill := pct * width / 100
+	fmt.Fprintf(p.w, "\r[%-*s] %3d%%", width, string(repeat('#', fill)), pct)
+}
+
+func (p *progress) done() {
+	if p.w != nil {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func repeat(b byte, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}

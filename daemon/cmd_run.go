@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/config"
+	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/inbox"
+	mailbox "github.com/rapportapp/rapport/internal/mailboxstub"
+	"github.com/rapportapp/rapport/internal/sdnotify"
+	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/web"
+)
+
+// tickInterval is how often the dispatcher looks at the queue when
+// nothing wakes it.
+const tickInterval = 15 * time.Second
+
+// daemon is a running `rapport run`.
+type daemon struct {
+	e      *env
+	log    *slog.Logger
+	st     *store.Store
+	engine *engine.Engine
+	inbox  *inbox.Inbox
+	web    *web.Server
+
+	mu  sync.Mutex
+	cfg *config.Config // current config, swapped on reload
+}
+
+func cmdRun(e *env, args []string) error {
+	fs := newFlags(e, "run", "[--once]")
+	once := fs.Bool("once", false, "process everything due now, then exit")
+	if _, err := flags(fs, args); err != nil {
+		return err
+	}
+	f, err := e.load()
+	if err != nil {
+		return err
+	}
+	log := e.logger(f.cfg)
+	st, err := e.open(f.cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	release, err := lock(f.cfg.Database.Path)
+	if err != nil {
+		return err
+	}
+	defer release()
+	eng, err := e.engineFor(f, st, log)
+	if err != nil {
+		return err
+	}
+	if err := eng.Reconcile(e.ctx); err != nil {
+		return err
+	}
+	d := &daemon{e: e, log: log, st: st, engine: eng, inbox: inbox.New(st, eng, e.clock, log), cfg: f.cfg}
+	if *once {
+		return d.once()
+	}
+	return d.serve()
+}
+
+// once sends what is due now and polls the mailbox once.
+func (d *daemon) once() error {
+	if d.cfg.IMAP.Enabled() {
+		if err := d.poll(d.e.ctx); err != nil {
+			d.log.Error("reply poll failed", "err", err)
+		}
+	}
+	return d.engine.Tick(d.e.ctx)
+}
+
+// serve runs until SIGTERM/SIGINT: listen first (a bad address fails
+// before READY), then start the dispatcher, the web server and the
+// mailbox poller, tell systemd, and handle SIGHUP reloads.
+func (d *daemon) serve() error {
+	ctx := d.e.ctx
+	l, err := net.Listen("tcp", d.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s ([http] listen in config.toml): %w", d.cfg.HTTP.Listen, err)
+	}
+	d.web = d.newWeb()
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	var wg sync.WaitGroup
+	start := func(name string, fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil {
+				d.log.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	start("dispatcher", func() error { return d.engine.Run(runCtx, tickInterval) })
+	start("web server", func() error { return d.web.Serve(l) })
+	start("reply poller", func() error { return d.pollLoop(runCtx) })
+	start("watchdog", func() error { return d.watchdog(runCtx) })
+	d.log.Info("rapport is running", "listen", l.Addr().String(), "email", d.cfg.Email.Transport, "sms", d.cfg.SMS.Transport)
+	sdnotify.Ready()
+	d.waitForSignals(ctx)
+	sdnotify.Stopping()
+	d.log.Info("stopping: finishing the message in flight")
+	forceExitOnSecondSignal()
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d.web.Shutdown(shut)
+	stopRun()
+	wg.Wait()
+	d.log.Info("stopped")
+	return nil
+}
+
+func (d *daemon) newWeb() *web.Server {
+	sig, _ := d.engineSigner()
+	return &web.Server{
+		Inbox: d.inbox, Tokens: sig, PublicURL: d.cfg.HTTP.PublicURL,
+		AuthToken: d.cfg.SMS.Twilio.AuthToken.Reveal(), RepName: d.cfg.Rep.Name, Log: d.log,
+		Ready: d.st.Ping,
+	}
+}
+
+func (d *daemon) engineSigner() (web.Tokens, error) {
+	return signer(d.e.ctx, d.cfg, d.st)
+}
+
+// waitForSignals returns when ctx ends (SIGTERM/SIGINT), reloading on SIGHUP.
+func (d *daemon) waitForSignals(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			d.reload()
+		}
+	}
+}
+
+// reload reads every file again and swaps only if all of it is valid;
+// otherwise it logs every problem and keeps running on the last good set.
+func (d *daemon) reload() {
+	sdnotify.Reloading()
+	defer sdnotify.Ready()
+	f, err := d.e.load()
+	if err == nil {
+		err = d.swap(f)
+	}
+	if err != nil {
+		d.log.Error("reload refused: still running on the previous files; fix these and reload again", "problems", err.Error())
+		return
+	}
+	d.log.Info("reloaded config, campaigns and templates")
+}
+
+func (d *daemon) swap(f *files) error {
+	problems, _ := f.content.Templates.Check(sampleFor(f.content))
+	if len(problems) > 0 {
+		return errors.Join(problems...)
+	}
+	snd, err := senders(f.cfg)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.cfg = f.cfg
+	d.mu.Unlock()
+	return d.engine.Swap(d.e.ctx, f.content, snd)
+}
+
+func (d *daemon) config() *config.Config {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg
+}
+
+// forceExitOnSecondSignal lets an impatient second Ctrl-C end the process.
+func forceExitOnSecondSignal() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-c
+		fmt.Fprintln(os.Stderr, "rapport: second signal, exiting now")
+		os.Exit(exitFailure)
+	}()
+}
+
+// watchdog pings systemd while the database answers.
+func (d *daemon) watchdog(ctx context.Context) error {
+	every, ok := sdnotify.WatchdogInterval()
+	if !ok {
+		return nil
+	}
+	t := time.NewTicker(every / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := d.st.Ping(ctx); err == nil {
+				sdnotify.Watchdog()
+			}
+		}
+	}
+}
+
+// pollLoop reads the rep's mailbox every [imap] interval.
+func (d *daemon) pollLoop(ctx context.Context) error {
+	for {
+		cfg := d.config()
+		wait := cfg.IMAP.Interval
+		if cfg.IMAP.Enabled() {
+			if err := d.poll(ctx); err != nil && ctx.Err() == nil {
+				d.log.Warn("reply poll failed; will try again", "err", err)
+			}
+		} else {
+			wait = time.Minute
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// poll reads new mail once, remembering where it got to.
+func (d *daemon) poll(ctx context.Context) error {
+	cfg := d.config().IMAP
+	mc := mailbox.Config{Host: cfg.Host, Port: cfg.Port, TLS: string(cfg.TLS), Username: cfg.Username,
+		Password: cfg.Password.Reveal(), Mailbox: cfg.Mailbox, Timeout: 30 * time.Second}
+	v, last, err := d.st.MailCursor(ctx, cfg.Mailbox)
+	if err != nil {
+		return err
+	}
+	handle := func(uid uint32, raw []byte) error {
+		res, err := d.inbox.ReceiveMail(ctx, fmt.Sprintf("imap:%s/%d", cfg.Mailbox, uid), raw)
+		d.log.Debug("polled email", "uid", uid, "result", string(res))
+		return err
+	}
+	save := func(c mailbox.Cursor) error { return d.st.SaveMailCursor(ctx, cfg.Mailbox, c.UIDValidity, c.LastUID) }
+	_, perr := mailbox.Poll(ctx, mc, mailbox.Cursor{UIDValidity: v, LastUID: last}, handle, save)
+	status := "ok"
+	if perr != nil {
+		status = perr.Error()
+	}
+	d.st.Tx(ctx, func(tx *store.Tx) error {
+		return tx.SetSetting(ctx, "imap:last_poll", d.e.clock.Now().UTC().Format(time.RFC3339)+" "+status)
+	})
+	return perr
+}

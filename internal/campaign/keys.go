@@ -1,0 +1,128 @@
+package campaign
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// unknownKeys reports every key the campaign format does not have, at the
+// place it is written. Keys below a known key (name = {x = 1}) are left to
+// the type check of that key, and keys inside steps are only judged when
+// the steps could be read.
+func (p *parser) unknownKeys(md *toml.MetaData, stepsOK bool) {
+	undecoded := map[string]bool{}
+	for _, k := range md.Undecoded() {
+		undecoded[k.String()] = true
+	}
+	step := -1
+	reported := map[string]bool{}
+	for _, k := range md.Keys() {
+		if len(k) == 1 && k[0] == "step" {
+			step++ // keys come in file order, so this is the [[step]] they belong to
+		}
+		if !undecoded[k.String()] {
+			continue
+		}
+		switch {
+		case !slices.Contains(campaignKeys, k[0]):
+			if !reported[k[0]] {
+				reported[k[0]] = true
+				p.unknownTop(k[0])
+			}
+		case k[0] == "step" && len(k) > 1 && stepsOK && step >= 0 && !slices.Contains(stepKeys, k[1]):
+			path := fmt.Sprintf("step[%d].%s", step, k[1])
+			if !reported[path] {
+				reported[path] = true
+				p.unknownInStep(step, k[1], path)
+			}
+		}
+	}
+}
+
+func (p *parser) unknownTop(key string) {
+	at := p.pos(key)
+	switch {
+	case slices.Contains(stepKeys, key):
+		p.addf(at, "unknown key %q at the top of the file: step settings go after a [[step]] line", key)
+	case suggest(key, campaignKeys) != "":
+		p.addf(at, "unknown key %q%s", key, didYouMean(key, campaignKeys))
+	default:
+		p.addf(at, "unknown key %q: a campaign has name, trigger, pause_on_reply and [[step]] sections", key)
+	}
+}
+
+func (p *parser) unknownInStep(step int, key, path string) {
+	at, label := p.pos(path), ""
+	if step < len(p.labels) {
+		label = p.labels[step]
+	}
+	switch {
+	case slices.Contains(campaignKeys, key):
+		p.addf(at, "%sunknown key %q: it is a campaign setting, so move it above the first [[step]] line", label, key)
+	case suggest(key, stepKeys) != "":
+		p.addf(at, "%sunknown key %q%s", label, key, didYouMean(key, stepKeys))
+	default:
+		p.addf(at, "%sunknown key %q: a step has %s", label, key, andList(stepKeys))
+	}
+}
+
+// synonyms are words a rep may reach for instead of the real key.
+var synonyms = map[string]string{
+	"delay": "after", "wait": "after", "when": "after",
+	"time": "at", "hour": "at",
+	"repeat": "every", "interval": "every",
+	"deadline": "until", "expires": "until", "before": "until",
+	"via": "channel", "type": "channel", "medium": "channel",
+	"title": "name",
+}
+
+// suggest returns the known word got was probably meant to be, or "".
+func suggest(got string, known []string) string {
+	lower := strings.ToLower(got)
+	if s, ok := synonyms[lower]; ok && slices.Contains(known, s) {
+		return s
+	}
+	best, limit := "", max(1, len([]rune(lower))/3)
+	for _, k := range known {
+		if d := distance(lower, k); d <= limit {
+			best, limit = k, d-1
+		}
+	}
+	return best
+}
+
+// distance is the edit distance between a and b counting a swap of two
+// neighbouring letters as one edit ("nmae" is one edit from "name").
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	// d[i][j] is the distance between ra[:i] and rb[:j].
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// andList joins words: id, after and template.
+func andList(words []string) string {
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}

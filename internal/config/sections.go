@@ -1,0 +1,272 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/rapportapp/rapport/internal/schedule"
+)
+
+var (
+	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	serviceSIDPattern = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
+	alphanumeric      = regexp.MustCompile(`^[0-9A-Za-z]+$`)
+)
+
+// readAll fills c from the document, section by section, in the order of
+// config.toml.example. Later sections may use earlier ones (the rep's
+// country reads every phone number).
+func (r *reader) readAll(c *Config) {
+	r.readRep(&c.Rep)
+	if r.str("database.path", &c.Database.Path) {
+		c.Database.Path = r.path1("database.path", c.Database.Path)
+	}
+	r.readSending(&c.Sending, c.Rep.Country)
+	r.readEmail(&c.Email, c.Rep)
+	r.readSMS(&c.SMS, c.Rep.Country)
+	if r.str("outbox.dir", &c.Outbox.Dir) {
+		c.Outbox.Dir = r.path1("outbox.dir", c.Outbox.Dir)
+	}
+	r.readHTTP(&c.HTTP)
+	r.readIMAP(&c.IMAP)
+	r.readNotify(&c.Notify, c.Rep)
+	r.readPolicy(&c.Policy)
+	r.readLog(&c.Log)
+	r.checkUnknown()
+}
+
+// path1 resolves a path value, which must not be empty.
+func (r *reader) path1(key, p string) string {
+	if p == "" {
+		r.fail(key, "is empty: give a file or folder name")
+		return ""
+	}
+	return r.resolve(p)
+}
+
+func (r *reader) readRep(c *Rep) {
+	r.required("rep.name", &c.Name, `your name as customers know it, like name = "Amy Kline"`)
+	if r.required("rep.email", &c.Email, `the address customers write to, like email = "amy@example.com"`) {
+		parseKey(r, "rep.email", &c.Email, parseEmail)
+	}
+	parseKey(r, "rep.country", &c.Country, parseCountry)
+	optionalKey(r, "rep.phone", &c.Phone, func(s string) (string, error) { return parsePhone(s, c.Country) })
+	r.required("rep.postal_address", &c.PostalAddress,
+		`the law (CAN-SPAM) requires a postal address in every marketing email, like postal_address = "123 Main St, Springfield, IL 62701"`)
+	if r.required("rep.timezone", &c.TimeZone, `your time zone, like timezone = "America/Chicago"; customers without one get it`) {
+		parseKey(r, "rep.timezone", &c.Location, parseZone)
+	}
+}
+
+// tcpaHours is the widest window US federal law (TCPA) allows for texts.
+var tcpaHours = schedule.Window{Start: schedule.TimeOfDay{Hour: 8}, End: schedule.TimeOfDay{Hour: 21}}
+
+func (r *reader) readSending(c *Sending, country string) {
+	parseKey(r, "sending.at", &c.At, schedule.ParseTimeOfDay)
+	if parseKey(r, "sending.allowed_hours", &c.AllowedHours, schedule.ParseWindow) && country == "US" &&
+		(c.AllowedHours.Start.Minutes() < tcpaHours.Start.Minutes() || c.AllowedHours.End.Minutes() > tcpaHours.End.Minutes()) {
+		r.fail("sending.allowed_hours", "%q reaches outside %s: US law (TCPA) forbids texting people earlier or later",
+			c.AllowedHours, tcpaHours)
+	}
+	r.integer("sending.max_texts_per_day", &c.MaxTextsPerDay, 1, 3)
+	r.list("sending.holidays", func(s string) error {
+		d, err := schedule.ParseDate(s)
+		if err == nil {
+			c.Holidays = append(c.Holidays, d)
+		}
+		return err
+	})
+	r.integer("sending.max_attempts", &c.MaxAttempts, 1, 100)
+	r.duration("sending.retry_base", &c.RetryBase)
+	r.duration("sending.retry_max", &c.RetryMax)
+	if c.RetryMax < c.RetryBase {
+		r.fail("sending.retry_max", "%s is shorter than retry_base (%s)", c.RetryMax, c.RetryBase)
+	}
+}
+
+func (r *reader) readEmail(c *Email, rep Rep) {
+	r.choice("email.transport", &c.Transport, TransportOutbox, TransportSMTP)
+	if rep.Email != "" {
+		c.From = mail.Address{Name: rep.Name, Address: rep.Email}
+	}
+	var from *mail.Address
+	if parseKey(r, "email.from", &from, parseMailbox) {
+		c.From = *from
+	}
+	optionalKey(r, "email.reply_to", &c.ReplyTo, parseMailbox)
+	r.readSMTP(&c.SMTP, c.Transport == TransportSMTP)
+}
+
+func (r *reader) readSMTP(c *SMTP, active bool) {
+	if !r.str("email.smtp.host", &c.Host) && active {
+		r.missing("email.smtp.host", `the name of your mail provider's SMTP server, like host = "smtp.gmail.com"`)
+	}
+	r.tlsMode("email.smtp.tls", &c.TLS)
+	c.Port = defaultPort(c.TLS, 465, 587, 25)
+	r.integer("email.smtp.port", &c.Port, 1, 65535)
+	r.str("email.smtp.username", &c.Username)
+	use := secretUnused
+	if active && c.Username != "" {
+		use = secretRequired
+	}
+	c.Password = r.secret("email.smtp.password", "smtp_password", use)
+	if active && c.Username == "" && r.anySet("email.smtp.password") {
+		r.missing("email.smtp.username", "a password is set, so the username to log in with is needed too")
+	}
+	r.number("email.smtp.rate", &c.Rate)
+	r.duration("email.smtp.timeout", &c.Timeout)
+	if c.TLS == TLSNone && c.Username != "" && c.Host != "" && !isLoopback(c.Host) {
+		r.fail("email.smtp.tls", `"none" would send your password unencrypted to %s: use "starttls" (port 587) or "tls" (port 465); `+
+			`"none" is only for a server on this machine`, c.Host)
+	}
+}
+
+// anySet reports whether a secret is written in any of its forms.
+func (r *reader) anySet(key string) bool {
+	return r.has(key) || r.has(key+"_file") || r.has(key+"_env")
+}
+
+func (r *reader) tlsMode(key string, dst *TLSMode) {
+	var s string
+	if !r.str(key, &s) {
+		return
+	}
+	switch m := TLSMode(strings.ToLower(s)); m {
+	case TLSStartTLS, TLSImplicit, TLSNone:
+		*dst = m
+	case "ssl":
+		r.fail(key, `"ssl" is called "tls" here (encrypted from the start, usually port 465 or 993); or use "starttls"`)
+	default:
+		r.fail(key, "%q is not one of the choices: %s", s, quoteList([]string{"starttls", "tls", "none"}, "or"))
+	}
+}
+
+func (r *reader) readSMS(c *SMS, country string) {
+	r.choice("sms.transport", &c.Transport, TransportOutbox, TransportTwilio)
+	r.number("sms.rate", &c.Rate)
+	r.readTwilio(&c.Twilio, country, c.Transport == TransportTwilio)
+}
+
+func (r *reader) readTwilio(c *Twilio, country string, active bool) {
+	const sidHint = "it starts with %q followed by 32 letters and digits; copy it from your Twilio console"
+	r.pattern("sms.twilio.account_sid", &c.AccountSID, accountSIDPattern, fmt.Sprintf(sidHint, "AC"))
+	use := secretUnused
+	if active {
+		use = secretRequired
+	}
+	if c.AuthToken = r.secret("sms.twilio.auth_token", "twilio_auth_token", use); c.AuthToken != "" && !alphanumeric.MatchString(c.AuthToken.Reveal()) {
+		r.fail("sms.twilio.auth_token", "the auth token must be only letters and digits: check it was copied whole")
+	}
+	optionalKey(r, "sms.twilio.from", &c.From, func(s string) (string, error) { return parsePhone(s, country) })
+	r.optionalPattern("sms.twilio.messaging_service_sid", &c.MessagingServiceSID, serviceSIDPattern, fmt.Sprintf(sidHint, "MG"))
+	if c.From != "" && c.MessagingServiceSID != "" {
+		r.fail("sms.twilio.messaging_service_sid", "set either from or messaging_service_sid, not both")
+	}
+	if parseKey(r, "sms.twilio.api_base_url", &c.APIBaseURL, parseBaseURL) {
+		r.checkPlainHTTP("sms.twilio.api_base_url", c.APIBaseURL)
+	}
+	if !active {
+		return
+	}
+	if !r.has("sms.twilio.account_sid") {
+		r.missing("sms.twilio.account_sid", fmt.Sprintf(sidHint, "AC"))
+	}
+	if r.blank("sms.twilio.from") && r.blank("sms.twilio.messaging_service_sid") {
+		r.missing("sms.twilio.from", `your Twilio number, like from = "+13125550100" (or set messaging_service_sid)`)
+	}
+}
+
+// checkPlainHTTP refuses http:// to another machine for URLs that carry
+// credentials.
+func (r *reader) checkPlainHTTP(key, raw string) {
+	if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		r.fail(key, "must start with https:// (plain http:// is only allowed to this machine): the auth token is sent with every request")
+	}
+}
+
+func (r *reader) pattern(key string, dst *string, re *regexp.Regexp, hint string) {
+	parseKey(r, key, dst, matcher(re, hint))
+}
+
+func (r *reader) optionalPattern(key string, dst *string, re *regexp.Regexp, hint string) {
+	optionalKey(r, key, dst, matcher(re, hint))
+}
+
+func matcher(re *regexp.Regexp, hint string) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if !re.MatchString(s) {
+			return "", fmt.Errorf("%q does not look right: %s", s, hint)
+		}
+		return s, nil
+	}
+}
+
+func (r *reader) readHTTP(c *HTTP) {
+	parseKey(r, "http.listen", &c.Listen, parseListen)
+	c.PublicURL = publicURLFor(c.Listen)
+	parseKey(r, "http.public_url", &c.PublicURL, parseBaseURL)
+	c.Secret = r.secret("http.secret", "http_secret", secretOptional)
+	if c.Secret != "" && len(c.Secret) < 16 {
+		r.fail("http.secret", "is too short: use at least 32 random characters (for example from `openssl rand -hex 32`)")
+	}
+}
+
+func (r *reader) readIMAP(c *IMAP) {
+	r.str("imap.host", &c.Host)
+	active := c.Enabled()
+	r.tlsMode("imap.tls", &c.TLS)
+	c.Port = defaultPort(c.TLS, 993, 143, 143)
+	r.integer("imap.port", &c.Port, 1, 65535)
+	if !r.str("imap.username", &c.Username) && active {
+		r.missing("imap.username", `the login for the mailbox replies arrive in, like username = "amy@example.com"`)
+	}
+	use := secretUnused
+	if active {
+		use = secretRequired
+	}
+	c.Password = r.secret("imap.password", "imap_password", use)
+	if r.str("imap.mailbox", &c.Mailbox) && c.Mailbox == "" {
+		r.fail("imap.mailbox", `is empty: most mail servers call it "INBOX"`)
+	}
+	r.duration("imap.interval", &c.Interval)
+	if active && c.TLS == TLSNone && !isLoopback(c.Host) {
+		r.fail("imap.tls", `"none" would send your password unencrypted to %s: use "tls" (port 993) or "starttls" (port 143); `+
+			`"none" is only for a server on this machine`, c.Host)
+	}
+}
+
+func (r *reader) readNotify(c *Notify, rep Rep) {
+	c.Email = rep.Email
+	parseKey(r, "notify.email", &c.Email, parseEmail)
+	optionalKey(r, "notify.sms", &c.SMS, func(s string) (string, error) { return parsePhone(s, rep.Country) })
+	parseKey(r, "notify.digest_at", &c.DigestAt, schedule.ParseTimeOfDay)
+}
+
+func (r *reader) readPolicy(c *Policy) {
+	parseKey(r, "policy.report_damage_within", &c.ReportDamageWithin, schedule.ParseDelay)
+	parseKey(r, "policy.money_back_guarantee", &c.MoneyBackGuarantee, schedule.ParseDelay)
+	parseKey(r, "policy.return_authorization_valid", &c.ReturnAuthorizationValid, schedule.ParseDelay)
+	r.list("policy.problem_words", func(w string) error {
+		if w == "" {
+			return fmt.Errorf("is empty")
+		}
+		c.ProblemWords = append(c.ProblemWords, strings.ToLower(w))
+		return nil
+	})
+}
+
+var logLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+func (r *reader) readLog(c *Log) {
+	r.choice("log.format", &c.Format, LogText, LogJSON)
+	var level string
+	if r.choice("log.level", &level, "debug", "info", "warn", "error") {
+		c.Level = logLevels[level]
+	}
+}

@@ -1,0 +1,62 @@
+// Package contact reads the contacts (and their orders) that a rep exports
+// from a spreadsheet, Google Contacts or Outlook as CSV, and normalises them:
+// e-mail addresses lower-cased and checked, phone numbers in E.164, time
+// zones as IANA names, dates as YYYY-MM-DD.
+//
+// A Reader streams one Record per row in constant memory. A row that cannot
+// be imported as it stands (an invalid e-mail, phone, date, time zone or
+// consent value, a broken quote, or neither an e-mail nor a phone) is
+// returned as a *Problem naming its line and what to fix, and the row is
+// skipped as a whole: a row is never half-imported, because the rep fixes
+// the file and imports it again.
+//
+// Nothing here touches a database.
+package contact
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Contact is one customer as read from a row.
+type Contact struct {
+	FirstName string
+	LastName  string
+	Email     string // lower-cased, or ""
+	Phone     string // E.164 (+13125550142), or ""
+	Timezone  string // IANA name (America/Chicago), or "" for the rep's default
+
+	// SMSConsent is nil when the file does not say (no column, or blank).
+	SMSConsent       *bool
+	SMSConsentAt     string // YYYY-MM-DD, RFC 3339, or ""
+	SMSConsentSource string
+}
+
+// Name is the contact's full name, "" when the row had none.
+func (c Contact) Name() string {
+	return strings.TrimSpace(c.FirstName + " " + c.LastName)
+}
+
+// Order is an order read from the order columns of a row.
+type Order struct {
+	Date    string // YYYY-MM-DD
+	Invoice string
+	Items   string
+}
+
+// Record is one imported row.
+type Record struct {
+	Line    int // physical line in the file where the row starts; the header is line 1
+	Contact Contact
+	Order   *Order // nil when the file has no order columns or they are blank in this row
+}
+
+// Problem is a row that was skipped, and why. Next returns it as an error.
+type Problem struct {
+	Line   int
+	Reason string
+}
+
+func (p *Problem) Error() string {
+	return fmt.Sprintf("line %d: %s", p.Line, p.Reason)
+}

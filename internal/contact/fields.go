@@ -1,0 +1,232 @@
+package contact
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// field is something a column can hold.
+type field int
+
+const (
+	fFirstName field = iota
+	fLastName
+	fName
+	fEmail
+	fPhone
+	fTimezone
+	fConsent
+	fConsentAt
+	fConsentSource
+	fOrderDate
+	fInvoice
+	fItems
+	numFields
+)
+
+var fieldNames = [numFields]string{
+	"first_name", "last_name", "name", "email", "phone", "timezone",
+	"sms_consent", "sms_consent_at", "sms_consent_source",
+	"order_date", "invoice", "items",
+}
+
+func (f field) String() string { return fieldNames[f] }
+
+// Ignore, as the field of a --map entry, makes the reader ignore a column it
+// would otherwise use.
+const Ignore = "-"
+
+// Fields returns the field names a --map entry can name.
+func Fields() []string {
+	return append([]string(nil), fieldNames[:]...)
+}
+
+// lookupField finds a field by name, forgiving case and punctuation
+// ("First Name" is first_name).
+func lookupField(name string) (field, bool) {
+	key := normalize(name)
+	for f, n := range fieldNames {
+		if normalize(n) == key {
+			return field(f), true
+		}
+	}
+	return 0, false
+}
+
+// headerName is a group of column names recognised for a field.
+type headerName struct {
+	field  field
+	rank   int  // lower is preferred when a file has several columns for the field
+	mobile bool // a phone column that holds mobile numbers
+	names  []string
+}
+
+// headerNames are the column names recognised without --map, including
+// the ones Google Contacts and Outlook write, and the common ones in
+// Spanish, French, German and Portuguese spreadsheets. Matching ignores
+// case, accents, spaces and punctuation: "E-mail Address" also matches
+// "email_address" and "EMAIL ADDRESS". Google's numbered columns
+// ("E-mail 1 - Value", "Phone 2 - Type") are matched by numberedColumn.
+var headerNames = []headerName{
+	{fFirstName, 0, false, []string{"First Name", "Given Name", "First", "FName", "Forename", "Prénom", "Nombre", "Vorname", "Primeiro Nome"}},
+	{fLastName, 0, false, []string{"Last Name", "Family Name", "Surname", "Last", "LName", "Nom", "Nom de famille", "Apellido", "Apellidos", "Nachname", "Sobrenome"}},
+	{fName, 0, false, []string{"Name", "Full Name", "Contact Name", "Customer Name", "Customer", "Client", "Display Name", "Nombre Completo", "Nom complet", "Nome"}},
+	{fEmail, 0, false, []string{"Email", "E-mail", "Email Address", "E-mail Address", "Mail", "Primary Email", "Correo", "Correo Electrónico", "Courriel", "Adresse e-mail", "E-Mail-Adresse"}},
+	{fEmail, 1, false, []string{"Email 2", "E-mail 2 Address", "Secondary Email", "Personal Email", "Home Email", "Work Email", "Other Email"}},
+	{fEmail, 2, false, []string{"Email 3", "E-mail 3 Address"}},
+	{fPhone, 0, true, []string{"Mobile", "Mobile Phone", "Mobile Number", "Cell", "Cell Phone", "Cellphone", "Cell Number", "Mobile Phone Number", "Cell Phone Number", "Móvil", "Teléfono Móvil", "Celular", "Portable", "Téléphone portable", "Handy", "Mobiltelefon"}},
+	{fPhone, 1, false, []string{"Phone", "Phone Number", "Telephone", "Tel", "Primary Phone", "Teléfono", "Téléphone", "Telefon", "Telefone"}},
+	{fPhone, 2, false, []string{"Home Phone", "Home Phone 2"}},
+	{fPhone, 3, false, []string{"Business Phone", "Work Phone", "Business Phone 2", "Company Main Phone"}},
+	{fPhone, 4, false, []string{"Other Phone", "Car Phone"}},
+	{fTimezone, 0, false, []string{"Time Zone", "Timezone", "TZ", "Zona Horaria", "Fuseau Horaire", "Zeitzone"}},
+	{fConsent, 0, false, []string{"SMS Consent", "SMS Opt In", "SMS Opt-In", "SMS OK", "Text Consent", "Texting Consent", "Text OK", "OK to Text", "Consent", "Opt In", "Opted In", "SMS Permission"}},
+	{fConsentAt, 0, false, []string{"SMS Consent At", "SMS Consent Date", "Consent At", "Consent Date", "Consented At", "Consented On", "Consent Time", "SMS Opt In Date", "Opt In Date", "Consent Timestamp"}},
+	{fConsentSource, 0, false, []string{"SMS Consent Source", "Consent Source", "Consent Method", "Opt In Source", "Opt In Method", "SMS Opt In Source"}},
+	{fOrderDate, 0, false, []string{"Order Date", "Date Ordered", "Ordered", "Ordered On", "Purchase Date", "Date Purchased", "Order Placed", "Date", "Fecha", "Fecha de Pedido", "Date de commande", "Bestelldatum"}},
+	{fInvoice, 0, false, []string{"Invoice", "Invoice Number", "Invoice No", "Invoice #", "Invoice ID", "Order", "Order Number", "Order No", "Order #", "Order ID", "Factura", "Pedido", "Facture", "Rechnung"}},
+	{fItems, 0, false, []string{"Items", "Item", "Products", "Product", "Product Names", "Order Items", "Items Ordered", "Products Ordered", "Productos", "Artículos", "Produits", "Artikel"}},
+}
+
+// normalize reduces a column or field name to lower-case letters and
+// digits, without accents.
+func normalize(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// column is how a header column is used.
+type column struct {
+	field  field
+	rank   int
+	mobile bool
+	// kindOf is set on Google's "Phone N - Type" / "Phone N - Label"
+	// columns: the number of the phone column whose kind (Mobile, Home,
+	// Work) they give.
+	kindOf int
+	number int // N in Google's "Phone N - Value"
+}
+
+// recognise tells what a header column holds.
+func recognise(header string) (column, bool) {
+	key := normalize(header)
+	if key == "" {
+		return column{}, false
+	}
+	if c, ok := numberedColumn(key); ok {
+		return c, true
+	}
+	for _, h := range headerNames {
+		for _, n := range h.names {
+			if normalize(n) == key {
+				return column{field: h.field, rank: h.rank, mobile: h.mobile}, true
+			}
+		}
+	}
+	return column{}, false
+}
+
+// numberedColumn matches Google Contacts' "E-mail 1 - Value",
+// "Phone 2 - Value" and "Phone 2 - Type" (older exports) or
+// "Phone 2 - Label" (newer ones).
+func numberedColumn(key string) (column, bool) {
+	var f field
+	switch {
+	case strings.HasPrefix(key, "email"):
+		f, key = fEmail, key[len("email"):]
+	case strings.HasPrefix(key, "phone"):
+		f, key = fPhone, key[len("phone"):]
+	default:
+		return column{}, false
+	}
+	i := strings.IndexFunc(key, func(r rune) bool { return r < '0' || r > '9' })
+	if i <= 0 {
+		return column{}, false
+	}
+	n, err := strconv.Atoi(key[:i])
+	if err != nil || n > 99 {
+		return column{}, false
+	}
+	switch key[i:] {
+	case "value":
+		return column{field: f, rank: 1, number: n}, true
+	case "type", "label":
+		if f == fPhone {
+			return column{field: fPhone, kindOf: n}, true
+		}
+	}
+	return column{}, false
+}
+
+// Mapping overrides column recognition: CSV header → field name (one of
+// Fields(), or Ignore). Headers match like automatic recognition, ignoring
+// case, spaces and punctuation. A field given a column here takes its value
+// from the mapped columns only.
+type Mapping map[string]string
+
+// ParseMapping parses --map arguments of the form "CSV column=field", such
+// as "Cell=phone" or "Notes=-".
+func ParseMapping(args []string) (Mapping, error) {
+	m := Mapping{}
+	seen := map[string]string{}
+	var errs []error
+	for _, a := range args {
+		i := strings.LastIndexByte(a, '=')
+		if i < 0 || strings.TrimSpace(a[:i]) == "" {
+			errs = append(errs, fmt.Errorf("--map %q: want COLUMN=field, like \"Cell=phone\"", a))
+			continue
+		}
+		col, name := strings.TrimSpace(a[:i]), strings.TrimSpace(a[i+1:])
+		canon, err := canonicalField(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--map %q: %w", a, err))
+			continue
+		}
+		if prev, dup := seen[normalize(col)]; dup {
+			errs = append(errs, fmt.Errorf("--map %q: column %q is already mapped by %q", a, col, prev))
+			continue
+		}
+		seen[normalize(col)] = a
+		m[col] = canon
+	}
+	return m, errors.Join(errs...)
+}
+
+// canonicalField returns the field's name as Fields() spells it.
+func canonicalField(name string) (string, error) {
+	if name == Ignore || strings.EqualFold(name, "ignore") {
+		return Ignore, nil
+	}
+	if f, ok := lookupField(name); ok {
+		return f.String(), nil
+	}
+	return "", fmt.Errorf("unknown field %q; valid fields are %s, or %q to ignore the column",
+		name, strings.Join(fieldNames[:], ", "), Ignore)
+}
+
+// knownHeaders lists a few recognised column names per field, for error
+// messages.
+func knownHeaders() string {
+	var parts []string
+	for f := range numFields {
+		var names []string
+		for _, h := range headerNames {
+			if h.field == f && len(names) < 3 {
+				names = append(names, h.names[:min(3-len(names), len(h.names))]...)
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", f, strings.Join(names, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,205 @@
+package contact
+
+import "testing"
+
+func TestNormalizePhone(t *testing.T) {
+	tests := []struct {
+		in, region, want, err string
+	}{
+		{"(312) 555-0100", "US", "+13125550100", ""},
+		{"312-555-0100", "US", "+13125550100", ""},
+		{"312.555.0100", "us", "+13125550100", ""},
+		{"+1 312 555 0142", "US", "+13125550142", ""},
+		{"+1 (312) 555-0142", "GB", "+13125550142", ""},
+		{"1-312-555-0100", "US", "+13125550100", ""},
+		{"001 312 555 0100", "GB", "+13125550100", ""},
+		{" 312 555 0100 ", "US", "+13125550100", ""},
+		{"(312) 555-0100 ext. 12", "US", "+13125550100", ""},
+		{"312-555-0100 x204", "US", "+13125550100", ""},
+		{"+1 201 555 0123", "", "+12015550123", ""},
+		{"020 7946 0958", "GB", "+442079460958", ""},
+		{"+44 20 7946 0958", "US", "+442079460958", ""},
+		{"07400 123456", "GB", "+447400123456", ""},
+		{"0491 570 156", "AU", "+61491570156", ""},
+		{"(02) 9876 5432", "AU", "+61298765432", ""},
+		{"12", "US", "", `invalid phone "12": too short`},
+		{"555-0100", "US", "", `invalid phone "555-0100": missing the area code`},
+		{"31255501000000", "US", "", `invalid phone "31255501000000": too long`},
+		{"abc", "US", "", `invalid phone "abc": not a phone number`},
+		{"", "US", "", `invalid phone "": empty`},
+		{"+999 1234 5678", "US", "", `invalid phone "+999 1234 5678": unknown country code after +`},
+		{"201 555 0123", "", "", `invalid phone "201 555 0123": no country code: write it with + and the country code, like +1 312 555 0142`},
+		{"07700 900123", "GB", "", `invalid phone "07700 900123": not a valid GB number`},
+		{"(312) 055-0100", "US", "", `invalid phone "(312) 055-0100": not a valid US number`},
+	}
+	for _, tt := range tests {
+		got, err := NormalizePhone(tt.in, tt.region)
+		if got != tt.want || errString(err) != tt.err {
+			t.Errorf("NormalizePhone(%q, %q) = %q, %v; want %q, %s", tt.in, tt.region, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestNormalizeEmail(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{"bob@example.com", "bob@example.com", ""},
+		{"  Bob.Smith@Example.COM ", "bob.smith@example.com", ""},
+		{"Bob Smith <Bob@Example.com>", "bob@example.com", ""},
+		{"mailto:bob@example.com", "bob@example.com", ""},
+		{"o'neil+oils@mail.example.co.uk", "o'neil+oils@mail.example.co.uk", ""},
+		{"josé@example.com", "josé@example.com", ""},
+		{"", "", `invalid email "": empty`},
+		{"bob", "", `invalid email "bob": missing @`},
+		{"bob@", "", `invalid email "bob@": missing domain`},
+		{"@example.com", "", `invalid email "@example.com": missing the name before @`},
+		{"bob@@example.com", "", `invalid email "bob@@example.com": more than one @`},
+		{"bob smith@example.com", "", `invalid email "bob smith@example.com": contains a space`},
+		{"bob@localhost", "", `invalid email "bob@localhost": the domain "localhost" has no dot (like example.com)`},
+		{"bob@example..com", "", `invalid email "bob@example..com": not a valid address`},
+		{"bob@example.com.", "", `invalid email "bob@example.com.": not a valid address`},
+		{"bob@[127.0.0.1]", "", `invalid email "bob@[127.0.0.1]": the domain is an IP address`},
+	}
+	for _, tt := range tests {
+		got, err := NormalizeEmail(tt.in)
+		if got != tt.want || errString(err) != tt.err {
+			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q, %s", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in, region, want, err string
+	}{
+		{"2026-03-15", "US", "2026-03-15", ""},
+		{"2026-3-5", "GB", "2026-03-05", ""},
+		{"2026/03/15", "US", "2026-03-15", ""},
+		{"3/15/2026", "US", "2026-03-15", ""},
+		{"3/4/2026", "US", "2026-03-04", ""},
+		{"3/4/2026", "CA", "2026-03-04", ""},
+		{"3/4/2026", "PH", "2026-03-04", ""},
+		{"3/4/2026", "", "2026-03-04", ""},
+		{"3/4/2026", "GB", "2026-04-03", ""},
+		{"15/03/2026", "AU", "2026-03-15", ""},
+		{"15.03.2026", "DE", "2026-03-15", ""},
+		{"15-03-26", "GB", "2026-03-15", ""},
+		{"3/15/26", "US", "2026-03-15", ""},
+		{"3/15/2026 2:30 PM", "US", "2026-03-15", ""},
+		{"2026-03-15 14:30:00", "US", "2026-03-15", ""},
+		{"2026-03-15T14:30:00", "US", "2026-03-15", ""},
+		{"2026-03-15T23:30:00-05:00", "US", "2026-03-15", ""},
+		{"2026-03-15T04:30:00Z", "US", "2026-03-15", ""},
+		{"Jan 2, 2026", "US", "2026-01-02", ""},
+		{"January 2, 2026", "GB", "2026-01-02", ""},
+		{"jan 2 2026", "US", "2026-01-02", ""},
+		{"Fri, Jan 2, 2026", "US", "2026-01-02", ""},
+		{"2 January 2026", "GB", "2026-01-02", ""},
+		{"2-Jan-26", "US", "2026-01-02", ""},
+		{"2024-02-29", "US", "2024-02-29", ""},
+		{"", "US", "", `invalid date "": empty`},
+		{"15/03/2026", "US", "", `invalid date "15/03/2026": there is no month 15 (read as month/day/year)`},
+		{"3/15/2026", "GB", "", `invalid date "3/15/2026": there is no month 15 (read as day/month/year)`},
+		{"2026-02-30", "US", "", `invalid date "2026-02-30": February 2026 has 28 days (read as year-month-day)`},
+		{"4/31/2026", "US", "", `invalid date "4/31/2026": April 2026 has 30 days (read as month/day/year)`},
+		{"0/0/00", "US", "", `invalid date "0/0/00": there is no month 0 (read as month/day/year)`},
+		{"1/1/1850", "US", "", `invalid date "1/1/1850": the year 1850 is out of range`},
+		{"yesterday", "US", "", `invalid date "yesterday": not a date; write it like 2026-03-15, 3/15/2026 or Mar 15, 2026`},
+		{"2026-13", "GB", "", `invalid date "2026-13": not a date; write it like 2026-03-15, 15/03/2026 or Mar 15, 2026`},
+		{"3/15/202", "US", "", `invalid date "3/15/202": not a date; write it like 2026-03-15, 3/15/2026 or Mar 15, 2026`},
+	}
+	for _, tt := range tests {
+		got, err := ParseDate(tt.in, tt.region)
+		if got != tt.want || errString(err) != tt.err {
+			t.Errorf("ParseDate(%q, %q) = %q, %v; want %q, %s", tt.in, tt.region, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestNormalizeZone(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"America/Chicago", "America/Chicago"},
+		{"Europe/London", "Europe/London"},
+		{"america/los_angeles", "America/Los_Angeles"},
+		{"EUROPE/LONDON", "Europe/London"},
+		{"Eastern", "America/New_York"},
+		{"EST", "America/New_York"},
+		{"US/Central", "America/Chicago"},
+		{"Pacific Time", "America/Los_Angeles"},
+		{"MST", "America/Denver"},
+		{"Arizona", "America/Phoenix"},
+		{"utc", "UTC"},
+		{"UTC", "UTC"},
+		{"Local", ""},
+		{"Mars/Olympus", ""},
+		{"../../etc/passwd", ""},
+	}
+	for _, tt := range tests {
+		got, err := normalizeZone(tt.in)
+		if got != tt.want || (err != nil) != (tt.want == "") {
+			t.Errorf("normalizeZone(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseConsent(t *testing.T) {
+	for _, in := range []string{"yes", "Y", "TRUE", "1", "x", "X", " yes "} {
+		if v, known, err := parseConsent(in); !v || !known || err != nil {
+			t.Errorf("parseConsent(%q) = %v, %v, %v; want true", in, v, known, err)
+		}
+	}
+	for _, in := range []string{"no", "N", "false", "0"} {
+		if v, known, err := parseConsent(in); v || !known || err != nil {
+			t.Errorf("parseConsent(%q) = %v, %v, %v; want false", in, v, known, err)
+		}
+	}
+	if _, known, err := parseConsent("  "); known || err != nil {
+		t.Errorf("blank consent: known %v, %v; want unknown", known, err)
+	}
+	if _, _, err := parseConsent("maybe"); err == nil {
+		t.Error("parseConsent(maybe) accepted")
+	}
+}
+
+func TestSplitName(t *testing.T) {
+	tests := []struct{ in, first, last string }{
+		{"Jane Smith", "Jane", "Smith"},
+		{"  Jane   Q.  Smith ", "Jane", "Q. Smith"},
+		{"Jan van der Berg", "Jan", "van der Berg"},
+		{"Smith, Jane", "Jane", "Smith"},
+		{"Jane Smith, Jr.", "Jane", "Smith"},
+		{"Mrs. Jane Smith", "Jane", "Smith"},
+		{"Dr Lee", "Lee", ""},
+		{"Madonna", "Madonna", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		if first, last := splitName(tt.in); first != tt.first || last != tt.last {
+			t.Errorf("splitName(%q) = %q, %q; want %q, %q", tt.in, first, last, tt.first, tt.last)
+		}
+	}
+}
+
+func TestContactName(t *testing.T) {
+	for _, tt := range []struct {
+		c    Contact
+		want string
+	}{
+		{Contact{FirstName: "Jane", LastName: "Smith"}, "Jane Smith"},
+		{Contact{FirstName: "Jane"}, "Jane"},
+		{Contact{LastName: "Smith"}, "Smith"},
+		{Contact{Email: "a@example.com"}, ""},
+	} {
+		if got := tt.c.Name(); got != tt.want {
+			t.Errorf("%+v.Name() = %q, want %q", tt.c, got, tt.want)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

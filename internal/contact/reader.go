@@ -1,0 +1,326 @@
+package contact
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Options tune a Reader.
+type Options struct {
+	// Region is the rep's two-letter country (US, CA, GB, AU...). It is the
+	// country of phone numbers written without a country code, and decides
+	// whether 3/4/2026 is March 4 (US, CA, PH) or 3 April. Default US.
+	Region string
+	// Mapping overrides column recognition (--map).
+	Mapping Mapping
+}
+
+// maxCachedZones bounds the time-zone cache: files repeat a handful of zones.
+const maxCachedZones = 256
+
+// Reader reads contacts from a CSV file with a header row, one row at a
+// time, in constant memory.
+type Reader struct {
+	count  *countingReader
+	split  *splitter
+	plan   *plan
+	region string
+	zones  map[string]zoneResult
+}
+
+type zoneResult struct {
+	name string
+	err  error
+}
+
+// NewReader reads the header row of r and works out which column holds
+// what. It fails when the file is empty, is not a CSV file, has no column
+// for an e-mail or a phone, or when opts.Mapping names a column or field
+// that does not exist. The message says what to change.
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
+	region, err := checkRegion(opts.Region)
+	if err != nil {
+		return nil, err
+	}
+	count := &countingReader{r: r}
+	lines, err := newLineReader(count)
+	if err != nil {
+		return nil, err
+	}
+	split, header, err := readHeader(lines)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newPlan(header, opts.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{count: count, split: split, plan: p, region: region, zones: map[string]zoneResult{}}, nil
+}
+
+func checkRegion(region string) (string, error) {
+	region = strings.ToUpper(strings.TrimSpace(region))
+	switch region {
+	case "":
+		return "US", nil
+	case "UK":
+		return "GB", nil
+	}
+	if phonenumbers.GetCountryCodeForRegion(region) == 0 {
+		return "", fmt.Errorf("unknown country %q: use a two-letter country code such as US, CA, GB or AU", region)
+	}
+	return region, nil
+}
+
+// readHeader finds the header row and the delimiter. Excel's "sep=;" first
+// line, when present, names the delimiter.
+func readHeader(lines *lineReader) (*splitter, []string, error) {
+	empty := errors.New("the file is empty: its first line must name the columns, such as First Name,Last Name,Email,Mobile Phone")
+	text, num, err := lines.next()
+	for err == nil && len(strings.TrimSpace(string(text))) == 0 {
+		text, num, err = lines.next()
+	}
+	switch {
+	case err == io.EOF:
+		return nil, nil, empty
+	case errors.Is(err, errLineTooLong):
+		return nil, nil, fmt.Errorf("line %d: the header line is longer than 1 MB; is this really a CSV file?", num)
+	case err != nil:
+		return nil, nil, err
+	}
+	s := &splitter{lines: lines}
+	if d, ok := excelSepLine(text); ok {
+		s.delim = d
+	} else {
+		s.delim = sniffDelimiter(text)
+		lines.unread([]heldLine{{num: num, text: slices.Clone(text)}})
+	}
+	fields, num, err := s.next()
+	var qe *quoteError
+	switch {
+	case err == io.EOF:
+		return nil, nil, empty
+	case errors.As(err, &qe):
+		return nil, nil, fmt.Errorf("line %d: the header row has broken quotes in column %d", qe.line, qe.field)
+	case err != nil:
+		return nil, nil, err
+	}
+	return s, slices.Clone(fields), nil
+}
+
+// excelSepLine recognises the "sep=;" line Excel writes and reads.
+func excelSepLine(text []byte) (byte, bool) {
+	t := strings.Trim(strings.TrimSpace(string(text)), `"`)
+	if len(t) == 5 && strings.EqualFold(t[:4], "sep=") {
+		return t[4], true
+	}
+	return 0, false
+}
+
+// Next returns the next row. At the end of the file it returns io.EOF. A
+// row that cannot be imported is a *Problem: record it and call Next again.
+// Any other error is a read error.
+func (r *Reader) Next() (Record, error) {
+	for {
+		fields, line, err := r.split.next()
+		var qe *quoteError
+		switch {
+		case errors.Is(err, errLineTooLong):
+			return Record{}, &Problem{Line: line, Reason: "the line is longer than 1 MB; is this really a CSV file?"}
+		case errors.As(err, &qe):
+			return Record{}, r.quoteProblem(qe)
+		case err != nil:
+			return Record{}, err
+		}
+		if !isBlank(fields) {
+			return r.build(fields, line)
+		}
+	}
+}
+
+// Columns reports the columns in use, field → header (several, best
+// first, joined with ", "), and the headers that are ignored.
+func (r *Reader) Columns() (used map[string]string, ignored []string) {
+	return r.plan.used(), slices.Clone(r.plan.ignored)
+}
+
+// BytesRead is how much of the input has been read, for a progress bar.
+// It may be called from another goroutine.
+func (r *Reader) BytesRead() int64 { return r.count.n.Load() }
+
+// build turns a row into a Record, or a Problem listing everything wrong
+// with it, so the rep can fix the row in one go.
+func (r *Reader) build(rec []string, line int) (Record, error) {
+	var bad reasons
+	p := r.plan
+	c := Contact{
+		FirstName:        p.value(fFirstName, rec),
+		LastName:         p.value(fLastName, rec),
+		SMSConsentSource: p.value(fConsentSource, rec),
+	}
+	if c.FirstName == "" && c.LastName == "" {
+		c.FirstName, c.LastName = splitName(p.value(fName, rec))
+	}
+	c.Email = bad.check(firstValid(p.value(fEmail, rec), true, NormalizeEmail))
+	c.Phone = bad.check(firstValid(p.phone(rec), false, r.normalizePhone))
+	c.Timezone = bad.check(r.zone(p.value(fTimezone, rec)))
+	c.SMSConsent = bad.consent(p.value(fConsent, rec))
+	c.SMSConsentAt = bad.date("SMS consent date", p.value(fConsentAt, rec), r.region, parseTimestamp)
+	order := r.order(rec, &bad)
+	if c.Email == "" && c.Phone == "" && len(bad) == 0 {
+		bad = append(bad, "no email or phone")
+	}
+	if len(bad) > 0 {
+		return Record{}, &Problem{Line: line, Reason: strings.Join(bad, "; ")}
+	}
+	return Record{Line: line, Contact: c, Order: order}, nil
+}
+
+func (r *Reader) order(rec []string, bad *reasons) *Order {
+	p := r.plan
+	o := Order{Invoice: p.value(fInvoice, rec), Items: p.value(fItems, rec)}
+	date := p.value(fOrderDate, rec)
+	switch {
+	case date == "" && o.Invoice == "" && o.Items == "":
+		return nil
+	case date == "":
+		*bad = append(*bad, "the order has no date: fill in the order date, or clear the invoice and items")
+		return nil
+	}
+	o.Date = bad.date("order date", date, r.region, parseDate)
+	return &o
+}
+
+func (r *Reader) normalizePhone(s string) (string, error) {
+	return NormalizePhone(s, r.region)
+}
+
+// zone validates a time zone, remembering the answers: loading a zone
+// reads a file.
+func (r *Reader) zone(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	if z, ok := r.zones[s]; ok {
+		return z.name, z.err
+	}
+	name, err := normalizeZone(s)
+	if len(r.zones) < maxCachedZones {
+		r.zones[s] = zoneResult{name, err}
+	}
+	return name, err
+}
+
+func (r *Reader) quoteProblem(qe *quoteError) *Problem {
+	col := fmt.Sprintf("column %d", qe.field)
+	if qe.field <= len(r.plan.header) && strings.TrimSpace(r.plan.header[qe.field-1]) != "" {
+		col += fmt.Sprintf(" (%q)", r.plan.header[qe.field-1])
+	}
+	var why string
+	switch {
+	case qe.unclosed && qe.limit:
+		why = fmt.Sprintf(`the quote (") that opens this value is not closed within %d lines; add the closing quote`, maxRecordLines)
+	case qe.unclosed:
+		why = `the quote (") that opens this value is never closed; add the closing quote`
+	default:
+		why = fmt.Sprintf(`text after the closing quote; a quoted value must end with a quote followed by a %s (write a quote inside a value as "")`,
+			delimiterName(r.split.delim))
+	}
+	return &Problem{Line: qe.line, Reason: col + ": " + why}
+}
+
+func delimiterName(d byte) string {
+	switch d {
+	case ',':
+		return "comma"
+	case ';':
+		return "semicolon"
+	case '\t':
+		return "tab"
+	}
+	return fmt.Sprintf("%q", d)
+}
+
+func isBlank(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// reasons collects what is wrong with a row.
+type reasons []string
+
+func (rs *reasons) check(v string, err error) string {
+	if err != nil {
+		*rs = append(*rs, err.Error())
+	}
+	return v
+}
+
+func (rs *reasons) consent(s string) *bool {
+	v, known, err := parseConsent(s)
+	if !known {
+		rs.check("", err)
+		return nil
+	}
+	return &v
+}
+
+func (rs *reasons) date(what, s, region string, parse func(s, region string) (string, error)) string {
+	if s == "" {
+		return ""
+	}
+	v, err := parse(s, region)
+	if err != nil {
+		*rs = append(*rs, fmt.Sprintf("invalid %s %q: %v", what, s, err))
+	}
+	return v
+}
+
+// firstValid normalises the first valid value of a cell that may hold
+// several: Google Contacts joins them with " ::: ", and people separate
+// e-mail addresses with commas or semicolons. When none is valid, the
+// error is the first one's; a blank cell gives "" and no error.
+func firstValid(cell string, emails bool, normalize func(string) (string, error)) (string, error) {
+	var first error
+	for group := range strings.SplitSeq(cell, ":::") {
+		parts := []string{group}
+		if emails && strings.ContainsAny(group, ",;") {
+			parts = strings.FieldsFunc(group, func(r rune) bool { return r == ',' || r == ';' })
+		}
+		for _, part := range parts {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			v, err := normalize(strings.TrimSpace(part))
+			if err == nil {
+				return v, nil
+			}
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return "", first
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}

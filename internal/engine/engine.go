@@ -1,0 +1,216 @@
+// Package engine is Rapport's heart: it plans each journey's steps into the
+// durable queue, and its dispatcher claims due rows, renders them, hands
+// them to a transport and records the result — every state change
+// committed before the side effect that depends on it.
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/campaign"
+	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/clock"
+	"github.com/rapportapp/rapport/internal/schedule"
+	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/tmpl"
+	"github.com/rapportapp/rapport/internal/unsub"
+)
+
+// Rules are the sending rules from config.toml's [sending] and friends.
+type Rules struct {
+	DefaultAt      schedule.TimeOfDay // [sending] at
+	AllowedHours   schedule.Window    // texts only inside these hours, recipient's time
+	MaxTextsPerDay int                // per recipient, rolling 24 hours
+	Calendar       schedule.Calendar  // holidays for business days
+	RepZone        *time.Location     // default zone for contacts without one
+	MaxAttempts    int                // temporary failures before giving up
+	RetryBase      time.Duration      // first retry delay; doubles each time
+	RetryMax       time.Duration
+	DigestAt       schedule.TimeOfDay // rep's daily digest, rep's zone
+}
+
+// Policy is the rep's company policy, for deadlines on problem replies.
+type Policy struct {
+	ReportDamageWithin       schedule.Delay // from receipt
+	MoneyBackGuarantee       schedule.Delay // from the order
+	ReturnAuthorizationValid schedule.Delay // from issue
+	ProblemWords             []string       // extra words that flag a reply
+}
+
+// Content is everything Rapport reads from the rep's files. It is swapped
+// whole on reload, so a dispatch always sees one consistent set.
+type Content struct {
+	Campaigns []*campaign.Campaign
+	Templates *tmpl.Set
+	Rules     Rules
+	Policy    Policy
+	Rep       tmpl.Rep
+	RepPhone  string // E.164, never treated as a customer
+	RepEmail  string
+	PublicURL string // base of unsubscribe links
+	MsgDomain string // right-hand side of Message-IDs
+	NotifyEmail,
+	NotifySMS string // where the rep hears about replies and gets the digest
+}
+
+// Campaign returns the campaign with the given id.
+func (c *Content) Campaign(id string) *campaign.Campaign {
+	for _, k := range c.Campaigns {
+		if k.ID == id {
+			return k
+		}
+	}
+	return nil
+}
+
+// Event is what the dispatcher did with one row; the demo prints them and
+// tests read them.
+type Event struct {
+	At       time.Time
+	Kind     string // sent, skipped, deferred, failed, retry, task, cancelled
+	Contact  string
+	Channel  string
+	Campaign string
+	Step     string
+	Summary  string // subject or first line
+	Note     string
+}
+
+// Engine plans journeys and sends what is due.
+type Engine struct {
+	store   *store.Store
+	clock   clock.Clock
+	log     *slog.Logger
+	signer  *unsub.Signer
+	content atomic.Pointer[Content]
+	senders atomic.Pointer[map[string]channel.Sender]
+
+	mu   sync.Mutex
+	held map[string]string // channel → why it is held (misconfigured)
+
+	// OnEvent, when set, is called for every dispatch decision.
+	OnEvent func(Event)
+	// BatchSize is how many due rows one pass takes (default 200).
+	BatchSize int
+	wake      chan struct{}
+}
+
+// New returns an engine over st with the given content and transports.
+func New(st *store.Store, clk clock.Clock, log *slog.Logger, signer *unsub.Signer, c *Content, senders map[string]channel.Sender) *Engine {
+	e := &Engine{store: st, clock: clk, log: log, signer: signer, held: map[string]string{}, BatchSize: 200, wake: make(chan struct{}, 1)}
+	e.content.Store(c)
+	e.senders.Store(&senders)
+	return e
+}
+
+// Content returns the current content.
+func (e *Engine) Content() *Content { return e.content.Load() }
+
+// Swap replaces content and transports after a successful reload, releases
+// held channels (the rep may have fixed the account) and plans new steps.
+func (e *Engine) Swap(ctx context.Context, c *Content, senders map[string]channel.Sender) error {
+	old := e.senders.Swap(&senders)
+	e.content.Store(c)
+	e.mu.Lock()
+	e.held = map[string]string{}
+	e.mu.Unlock()
+	if old != nil {
+		idleAll(*old)
+	}
+	return e.Reconcile(ctx)
+}
+
+// Wake asks a running dispatcher to look at the queue now (a new order).
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) sender(ch string) channel.Sender { return (*e.senders.Load())[ch] }
+
+func (e *Engine) emit(ev Event) {
+	if e.OnEvent != nil {
+		e.OnEvent(ev)
+	}
+}
+
+func (e *Engine) hold(ch, why string) {
+	e.mu.Lock()
+	e.held[ch] = why
+	e.mu.Unlock()
+}
+
+func (e *Engine) heldChannels() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for ch := range e.held {
+		out = append(out, ch)
+	}
+	return out
+}
+
+func idleAll(senders map[string]channel.Sender) {
+	for _, s := range senders {
+		if i, ok := s.(channel.Idler); ok {
+			i.Idle()
+		}
+	}
+}
+
+// Run dispatches until ctx ends: a pass every interval, or at once when
+// woken. It recovers rows a crash left in flight before the first pass.
+func (e *Engine) Run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	// Work runs on a context that SIGTERM does not cancel, so the send in
+	// flight finishes and is recorded; ctx only stops the loop between rows.
+	work := context.WithoutCancel(ctx)
+	for {
+		if err := e.tick(ctx, work); err != nil && ctx.Err() == nil {
+			e.log.Error("dispatch pass failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-e.wake:
+		}
+	}
+}
+
+// Tick does one full pass at the clock's current time: recover rows left
+// in flight, send everything due, the rep's messages and the digest.
+func (e *Engine) Tick(ctx context.Context) error { return e.tick(ctx, ctx) }
+
+// maxBatches bounds one pass, so a row that cannot be settled never spins.
+const maxBatches = 1000
+
+func (e *Engine) tick(stop, ctx context.Context) error {
+	defer idleAll(*e.senders.Load())
+	if err := e.Recover(ctx); err != nil {
+		return err
+	}
+	for i := 0; i < maxBatches && stop.Err() == nil; i++ {
+		n, err := e.dispatchBatch(stop, ctx)
+		if err != nil {
+			return err
+		}
+		if n < e.BatchSize {
+			break
+		}
+	}
+	if stop.Err() != nil {
+		return nil
+	}
+	if err := e.Digest(ctx); err != nil {
+		return err
+	}
+	return e.sendRepMessages(stop, ctx)
+}

@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/campaign"
+	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/schedule"
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// maxCatchUp bounds the search for a repeating step's next occurrence.
+const maxCatchUp = 100000
+
+// Zone returns the contact's time zone, or the rep's.
+func (c *Content) Zone(ct *store.Contact) *time.Location {
+	if ct.Timezone != "" {
+		if loc, err := time.LoadLocation(ct.Timezone); err == nil {
+			return loc
+		}
+	}
+	return c.Rules.RepZone
+}
+
+// stepAt is a step's local time of day: its own, or for tasks the digest
+// time (so a task lands in that morning's digest), or [sending] at.
+func (c *Content) stepAt(s *campaign.Step) schedule.TimeOfDay {
+	switch {
+	case s.At != nil:
+		return *s.At
+	case s.Channel == channel.Task:
+		return c.Rules.DigestAt
+	}
+	return c.Rules.DefaultAt
+}
+
+func trigger(j *store.Journey) schedule.Trigger {
+	return schedule.Trigger{At: time.Unix(j.TriggerAt, 0).UTC(), DateOnly: j.DateOnly}
+}
+
+// due returns when occurrence k of step s is due for journey j, and when it
+// goes stale (zero time: never).
+func (c *Content) due(s *campaign.Step, j *store.Journey, loc *time.Location, k int) (due, stale time.Time) {
+	tr, at, cal := trigger(j), c.stepAt(s), c.Rules.Calendar
+	due = schedule.Occurrence(tr, s.After, s.Every, k, at, loc, cal)
+	if s.Until != nil {
+		stale = schedule.StaleAt(tr, *s.Until, s.Every, k, at, loc, cal)
+	}
+	return due, stale
+}
+
+// firstOccurrence picks where a repeating step starts for a journey that
+// starts late (an old order imported): the latest occurrence already due,
+// so the customer gets one catch-up, never a burst.
+func (c *Content) firstOccurrence(s *campaign.Step, j *store.Journey, loc *time.Location, now time.Time) int {
+	if s.Every == nil {
+		return 0
+	}
+	k := 0
+	for k < maxCatchUp {
+		next, _ := c.due(s, j, loc, k+1)
+		if next.After(now) {
+			break
+		}
+		k++
+	}
+	return k
+}
+
+// nextOccurrence is the first occurrence after k that is still to come.
+func (c *Content) nextOccurrence(s *campaign.Step, j *store.Journey, loc *time.Location, k int, now time.Time) int {
+	k++
+	for k < maxCatchUp {
+		d, _ := c.due(s, j, loc, k)
+		if d.After(now) {
+			break
+		}
+		k++
+	}
+	return k
+}
+
+// row builds the queue row for occurrence k of step s.
+func (c *Content) row(cp *campaign.Campaign, s *campaign.Step, j *store.Journey, loc *time.Location, k int, now time.Time) store.Message {
+	due, stale := c.due(s, j, loc, k)
+	m := store.Message{
+		JourneyID: j.ID, ContactID: j.ContactID, Campaign: cp.ID, Step: s.ID, Occurrence: k,
+		Channel: s.Channel, DueAt: due.Unix(), Template: s.Template,
+		MessageID: NewMessageID(c.MsgDomain), CreatedAt: now.Unix(),
+	}
+	if !stale.IsZero() {
+		m.StaleAt = stale.Unix()
+	}
+	return m
+}
+
+// NewMessageID returns a fresh RFC 5322 Message-ID (without brackets).
+func NewMessageID(domain string) string {
+	if domain == "" {
+		domain = "rapport.invalid"
+	}
+	return store.NewUID() + "@" + domain
+}
+
+// Plan queues every step of campaign cp for journey j (rows that exist are
+// left alone). It runs inside the caller's transaction.
+func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (int, error) {
+	loc := c.Zone(ct)
+	var rows []store.Message
+	for i := range cp.Steps {
+		s := &cp.Steps[i]
+		rows = append(rows, c.row(cp, s, j, loc, c.firstOccurrence(s, j, loc, now), now))
+	}
+	return tx.AddMessages(ctx, rows)
+}
+
+// Enroll starts ct's journeys for an order (o != nil: every campaign
+// triggered by "order") or for a new contact (o == nil: campaigns triggered
+// by "contact"), and queues their steps, inside the caller's transaction.
+// It returns how many journeys were new.
+func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o *store.Order, now time.Time) (int, error) {
+	n := 0
+	for _, cp := range c.Campaigns {
+		j, ok := journeyFor(cp, ct, o, now)
+		if !ok {
+			continue
+		}
+		created, err := tx.AddJourney(ctx, j)
+		if err != nil || !created {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		n++
+		if _, err := c.Plan(ctx, tx, cp, j, ct, now); err != nil {
+			return n, err
+		}
+		if o != nil {
+			note := fmt.Sprintf("superseded by order of %s", o.Date)
+			if err := tx.CancelOlderRepeats(ctx, ct.ID, cp.ID, j.ID, repeatingSteps(cp), note); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func journeyFor(cp *campaign.Campaign, ct *store.Contact, o *store.Order, now time.Time) (*store.Journey, bool) {
+	j := &store.Journey{Campaign: cp.ID, ContactID: ct.ID, CreatedAt: now.Unix()}
+	switch {
+	case cp.Trigger == "order" && o != nil:
+		d, err := schedule.ParseDate(o.Date)
+		if err != nil {
+			return nil, false
+		}
+		j.OrderID, j.DateOnly = o.ID, true
+		j.TriggerAt = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Unix()
+	case cp.Trigger == "contact" && o == nil:
+		j.TriggerAt = now.Unix()
+	default:
+		return nil, false
+	}
+	return j, true
+}
+
+func repeatingSteps(cp *campaign.Campaign) []string {
+	var out []string
+	for _, s := range cp.Steps {
+		if s.Every != nil {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// Reconcile brings the queue in line with edited campaigns: pending rows
+// of removed steps are cancelled, and steps added to a campaign are queued
+// for journeys that have not passed them yet. A changed step keeps its
+// rows (the queue keys on step id).
+func (e *Engine) Reconcile(ctx context.Context) error {
+	c, now := e.Content(), e.clock.Now()
+	changed := false
+	for _, cp := range c.Campaigns {
+		var ids []string
+		for _, s := range cp.Steps {
+			ids = append(ids, s.ID)
+		}
+		key, steps := "steps:"+cp.ID, strings.Join(ids, ",")
+		if old, err := e.store.Setting(ctx, key); err == nil && old == steps {
+			continue // same steps as last time: nothing to cancel or add
+		}
+		changed = true
+		err := e.store.Tx(ctx, func(tx *store.Tx) error {
+			n, err := tx.CancelRemovedSteps(ctx, cp.ID, ids)
+			if n > 0 {
+				e.log.Info("cancelled queued messages of removed steps", "campaign", cp.ID, "count", n)
+			}
+			if err != nil {
+				return err
+			}
+			return tx.SetSetting(ctx, key, steps)
+		})
+		if err != nil {
+			return fmt.Errorf("reconcile %s: %w", cp.ID, err)
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return e.planNewSteps(ctx, c, now)
+}
+
+// planNewSteps queues steps that a journey has no row for, unless the
+// step's first moment passed before the step existed (it is stale or the
+// journey is long past it).
+func (e *Engine) planNewSteps(ctx context.Context, c *Content, now time.Time) error {
+	var after int64
+	for {
+		js, err := e.store.Journeys(ctx, after, 500)
+		if err != nil || len(js) == 0 {
+			return err
+		}
+		for i := range js {
+			if err := e.planMissing(ctx, c, &js[i], now); err != nil {
+				return err
+			}
+		}
+		after = js[len(js)-1].ID
+	}
+}
+
+func (e *Engine) planMissing(ctx context.Context, c *Content, j *store.Journey, now time.Time) error {
+	cp := c.Campaign(j.Campaign)
+	if cp == nil {
+		return nil
+	}
+	have, err := e.store.StepsOf(ctx, j.ID)
+	if err != nil {
+		return err
+	}
+	var missing []*campaign.Step
+	for i := range cp.Steps {
+		if _, ok := have[cp.Steps[i].ID]; !ok {
+			missing = append(missing, &cp.Steps[i])
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	ct, err := e.store.Contact(ctx, j.ContactID)
+	if err != nil {
+		return err
+	}
+	loc := c.Zone(ct)
+	var rows []store.Message
+	for _, s := range missing {
+		k := c.firstOccurrence(s, j, loc, now)
+		due, stale := c.due(s, j, loc, k)
+		if s.Every == nil && (due.Before(now.Add(-24*time.Hour)) || (!stale.IsZero() && stale.Before(now))) {
+			continue // the journey was past this step when it was added
+		}
+		rows = append(rows, c.row(cp, s, j, loc, k, now))
+	}
+	return e.store.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddMessages(ctx, rows)
+		if err != nil {
+			return fmt.Errorf("queue new steps of %s: %w", strings.TrimSpace(cp.ID), err)
+		}
+		return nil
+	})
+}
+
+// Occurrence returns when occurrence k of step s is due for journey j.
+func (c *Content) Occurrence(s *campaign.Step, j *store.Journey, loc *time.Location, k int) time.Time {
+	due, _ := c.due(s, j, loc, k)
+	return due.In(loc)
+}

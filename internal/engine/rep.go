@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/notify"
+	"github.com/rapportapp/rapport/internal/schedule"
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+const digestKey = "digest:last"
+
+// Digest queues the rep's daily digest once a day at [notify] digest_at in
+// the rep's zone, when there is something to tell. The notices it reports
+// are marked in the same transaction, so each appears in one digest.
+func (e *Engine) Digest(ctx context.Context) error {
+	c, now := e.Content(), e.clock.Now()
+	if c.NotifyEmail == "" {
+		return nil
+	}
+	local := now.In(c.Rules.RepZone)
+	today := schedule.DateOf(local).String()
+	if now.Before(schedule.At(schedule.DateOf(local), c.Rules.DigestAt, c.Rules.RepZone)) {
+		return nil
+	}
+	if last, err := e.store.Setting(ctx, digestKey); err == nil && last == today {
+		return nil
+	}
+	d, upTo, err := e.collectDigest(ctx, c, local)
+	if err != nil {
+		return fmt.Errorf("collect digest: %w", err)
+	}
+	return e.store.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetSetting(ctx, digestKey, today); err != nil || d.Empty() {
+			return err
+		}
+		subject, body := d.Compose()
+		if err := tx.MarkDigested(ctx, upTo, now.Unix()); err != nil {
+			return err
+		}
+		_, err := tx.AddRepMessage(ctx, &store.RepMessage{
+			DedupeKey: "digest:" + today, Channel: channel.Email, To: c.NotifyEmail,
+			Subject: subject, Body: body, MessageID: NewMessageID(c.MsgDomain),
+			DueAt: now.Unix(), CreatedAt: now.Unix(),
+		})
+		return err
+	})
+}
+
+func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time) (notify.Digest, int64, error) {
+	d := notify.Digest{Date: local}
+	replies, err := e.store.Replies(ctx, false)
+	if err != nil {
+		return d, 0, err
+	}
+	for i := range replies {
+		d.Replies = append(d.Replies, e.ReplyNote(ctx, c, &replies[i]))
+	}
+	notices, err := e.store.OpenNotices(ctx)
+	if err != nil {
+		return d, 0, err
+	}
+	var upTo int64
+	for _, n := range notices {
+		upTo = n.ID
+		switch n.Kind {
+		case store.NoticeTask:
+			d.Tasks = append(d.Tasks, n.Text)
+		case store.NoticeStale, store.NoticeSeriesEnded:
+			d.Stale = append(d.Stale, n.Text)
+		case store.NoticeFailed:
+			d.Failed = append(d.Failed, n.Text)
+		case store.NoticeSetup:
+			d.Setup = append(d.Setup, n.Text)
+		default:
+			d.Lost = append(d.Lost, n.Text)
+		}
+	}
+	return d, upTo, nil
+}
+
+// ReplyNote gathers what the rep needs to know about a stored reply.
+func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) notify.Reply {
+	n := notify.Reply{
+		ID: r.ID, Channel: r.Channel, From: r.From, Subject: r.Subject, Body: r.Body,
+		Received: time.Unix(r.ReceivedAt, 0).In(c.Rules.RepZone),
+		Flags:    splitNonEmpty(r.Flags, ","), Deadlines: splitNonEmpty(r.Deadlines, "\n"),
+	}
+	if r.ContactID != 0 {
+		if ct, err := e.store.Contact(ctx, r.ContactID); err == nil {
+			n.Name, n.Email, n.Phone = ct.Label(), ct.Email, DisplayPhone(ct.Phone)
+			if ct.SMSStatus != store.Subscribed {
+				n.OptOut = "texts: " + ct.SMSStatus
+			}
+		}
+		if o, err := e.store.LatestOrder(ctx, r.ContactID); err == nil {
+			n.Order = strings.TrimSpace(fmt.Sprintf("invoice %s of %s: %s", o.Invoice, o.Date, o.Items))
+		}
+	}
+	if r.Step != "" {
+		n.Answers = r.Campaign + " / " + r.Step
+	}
+	return n
+}
+
+func splitNonEmpty(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sendRepMessages delivers queued forwards and digests to the rep.
+func (e *Engine) sendRepMessages(stop, ctx context.Context) error {
+	c, now := e.Content(), e.clock.Now()
+	due, err := e.store.DueRepMessages(ctx, now.Unix(), 50)
+	if err != nil {
+		return err
+	}
+	for i := range due {
+		if stop.Err() != nil {
+			return nil
+		}
+		if err := e.sendRep(ctx, c, &due[i], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) sendRep(ctx context.Context, c *Content, m *store.RepMessage, now time.Time) error {
+	s := e.sender(m.Channel)
+	if s == nil {
+		return nil
+	}
+	if err := e.store.Tx(ctx, func(tx *store.Tx) error { return tx.ClaimRepMessage(ctx, m.ID, now.Unix()) }); err != nil {
+		return err
+	}
+	msg := &channel.Message{
+		ID: m.ID, Channel: m.Channel, Campaign: "rapport", Step: "to-rep", To: m.To, ToName: c.Rep.Name,
+		Subject: m.Subject, Text: m.Body, MessageID: m.MessageID, Date: now, ClaimedAt: now,
+	}
+	id, err := s.Send(ctx, msg)
+	return e.store.Tx(ctx, func(tx *store.Tx) error {
+		if err == nil {
+			return tx.RepMessageSent(ctx, m.ID, id, now.Unix())
+		}
+		e.log.Warn("could not send a message to the rep", "rep_message", m.ID, "err", err)
+		state, attempts := store.Pending, m.Attempts+1
+		var ce *channel.Error
+		if (errors.As(err, &ce) && ce.Class != channel.Temporary) || attempts >= c.Rules.MaxAttempts {
+			state = store.Failed
+		}
+		wait := Backoff(c.Rules.RetryBase, c.Rules.RetryMax, attempts, 0.5)
+		return tx.RepMessageRetry(ctx, m.ID, state, now.Add(wait).Unix(), err.Error())
+	})
+}
+
+// QueueToRep queues a message for the rep on every channel configured in
+// [notify], once per key.
+func (c *Content) QueueToRep(ctx context.Context, tx *store.Tx, key, subject, body, text string, now time.Time) error {
+	add := func(ch, to, subj, b string) error {
+		if to == "" {
+			return nil
+		}
+		_, err := tx.AddRepMessage(ctx, &store.RepMessage{
+			DedupeKey: key + ":" + ch, Channel: ch, To: to, Subject: subj, Body: b,
+			MessageID: NewMessageID(c.MsgDomain), DueAt: now.Unix(), CreatedAt: now.Unix(),
+		})
+		return err
+	}
+	if err := add(channel.Email, c.NotifyEmail, subject, body); err != nil {
+		return err
+	}
+	return add(channel.SMS, c.NotifySMS, "", text)
+}
+
+func timeOf(unix int64) time.Time {
+	if unix == 0 {
+		return time.Time{}
+	}
+	return time.Unix(unix, 0)
+}

@@ -1,0 +1,53 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// Unsubscribe stops all email to the contact with this link id, including
+// messages already queued (the dispatcher checks the status at send time).
+// It reports whether the contact exists.
+func (in *Inbox) Unsubscribe(ctx context.Context, uid string) (bool, error) {
+	ct, err := in.store.ContactByUID(ctx, uid)
+	if store.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if ct.EmailStatus == store.Unsubscribed {
+		return true, nil
+	}
+	now := in.clock.Now().Unix()
+	err = in.store.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetEmailStatus(ctx, ct.ID, store.Unsubscribed, "unsubscribe link, "+timeText(now), now); err != nil {
+			return err
+		}
+		return tx.AddNotice(ctx, store.NoticeUnsubscribed, ct.ID, 0, ct.Label()+" unsubscribed from your emails", now)
+	})
+	if err != nil {
+		return false, fmt.Errorf("unsubscribe: %w", err)
+	}
+	in.log.Info("unsubscribed", "contact", ct.ID)
+	return true, nil
+}
+
+// Delivery records a Twilio status callback for a text we sent. Failed
+// and undelivered texts are reported to the rep.
+func (in *Inbox) Delivery(ctx context.Context, sid, status, errorCode string) error {
+	now := in.clock.Now().Unix()
+	return in.store.Tx(ctx, func(tx *store.Tx) error {
+		found, err := tx.SetDelivery(ctx, sid, status)
+		if err != nil || !found {
+			return err
+		}
+		if status != "failed" && status != "undelivered" {
+			return nil
+		}
+		return tx.AddNotice(ctx, store.NoticeFailed, 0, 0,
+			fmt.Sprintf("text %s was %s by the carrier (Twilio error %s)", sid, status, errorCode), now)
+	})
+}

@@ -1,0 +1,102 @@
+package reply
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+// Keyword is an SMS compliance keyword a whole message can be.
+type Keyword int
+
+// Keywords, as Twilio's Advanced Opt-Out recognises them.
+const (
+	None  Keyword = iota
+	Stop          // opt out of all texts
+	Start         // opt back in
+	Help          // send the help text
+)
+
+func (k Keyword) String() string {
+	switch k {
+	case Stop:
+		return "STOP"
+	case Start:
+		return "START"
+	case Help:
+		return "HELP"
+	}
+	return "none"
+}
+
+// SMSKeyword reports whether a whole text message is a compliance keyword:
+// STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT → Stop;
+// START, YES, UNSTOP → Start; HELP, INFO → Help. Case, spaces (inside too:
+// "Stop all", "opt out") and punctuation or emoji around the word ("Stop."
+// "STOP!!") do not matter; any other word does ("stop texting me" is None;
+// see LikelyOptOut).
+func SMSKeyword(body string) Keyword {
+	if len(body) > 64 {
+		return None // no keyword is that long, even padded
+	}
+	switch keywordForm(body) {
+	case "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT":
+		return Stop
+	case "START", "YES", "UNSTOP":
+		return Start
+	case "HELP", "INFO":
+		return Help
+	}
+	return None
+}
+
+// keywordForm folds a message to the form keywords are compared in:
+// full-width letters narrowed (phones in CJK locales send them), all
+// whitespace removed, punctuation and symbols trimmed from both ends,
+// upper-cased.
+func keywordForm(s string) string {
+	s = width.Fold.String(s)
+	s = strings.Join(strings.Fields(s), "")
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.Is(unicode.Mn, r) ||
+			unicode.Is(unicode.Cf, r) // zero-width joiners and variation selectors from emoji
+	})
+	return strings.ToUpper(s)
+}
+
+// optOutPhrase matches wording that asks to stop being contacted. It is
+// deliberately narrow: a false alarm costs the rep a look, but "stop" alone
+// inside a sentence ("the leak won't stop") must not trip it.
+var optOutPhrase = regexp.MustCompile(loosen(`(?i)\b(?:` +
+	`(?:stop|quit|no more) (?:texting|txting|messaging|msging|sending|emailing|e-mailing|contacting|calling|spamming|bothering)|` +
+	`(?:take|remove|delete|drop|get) (?:me|my (?:number|name|email|e-mail|address|details)) (?:off|from|out of)|` +
+	`remove me|unsubscribe|unsub|opt (?:me )?out|opt-out|` +
+	`(?:don't|do not|never|stop) (?:text|txt|message|msg|contact|email|e-mail|call|bother)(?:ing)? me|` +
+	`no more (?:texts|txts|messages|msgs|emails|e-mails)|` +
+	`leave me alone|(?:lose|delete) my number|wrong number|` +
+	`(?:please|pls|plz) stop|stop (?:please|pls|plz|it|now|this)` +
+	`)\b`))
+
+// loosen makes a pattern forgiving the way people type: a space matches any
+// run of whitespace, and an apostrophe may be typographic or left out
+// ("don’t", "dont").
+func loosen(pattern string) string {
+	pattern = strings.ReplaceAll(pattern, " ", `\s+`)
+	return strings.ReplaceAll(pattern, "'", `['’ʼ]?`)
+}
+
+// LikelyOptOut reports text that asks to stop without being a keyword
+// ("please stop texting me", "take me off your list", "unsubscribe me",
+// "don't text me"), for the rep to confirm: carriers only honour the exact
+// keywords automatically, but a person who wrote this should not get
+// another text before the rep has read it.
+func LikelyOptOut(body string) bool {
+	return SMSKeyword(body) != Stop && optOutMatch(body) != ""
+}
+
+// optOutMatch returns the words that read as an opt-out request, or "".
+func optOutMatch(text string) string {
+	return optOutPhrase.FindString(text)
+}

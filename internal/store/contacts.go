@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Contact statuses, per channel.
+const (
+	Subscribed   = "subscribed"
+	Unsubscribed = "unsubscribed"
+	Bounced      = "bounced"
+	OptedOut     = "opted_out"
+)
+
+// Contact is a customer.
+type Contact struct {
+	ID               int64  `db:"id"`
+	UID              string `db:"uid"`
+	FirstName        string `db:"first_name"`
+	LastName         string `db:"last_name"`
+	Email            string `db:"email"`
+	Phone            string `db:"phone"`
+	Timezone         string `db:"timezone"`
+	SMSConsent       bool   `db:"sms_consent"`
+	SMSConsentAt     string `db:"sms_consent_at"`
+	SMSConsentSource string `db:"sms_consent_source"`
+	SMSConsentText   string `db:"sms_consent_text"`
+	EmailStatus      string `db:"email_status"`
+	SMSStatus        string `db:"sms_status"`
+	StatusNote       string `db:"status_note"`
+	CreatedAt        int64  `db:"created_at"`
+	UpdatedAt        int64  `db:"updated_at"`
+
+	// ConsentKnown marks, on input to UpsertContact, that SMSConsent was
+	// stated (a "no" in an import must be able to withdraw a "yes").
+	ConsentKnown bool `db:"-"`
+}
+
+// Name is the contact's full name.
+func (c *Contact) Name() string {
+	return strings.TrimSpace(c.FirstName + " " + c.LastName)
+}
+
+// Label names the contact for the rep: full name, else email, else phone.
+func (c *Contact) Label() string {
+	for _, s := range []string{c.Name(), c.Email, c.Phone} {
+		if s != "" {
+			return s
+		}
+	}
+	return fmt.Sprintf("contact %d", c.ID)
+}
+
+func (s *Store) contactSelect(where string) string {
+	return "SELECT " + s.query("contact-columns") + " FROM contacts " + where
+}
+
+// NewUID returns a random id for links: it reveals nothing and cannot be
+// guessed from another customer's.
+func NewUID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return hex.EncodeToString(b)
+}
+
+// Contact returns the contact with the given id.
+func (s *Store) Contact(ctx context.Context, id int64) (*Contact, error) {
+	var c Contact
+	return &c, get(ctx, s.r, s.contactSelect("WHERE id = ?"), &c, id)
+}
+
+// ContactByUID finds a contact by the random id used in links.
+func (s *Store) ContactByUID(ctx context.Context, uid string) (*Contact, error) {
+	var c Contact
+	return &c, get(ctx, s.r, s.contactSelect("WHERE uid = ?"), &c, uid)
+}
+
+// ContactByEmail finds a contact by (lower-case) email.
+func (s *Store) ContactByEmail(ctx context.Context, email string) (*Contact, error) {
+	var c Contact
+	return &c, get(ctx, s.r, s.contactSelect("WHERE email = ?"), &c, strings.ToLower(email))
+}
+
+// ContactByPhone finds a contact by E.164 phone.
+func (s *Store) ContactByPhone(ctx context.Context, phone string) (*Contact, error) {
+	var c Contact
+	return &c, get(ctx, s.r, s.contactSelect("WHERE phone = ?"), &c, phone)
+}
+
+// Contacts lists contacts whose name, email or phone contains query
+// (all when empty), by name.
+func (s *Store) Contacts(ctx context.Context, query string) ([]Contact, error) {
+	var out []Contact
+	like := "%" + strings.ToLower(query) + "%"
+	q := s.contactSelect(`WHERE lower(first_name || ' ' || last_name) LIKE ? OR coalesce(email, '') LIKE ? OR coalesce(phone, '') LIKE ?
+		ORDER BY lower(last_name), lower(first_name), id`)
+	err := s.r.SelectContext(ctx, &out, q, like, like, like)
+	return out, err
+}
+
+// FindContact resolves what a rep types on the command line: an email, a
+// phone number (already E.164) or a numeric id.
+func (s *Store) FindContact(ctx context.Context, key string) (*Contact, error) {
+	var c Contact
+	err := get(ctx, s.r, s.contactSelect("WHERE email = ? OR phone = ? OR CAST(id AS TEXT) = ?"), &c,
+		strings.ToLower(key), key, key)
+	return &c, err
+}
+
+// UpsertResult says what UpsertContact did.
+type UpsertResult int
+
+// What an upsert did.
+const (
+	Unchanged UpsertResult = iota
+	Inserted
+	Updated
+)
+
+// UpsertContact inserts c, or updates the contact with the same email (else
+// the same phone). Empty fields in c never blank stored ones, so importing
+// a file with fewer columns loses nothing. c.ID is set either way.
+func (tx *Tx) UpsertContact(ctx context.Context, c *Contact, now int64) (UpsertResult, error) {
+	old, err := tx.matchContact(ctx, c)
+	if errors.Is(err, ErrNotFound) {
+		c.UID, c.CreatedAt, c.UpdatedAt = NewUID(), now, now
+		res, err := tx.named(ctx, "contact-insert", c)
+		if err != nil {
+			return 0, fmt.Errorf("insert contact %s: %w", c.Label(), err)
+		}
+		c.ID, err = res.LastInsertId()
+		return Inserted, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	merged := merge(*old, *c)
+	*c = merged
+	if merged == *old {
+		return Unchanged, nil
+	}
+	c.UpdatedAt = now
+	if _, err := tx.named(ctx, "contact-update", c); err != nil {
+		return 0, fmt.Errorf("update contact %s: %w", c.Label(), err)
+	}
+	return Updated, nil
+}
+
+func (tx *Tx) matchContact(ctx context.Context, c *Contact) (*Contact, error) {
+	var old Contact
+	q := tx.s.contactSelect("WHERE id = ?")
+	for _, key := range []struct{ col, val string }{{"email", c.Email}, {"phone", c.Phone}} {
+		if key.val == "" {
+			continue
+		}
+		err := get(ctx, tx, tx.s.contactSelect("WHERE "+key.col+" = ?"), &old, key.val)
+		if err == nil {
+			return &old, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if c.ID != 0 {
+		return &old, get(ctx, tx, q, &old, c.ID)
+	}
+	return nil, ErrNotFound
+}
+
+// merge overlays the non-empty fields of in on old.
+func merge(old, in Contact) Contact {
+	out := old
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&out.FirstName, in.FirstName)
+	set(&out.LastName, in.LastName)
+	set(&out.Email, in.Email)
+	set(&out.Phone, in.Phone)
+	set(&out.Timezone, in.Timezone)
+	if in.ConsentKnown {
+		out.SMSConsent = in.SMSConsent
+		set(&out.SMSConsentAt, in.SMSConsentAt)
+		set(&out.SMSConsentSource, in.SMSConsentSource)
+		set(&out.SMSConsentText, in.SMSConsentText)
+	}
+	return out
+}
+
+// SetEmailStatus records subscribed/unsubscribed/bounced for a contact's email.
+func (tx *Tx) SetEmailStatus(ctx context.Context, id int64, status, note string, now int64) error {
+	_, err := tx.exec(ctx, "contact-set-email-status", status, note, now, id)
+	return err
+}
+
+// SetSMSStatus records subscribed/opted_out/bounced for a contact's phone.
+func (tx *Tx) SetSMSStatus(ctx context.Context, id int64, status, note string, now int64) error {
+	_, err := tx.exec(ctx, "contact-set-sms-status", status, note, now, id)
+	return err
+}
+
+// SetSMSConsent records that the contact agreed (or withdrew agreement) to texts.
+func (tx *Tx) SetSMSConsent(ctx context.Context, id int64, consent bool, at, source, words string, now int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE contacts SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
+		sms_consent_text = ?, updated_at = ? WHERE id = ?`, consent, at, source, words, now, id)
+	return err
+}

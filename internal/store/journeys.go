@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Order is one customer order.
+type Order struct {
+	ID        int64  `db:"id"`
+	ContactID int64  `db:"contact_id"`
+	Date      string `db:"order_date"` // YYYY-MM-DD
+	Invoice   string `db:"invoice"`
+	Items     string `db:"items"`
+	CreatedAt int64  `db:"created_at"`
+}
+
+// Journey is one contact going through one campaign.
+type Journey struct {
+	ID        int64  `db:"id"`
+	Campaign  string `db:"campaign"`
+	ContactID int64  `db:"contact_id"`
+	OrderID   int64  `db:"order_id"`
+	TriggerAt int64  `db:"trigger_at"`
+	DateOnly  bool   `db:"date_only"`
+	CreatedAt int64  `db:"created_at"`
+}
+
+// AddOrder records an order unless the same one (contact, date, invoice)
+// is there already; o.ID is set either way. created says whether it is new.
+func (tx *Tx) AddOrder(ctx context.Context, o *Order) (created bool, err error) {
+	res, err := tx.named(ctx, "order-insert", o)
+	if err != nil {
+		return false, fmt.Errorf("record order: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		o.ID, err = res.LastInsertId()
+		return true, err
+	}
+	return false, get(ctx, tx, tx.s.query("order-find"), o, o.ContactID, o.Date, o.Invoice)
+}
+
+// AddJourney starts a journey unless it exists; j.ID is set either way.
+func (tx *Tx) AddJourney(ctx context.Context, j *Journey) (created bool, err error) {
+	res, err := tx.named(ctx, "journey-insert", j)
+	if err != nil {
+		return false, fmt.Errorf("start journey: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		j.ID, err = res.LastInsertId()
+		return true, err
+	}
+	return false, get(ctx, tx, tx.s.query("journey-find"), j, j.Campaign, j.ContactID, j.OrderID)
+}
+
+// Journeys pages through every journey (for reconciling edited campaigns).
+func (s *Store) Journeys(ctx context.Context, afterID int64, limit int) ([]Journey, error) {
+	var out []Journey
+	err := s.r.SelectContext(ctx, &out, s.query("journeys-all"), afterID, limit)
+	return out, err
+}
+
+// JourneysOf returns a contact's journeys, oldest first.
+func (s *Store) JourneysOf(ctx context.Context, contactID int64) ([]Journey, error) {
+	var out []Journey
+	err := s.r.SelectContext(ctx, &out, `SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at
+		FROM journeys WHERE contact_id = ? ORDER BY trigger_at, id`, contactID)
+	return out, err
+}
+
+// Order returns an order by id.
+func (s *Store) Order(ctx context.Context, id int64) (*Order, error) {
+	var o Order
+	err := get(ctx, s.r, `SELECT id, contact_id, order_date, invoice, items, created_at FROM orders WHERE id = ?`, &o, id)
+	return &o, err
+}
+
+// LatestOrder returns the contact's most recent order.
+func (s *Store) LatestOrder(ctx context.Context, contactID int64) (*Order, error) {
+	var o Order
+	err := get(ctx, s.r, `SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
+		WHERE contact_id = ? ORDER BY order_date DESC, id DESC LIMIT 1`, &o, contactID)
+	return &o, err
+}
+
+// CancelOlderRepeats cancels the pending occurrences of the given
+// (repeating) steps in the contact's other journeys of the campaign: a new
+// order restarts the monthly rhythm instead of doubling it.
+func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, keepJourney int64, steps []string, note string) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(steps)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "message-cancel-older-repeats", note, contactID, campaign, keepJourney, string(list))
+	return err
+}
+
+// IsNotFound reports whether err means a row was missing.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

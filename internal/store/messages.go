@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Queue states.
+const (
+	Pending   = "pending"
+	Sending   = "sending"
+	Sent      = "sent"
+	Skipped   = "skipped"
+	Failed    = "failed"
+	Cancelled = "cancelled"
+)
+
+// Message is one queue row: one occurrence of one step for one journey.
+type Message struct {
+	ID          int64  `db:"id"`
+	JourneyID   int64  `db:"journey_id"`
+	ContactID   int64  `db:"contact_id"`
+	Campaign    string `db:"campaign"`
+	Step        string `db:"step"`
+	Occurrence  int    `db:"occurrence"`
+	Channel     string `db:"channel"`
+	DueAt       int64  `db:"due_at"`
+	StaleAt     int64  `db:"stale_at"`
+	State       string `db:"state"`
+	Attempts    int    `db:"attempts"`
+	ClaimedAt   int64  `db:"claimed_at"`
+	SentAt      int64  `db:"sent_at"`
+	MessageID   string `db:"message_id"`
+	ProviderID  string `db:"provider_id"`
+	Delivery    string `db:"delivery"`
+	Template    string `db:"template"`
+	SeriesIndex int    `db:"series_index"`
+	SentTo      string `db:"sent_to"`
+	Subject     string `db:"subject"`
+	Error       string `db:"error"`
+	Note        string `db:"note"`
+	CreatedAt   int64  `db:"created_at"`
+}
+
+// Due is a queue row with what the dispatcher needs to decide and render it.
+type Due struct {
+	Message
+	Contact Contact `db:"contact"`
+	Journey Journey `db:"journey"`
+	Order   Order   `db:"order"`
+}
+
+// AddMessages queues step occurrences; rows that exist already (same
+// journey, step and occurrence) are left alone, so planning twice never
+// sends twice. It returns how many rows were new.
+func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
+	n := 0
+	stmt, err := tx.PrepareNamedContext(ctx, tx.s.query("message-insert"))
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	for i := range ms {
+		res, err := stmt.ExecContext(ctx, &ms[i])
+		if err != nil {
+			return n, fmt.Errorf("queue %s/%s: %w", ms[i].Campaign, ms[i].Step, err)
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
+
+func (s *Store) dueSelect(where string) string {
+	return "SELECT " + s.query("message-columns") + ", " + s.query("due-extra-columns") +
+		" FROM messages m " + s.query("due-join") + " " + where
+}
+
+// DueFilter narrows which pending rows the dispatcher may take.
+type DueFilter struct {
+	// Pausing lists campaigns whose journeys pause while the contact has
+	// an unhandled reply.
+	Pausing []string
+	// Held lists planned channels not to take now (a channel whose account
+	// is misconfigured waits for the rep to fix it).
+	Held []string
+}
+
+// DueMessages returns up to limit pending rows due at or before now, oldest
+// first, leaving out paused contacts and held channels.
+func (s *Store) DueMessages(ctx context.Context, now int64, limit int, f DueFilter) ([]Due, error) {
+	where := []string{"m.state = 'pending'", "m.due_at <= ?"}
+	args := []any{now}
+	if len(f.Pausing) > 0 {
+		where = append(where, "(m.campaign NOT IN (?) OR NOT EXISTS (SELECT 1 FROM replies r WHERE r.contact_id = m.contact_id AND r.handled_at = 0))")
+		args = append(args, f.Pausing)
+	}
+	if len(f.Held) > 0 {
+		where = append(where, "m.channel NOT IN (?)")
+		args = append(args, f.Held)
+	}
+	q := s.dueSelect("WHERE " + strings.Join(where, " AND ") + " ORDER BY m.due_at, m.id LIMIT ?")
+	args = append(args, limit)
+	q, args, err := sqlx.In(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Due
+	if err := s.r.SelectContext(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("find due messages: %w", err)
+	}
+	return out, nil
+}
+
+// InFlight returns rows left in 'sending' (by a crash, when no dispatcher
+// is running in this process).
+func (s *Store) InFlight(ctx context.Context) ([]Due, error) {
+	var out []Due
+	err := s.r.SelectContext(ctx, &out, s.dueSelect("WHERE m.state = 'sending' ORDER BY m.id"))
+	return out, err
+}
+
+// ContactTimeline returns every queue row of a contact's journeys, by due time.
+func (s *Store) ContactTimeline(ctx context.Context, contactID int64) ([]Due, error) {
+	var out []Due
+	err := s.r.SelectContext(ctx, &out, s.dueSelect("WHERE m.contact_id = ? ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id"), contactID)
+	return out, err
+}
+
+// Claim moves a pending row to 'sending' with what is about to be sent,
+// committed before the send so a crash can be recovered. It reports false
+// if the row was no longer pending.
+func (tx *Tx) Claim(ctx context.Context, m *Message, now int64) (bool, error) {
+	res, err := tx.exec(ctx, "message-claim", now, m.Channel, m.SentTo, m.Template, m.SeriesIndex, m.Subject, m.ID)
+	if err != nil {
+		return false, fmt.Errorf("claim message %d: %w", m.ID, err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 1 {
+		m.State, m.ClaimedAt = Sending, now
+		m.Attempts++
+	}
+	return n == 1, nil
+}
+
+// MarkSent records a delivered message.
+func (tx *Tx) MarkSent(ctx context.Context, id int64, providerID string, now int64) error {
+	_, err := tx.exec(ctx, "message-sent", now, providerID, id)
+	return err
+}
+
+// Retry puts a row back to pending, due again at due, remembering why.
+func (tx *Tx) Retry(ctx context.Context, id int64, due int64, why string) error {
+	_, err := tx.exec(ctx, "message-retry", due, why, id)
+	return err
+}
+
+// Defer moves a pending row's due time (quiet hours, caps, one a day).
+func (tx *Tx) Defer(ctx context.Context, id int64, due int64, why string) error {
+	_, err := tx.exec(ctx, "message-defer", due, why, id)
+	return err
+}
+
+// Finish ends a row as skipped, failed or cancelled.
+func (tx *Tx) Finish(ctx context.Context, id int64, state, note, errText string) error {
+	_, err := tx.exec(ctx, "message-finish", state, note, errText, id)
+	return err
+}
+
+// SetDelivery records a delivery status callback for a text.
+func (tx *Tx) SetDelivery(ctx context.Context, providerID, status string) (bool, error) {
+	res, err := tx.exec(ctx, "message-delivery", status, providerID)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// SentBetween counts emails and texts sent to a contact in [from, to).
+func (s *Store) SentBetween(ctx context.Context, contactID, from, to int64) (int, error) {
+	var n int
+	err := s.r.GetContext(ctx, &n, s.query("messages-sent-between"), contactID, from, to)
+	return n, err
+}
+
+// TextsSince returns when texts went to a contact after since.
+func (s *Store) TextsSince(ctx context.Context, contactID, since int64) ([]int64, error) {
+	var out []int64
+	err := s.r.SelectContext(ctx, &out, s.query("texts-sent-since"), contactID, since)
+	return out, err
+}
+
+// TextsEver counts texts ever sent to a contact (the first carries the STOP notice).
+func (s *Store) TextsEver(ctx context.Context, contactID int64) (int, error) {
+	var n int
+	err := s.r.GetContext(ctx, &n, s.query("texts-ever"), contactID)
+	return n, err
+}
+
+// SeriesNext returns the index of the next entry of a template series for a contact.
+func (s *Store) SeriesNext(ctx context.Context, contactID int64, template string) (int, error) {
+	var n int
+	err := s.r.GetContext(ctx, &n, s.query("series-next"), contactID, template)
+	return n, err
+}
+
+// MessageRef is what a reply needs to know about the message it answers.
+type MessageRef struct {
+	ID        int64  `db:"id"`
+	ContactID int64  `db:"contact_id"`
+	Campaign  string `db:"campaign"`
+	Step      string `db:"step"`
+	Channel   string `db:"channel"`
+	Subject   string `db:"subject"`
+}
+
+// MessageByRFCID finds a sent message by its Message-ID.
+func (s *Store) MessageByRFCID(ctx context.Context, id string) (*MessageRef, error) {
+	var m MessageRef
+	return &m, get(ctx, s.r, s.query("message-by-rfc-id"), &m, id)
+}
+
+// LastMessageTo returns the last message sent to a contact on a channel.
+func (s *Store) LastMessageTo(ctx context.Context, contactID int64, channel string) (*MessageRef, error) {
+	var m MessageRef
+	return &m, get(ctx, s.r, `SELECT id, contact_id, campaign, step, channel, subject FROM messages
+		WHERE contact_id = ? AND channel = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`, &m, contactID, channel)
+}
+
+// QueueCounts returns the number of queue rows in each state.
+func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := s.r.SelectContext(ctx, &rows, s.query("queue-counts")); err != nil {
+		return nil, err
+	}
+	out := map[string]int{Pending: 0, Sending: 0, Sent: 0, Skipped: 0, Failed: 0, Cancelled: 0}
+	for _, r := range rows {
+		out[r.State] = r.N
+	}
+	return out, nil
+}
+
+// NextDue returns the earliest due time of a pending row (0 if none).
+func (s *Store) NextDue(ctx context.Context) (int64, error) {
+	var t int64
+	err := s.r.GetContext(ctx, &t, s.query("next-due"))
+	return t, err
+}
+
+// Failure is a message that failed or is being retried.
+type Failure struct {
+	ID          int64  `db:"id"`
+	ContactID   int64  `db:"contact_id"`
+	ContactName string `db:"contact_name"`
+	Campaign    string `db:"campaign"`
+	Step        string `db:"step"`
+	Channel     string `db:"channel"`
+	Error       string `db:"error"`
+	Note        string `db:"note"`
+	Attempts    int    `db:"attempts"`
+	DueAt       int64  `db:"due_at"`
+}
+
+// RecentFailures lists the latest failed or retrying messages.
+func (s *Store) RecentFailures(ctx context.Context, limit int) ([]Failure, error) {
+	var out []Failure
+	err := s.r.SelectContext(ctx, &out, s.query("recent-failures"), limit)
+	return out, err
+}
+
+// PendingOf returns the pending rows of a journey (to reconcile edits).
+func (s *Store) PendingOf(ctx context.Context, journeyID int64) ([]Message, error) {
+	var out []Message
+	err := s.r.SelectContext(ctx, &out, "SELECT "+strings.ReplaceAll(s.query("message-columns"), "m.", "")+
+		" FROM messages WHERE journey_id = ? ORDER BY id", journeyID)
+	return out, err
+}
+
+// StepsOf returns, for a journey, the highest occurrence queued per step.
+func (s *Store) StepsOf(ctx context.Context, journeyID int64) (map[string]int, error) {
+	var rows []struct {
+		Step string `db:"step"`
+		Max  int    `db:"max"`
+	}
+	err := s.r.SelectContext(ctx, &rows, `SELECT step, max(occurrence) AS max FROM messages WHERE journey_id = ? GROUP BY step`, journeyID)
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Step] = r.Max
+	}
+	return out, err
+}
+
+// CancelRemovedSteps cancels pending rows of steps no longer in a campaign.
+func (tx *Tx) CancelRemovedSteps(ctx context.Context, campaign string, keep []string) (int64, error) {
+	q, args, err := sqlx.In(`UPDATE messages SET state = 'cancelled', note = 'step removed from the campaign'
+		WHERE state = 'pending' AND campaign = ? AND step NOT IN (?)`, campaign, append(keep, "\x00"))
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

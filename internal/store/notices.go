@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Notice kinds: what the rep hears about in `status` and the daily digest.
+const (
+	NoticeTask         = "task"
+	NoticeStale        = "stale"
+	NoticeFailed       = "failed"
+	NoticeOptedOut     = "opted_out"
+	NoticeBounced      = "bounced"
+	NoticeUnsubscribed = "unsubscribed"
+	NoticeSeriesEnded  = "series_ended"
+	NoticeSetup        = "setup" // something in the rep's accounts or files needs fixing
+)
+
+// Notice is something the rep should hear about.
+type Notice struct {
+	ID         int64  `db:"id"`
+	Kind       string `db:"kind"`
+	ContactID  int64  `db:"contact_id"`
+	MessageID  int64  `db:"message_id"`
+	Text       string `db:"text"`
+	CreatedAt  int64  `db:"created_at"`
+	DigestedAt int64  `db:"digested_at"`
+}
+
+// AddNotice records a notice for the rep.
+func (tx *Tx) AddNotice(ctx context.Context, kind string, contactID, messageID int64, text string, now int64) error {
+	if _, err := tx.exec(ctx, "notice-insert", kind, contactID, messageID, text, now); err != nil {
+		return fmt.Errorf("record notice: %w", err)
+	}
+	return nil
+}
+
+// OpenNotices returns notices not yet sent in a digest.
+func (s *Store) OpenNotices(ctx context.Context) ([]Notice, error) {
+	var out []Notice
+	err := s.r.SelectContext(ctx, &out, s.query("notices-open"))
+	return out, err
+}
+
+// RecentNotices returns the latest notices, newest first.
+func (s *Store) RecentNotices(ctx context.Context, limit int) ([]Notice, error) {
+	var out []Notice
+	err := s.r.SelectContext(ctx, &out, s.query("notices-recent"), limit)
+	return out, err
+}
+
+// MarkDigested marks notices up to id as sent in a digest.
+func (tx *Tx) MarkDigested(ctx context.Context, upTo, now int64) error {
+	_, err := tx.exec(ctx, "notices-digest", now, upTo)
+	return err
+}
+
+// RepMessage is a message Rapport sends the rep (a reply forward, a digest).
+type RepMessage struct {
+	ID         int64  `db:"id"`
+	DedupeKey  string `db:"dedupe_key"`
+	Channel    string `db:"channel"`
+	To         string `db:"to_addr"`
+	Subject    string `db:"subject"`
+	Body       string `db:"body"`
+	MessageID  string `db:"message_id"`
+	State      string `db:"state"`
+	Attempts   int    `db:"attempts"`
+	DueAt      int64  `db:"due_at"`
+	ClaimedAt  int64  `db:"claimed_at"`
+	SentAt     int64  `db:"sent_at"`
+	ProviderID string `db:"provider_id"`
+	Error      string `db:"error"`
+	CreatedAt  int64  `db:"created_at"`
+}
+
+// AddRepMessage queues a message for the rep once per dedupe key.
+func (tx *Tx) AddRepMessage(ctx context.Context, m *RepMessage) (bool, error) {
+	res, err := tx.named(ctx, "rep-insert", m)
+	if err != nil {
+		return false, fmt.Errorf("queue message to rep: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DueRepMessages returns rep messages to send (including any left
+// 'sending' by a crash: a duplicate note to the rep beats a lost one).
+func (s *Store) DueRepMessages(ctx context.Context, now int64, limit int) ([]RepMessage, error) {
+	var out []RepMessage
+	err := s.r.SelectContext(ctx, &out, s.query("rep-due"), now, limit)
+	return out, err
+}
+
+// ClaimRepMessage marks a rep message as being sent.
+func (tx *Tx) ClaimRepMessage(ctx context.Context, id, now int64) error {
+	_, err := tx.exec(ctx, "rep-claim", now, id)
+	return err
+}
+
+// RepMessageSent records a sent rep message.
+func (tx *Tx) RepMessageSent(ctx context.Context, id int64, providerID string, now int64) error {
+	_, err := tx.exec(ctx, "rep-sent", now, providerID, id)
+	return err
+}
+
+// RepMessageRetry reschedules (state pending) or gives up (state failed).
+func (tx *Tx) RepMessageRetry(ctx context.Context, id int64, state string, due int64, why string) error {
+	_, err := tx.exec(ctx, "rep-retry", state, due, why, id)
+	return err
+}

@@ -1,0 +1,198 @@
+-- Named queries. Each starts with "-- name: NAME"; store methods use them by name.
+
+-- name: setting
+SELECT value FROM settings WHERE key = ?;
+
+-- name: setting-insert
+INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING;
+
+-- name: contact-columns
+id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, '') AS phone,
+timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
+email_status, sms_status, status_note, created_at, updated_at
+
+-- name: contact-insert
+INSERT INTO contacts (uid, first_name, last_name, email, phone, timezone, sms_consent,
+    sms_consent_at, sms_consent_source, sms_consent_text, created_at, updated_at)
+VALUES (:uid, :first_name, :last_name, nullif(:email, ''), nullif(:phone, ''), :timezone, :sms_consent,
+    :sms_consent_at, :sms_consent_source, :sms_consent_text, :created_at, :updated_at);
+
+-- name: contact-update
+UPDATE contacts SET first_name = :first_name, last_name = :last_name,
+    email = nullif(:email, ''), phone = nullif(:phone, ''), timezone = :timezone,
+    sms_consent = :sms_consent, sms_consent_at = :sms_consent_at,
+    sms_consent_source = :sms_consent_source, sms_consent_text = :sms_consent_text,
+    updated_at = :updated_at
+WHERE id = :id;
+
+-- name: contact-set-email-status
+UPDATE contacts SET email_status = ?, status_note = ?, updated_at = ? WHERE id = ?;
+
+-- name: contact-set-sms-status
+UPDATE contacts SET sms_status = ?, status_note = ?, updated_at = ? WHERE id = ?;
+
+-- name: order-insert
+INSERT INTO orders (contact_id, order_date, invoice, items, created_at)
+VALUES (:contact_id, :order_date, :invoice, :items, :created_at)
+ON CONFLICT (contact_id, order_date, invoice) DO NOTHING;
+
+-- name: order-find
+SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
+WHERE contact_id = ? AND order_date = ? AND invoice = ?;
+
+-- name: journey-insert
+INSERT INTO journeys (campaign, contact_id, order_id, trigger_at, date_only, created_at)
+VALUES (:campaign, :contact_id, :order_id, :trigger_at, :date_only, :created_at)
+ON CONFLICT (campaign, contact_id, order_id) DO NOTHING;
+
+-- name: journey-find
+SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FROM journeys
+WHERE campaign = ? AND contact_id = ? AND order_id = ?;
+
+-- name: journeys-all
+SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FROM journeys
+WHERE id > ? ORDER BY id LIMIT ?;
+
+-- name: message-insert
+INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channel, due_at,
+    stale_at, message_id, template, created_at)
+VALUES (:journey_id, :contact_id, :campaign, :step, :occurrence, :channel, :due_at,
+    :stale_at, :message_id, :template, :created_at)
+ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
+
+-- name: message-cancel-older-repeats
+-- A newer order restarts the rhythm: repeating steps of the contact's older
+-- journeys in the same campaign stop.
+UPDATE messages SET state = 'cancelled', note = ?
+WHERE state = 'pending' AND contact_id = ? AND campaign = ? AND journey_id != ? AND step IN (SELECT value FROM json_each(?));
+
+-- name: message-columns
+m.id, m.journey_id, m.contact_id, m.campaign, m.step, m.occurrence, m.channel, m.due_at,
+m.stale_at, m.state, m.attempts, m.claimed_at, m.sent_at, m.message_id, m.provider_id,
+m.delivery, m.template, m.series_index, m.sent_to, m.subject, m.error, m.note, m.created_at
+
+-- name: due-join
+JOIN contacts c ON c.id = m.contact_id
+JOIN journeys j ON j.id = m.journey_id
+LEFT JOIN orders o ON o.id = j.order_id
+
+-- name: due-extra-columns
+c.id AS "contact.id", c.uid AS "contact.uid", c.first_name AS "contact.first_name",
+c.last_name AS "contact.last_name", coalesce(c.email, '') AS "contact.email",
+coalesce(c.phone, '') AS "contact.phone", c.timezone AS "contact.timezone",
+c.sms_consent AS "contact.sms_consent", c.sms_consent_at AS "contact.sms_consent_at",
+c.sms_consent_source AS "contact.sms_consent_source", c.sms_consent_text AS "contact.sms_consent_text",
+c.email_status AS "contact.email_status", c.sms_status AS "contact.sms_status",
+c.status_note AS "contact.status_note", c.created_at AS "contact.created_at", c.updated_at AS "contact.updated_at",
+j.trigger_at AS "journey.trigger_at", j.date_only AS "journey.date_only", j.created_at AS "journey.created_at",
+j.order_id AS "journey.order_id", j.id AS "journey.id", j.campaign AS "journey.campaign", j.contact_id AS "journey.contact_id",
+coalesce(o.order_date, '') AS "order.order_date", coalesce(o.invoice, '') AS "order.invoice",
+coalesce(o.items, '') AS "order.items", coalesce(o.id, 0) AS "order.id"
+
+-- name: message-claim
+UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1, channel = ?,
+    sent_to = ?, template = ?, series_index = ?, subject = ?
+WHERE id = ? AND state = 'pending';
+
+-- name: message-sent
+UPDATE messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHERE id = ?;
+
+-- name: message-retry
+UPDATE messages SET state = 'pending', due_at = ?, error = ? WHERE id = ?;
+
+-- name: message-defer
+UPDATE messages SET due_at = ?, note = ? WHERE id = ? AND state = 'pending';
+
+-- name: message-finish
+-- skipped, failed or cancelled, with why.
+UPDATE messages SET state = ?, note = ?, error = ? WHERE id = ? AND state IN ('pending', 'sending');
+
+-- name: message-delivery
+UPDATE messages SET delivery = ? WHERE provider_id = ? AND channel = 'sms';
+
+-- name: message-by-rfc-id
+SELECT id, contact_id, campaign, step, channel, subject FROM messages WHERE message_id = ?;
+
+-- name: messages-sent-between
+SELECT count(*) FROM messages
+WHERE contact_id = ? AND state = 'sent' AND channel IN ('email', 'sms') AND sent_at >= ? AND sent_at < ?;
+
+-- name: texts-sent-since
+SELECT sent_at FROM messages
+WHERE contact_id = ? AND state = 'sent' AND channel = 'sms' AND sent_at > ?;
+
+-- name: texts-ever
+SELECT count(*) FROM messages WHERE contact_id = ? AND state = 'sent' AND channel = 'sms';
+
+-- name: series-next
+SELECT coalesce(max(series_index) + 1, 0) FROM messages
+WHERE contact_id = ? AND template = ? AND state IN ('sent', 'sending');
+
+-- name: queue-counts
+SELECT state, count(*) AS n FROM messages GROUP BY state;
+
+-- name: next-due
+SELECT coalesce(min(due_at), 0) FROM messages WHERE state = 'pending';
+
+-- name: recent-failures
+SELECT m.id, m.contact_id, m.campaign, m.step, m.channel, m.error, m.note, m.attempts, m.due_at,
+    trim(c.first_name || ' ' || c.last_name) AS contact_name
+FROM messages m JOIN contacts c ON c.id = m.contact_id
+WHERE m.state = 'failed' OR (m.state = 'pending' AND m.error != '')
+ORDER BY m.id DESC LIMIT ?;
+
+-- name: reply-insert
+INSERT INTO replies (contact_id, message_id, channel, external_id, from_addr, subject, body,
+    flags, deadlines, raw_ref, received_at)
+VALUES (:contact_id, :message_id, :channel, :external_id, :from_addr, :subject, :body,
+    :flags, :deadlines, :raw_ref, :received_at)
+ON CONFLICT (channel, external_id) DO NOTHING;
+
+-- name: reply-columns
+r.id, coalesce(r.contact_id, 0) AS contact_id, coalesce(r.message_id, 0) AS message_id, r.channel,
+r.external_id, r.from_addr, r.subject, r.body, r.flags, r.deadlines, r.raw_ref, r.received_at,
+r.handled_at, coalesce(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
+coalesce(m.campaign, '') AS campaign, coalesce(m.step, '') AS step
+
+-- name: reply-handle
+UPDATE replies SET handled_at = ? WHERE id = ? AND handled_at = 0;
+
+-- name: notice-insert
+INSERT INTO notices (kind, contact_id, message_id, text, created_at) VALUES (?, ?, ?, ?, ?);
+
+-- name: notices-open
+SELECT id, kind, contact_id, message_id, text, created_at, digested_at FROM notices
+WHERE digested_at = 0 ORDER BY id;
+
+-- name: notices-recent
+SELECT id, kind, contact_id, message_id, text, created_at, digested_at FROM notices
+ORDER BY id DESC LIMIT ?;
+
+-- name: notices-digest
+UPDATE notices SET digested_at = ? WHERE digested_at = 0 AND id <= ?;
+
+-- name: rep-insert
+INSERT INTO rep_messages (dedupe_key, channel, to_addr, subject, body, message_id, due_at, created_at)
+VALUES (:dedupe_key, :channel, :to_addr, :subject, :body, :message_id, :due_at, :created_at)
+ON CONFLICT (dedupe_key) DO NOTHING;
+
+-- name: rep-due
+SELECT id, dedupe_key, channel, to_addr, subject, body, message_id, state, attempts, due_at,
+    claimed_at, sent_at, provider_id, error, created_at
+FROM rep_messages WHERE state IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at, id LIMIT ?;
+
+-- name: rep-claim
+UPDATE rep_messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?;
+
+-- name: rep-sent
+UPDATE rep_messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHERE id = ?;
+
+-- name: rep-retry
+UPDATE rep_messages SET state = ?, due_at = ?, error = ? WHERE id = ?;
+
+-- name: cursor-get
+SELECT uid_validity, last_uid FROM mail_cursors WHERE mailbox = ?;
+
+-- name: cursor-save
+INSERT INTO mail_cursors (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
+ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid;

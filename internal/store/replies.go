@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Reply is a message from a customer (or an unknown sender) for the rep.
+type Reply struct {
+	ID          int64  `db:"id"`
+	ContactID   int64  `db:"contact_id"` // 0: unknown sender
+	MessageID   int64  `db:"message_id"` // 0: not tied to a message
+	Channel     string `db:"channel"`
+	ExternalID  string `db:"external_id"`
+	From        string `db:"from_addr"`
+	Subject     string `db:"subject"`
+	Body        string `db:"body"`
+	Flags       string `db:"flags"`
+	Deadlines   string `db:"deadlines"`
+	RawRef      string `db:"raw_ref"`
+	ReceivedAt  int64  `db:"received_at"`
+	HandledAt   int64  `db:"handled_at"`
+	ContactName string `db:"contact_name"` // read only
+	Campaign    string `db:"campaign"`     // read only: what it answers
+	Step        string `db:"step"`         // read only
+}
+
+type replyRow struct {
+	Reply
+	ContactID any `db:"contact_id"`
+	MessageID any `db:"message_id"`
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// AddReply stores a reply unless one with the same channel and external id
+// exists (Twilio retries webhooks; IMAP may be read again after a crash).
+// r.ID is set when it is new.
+func (tx *Tx) AddReply(ctx context.Context, r *Reply) (created bool, err error) {
+	row := replyRow{Reply: *r, ContactID: nullID(r.ContactID), MessageID: nullID(r.MessageID)}
+	res, err := tx.named(ctx, "reply-insert", row)
+	if err != nil {
+		return false, fmt.Errorf("store reply: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	r.ID, err = res.LastInsertId()
+	return true, err
+}
+
+func (s *Store) replySelect(where string) string {
+	return "SELECT " + s.query("reply-columns") + ` FROM replies r
+		LEFT JOIN contacts c ON c.id = r.contact_id
+		LEFT JOIN messages m ON m.id = r.message_id ` + where
+}
+
+// Replies lists replies, flagged ones first then oldest first; only the
+// unhandled ones unless all is set.
+func (s *Store) Replies(ctx context.Context, all bool) ([]Reply, error) {
+	where := "WHERE r.handled_at = 0"
+	if all {
+		where = ""
+	}
+	var out []Reply
+	err := s.r.SelectContext(ctx, &out, s.replySelect(where+" ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id"))
+	return out, err
+}
+
+// Reply returns one reply.
+func (s *Store) Reply(ctx context.Context, id int64) (*Reply, error) {
+	var r Reply
+	return &r, get(ctx, s.r, s.replySelect("WHERE r.id = ?"), &r, id)
+}
+
+// HandleReply marks a reply handled; the contact's journeys resume once no
+// reply of theirs is waiting. It reports false if it was already handled.
+func (tx *Tx) HandleReply(ctx context.Context, id, now int64) (bool, error) {
+	res, err := tx.exec(ctx, "reply-handle", now, id)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// OpenReplyCount counts a contact's unhandled replies.
+func (s *Store) OpenReplyCount(ctx context.Context, contactID int64) (int, error) {
+	var n int
+	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM replies WHERE contact_id = ? AND handled_at = 0`, contactID)
+	return n, err
+}
+
+// MailCursor returns where the IMAP poller got to in a mailbox.
+func (s *Store) MailCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
+	var row struct {
+		V uint32 `db:"uid_validity"`
+		L uint32 `db:"last_uid"`
+	}
+	err = get(ctx, s.r, s.query("cursor-get"), &row, mailbox)
+	if IsNotFound(err) {
+		return 0, 0, nil
+	}
+	return row.V, row.L, err
+}
+
+// SaveMailCursor records where the IMAP poller got to.
+func (s *Store) SaveMailCursor(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, "cursor-save", mailbox, uidValidity, lastUID)
+		return err
+	})
+}

@@ -1,0 +1,252 @@
+// Package store is the only package that speaks SQL. It keeps contacts,
+// orders, journeys, the message queue, replies and notices in one SQLite
+// file, with embedded numbered migrations and named queries in queries.sql.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+//go:embed queries.sql
+var queriesSQL string
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the database. Writes go through one connection (SQLite allows
+// one writer; a pool only trades "database is locked" errors for waits),
+// reads through a small pool that WAL lets run beside the writer.
+type Store struct {
+	w *sqlx.DB
+	r *sqlx.DB
+	q map[string]string
+}
+
+// Open opens (creating if needed) the database at path and applies
+// migrations. It refuses a database written by a newer Rapport.
+func Open(ctx context.Context, path string) (*Store, error) {
+	w, err := open(path, false)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	s := &Store{w: w, q: parseQueries(queriesSQL)}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if s.r, err = open(path, true); err != nil {
+		w.Close()
+		return nil, err
+	}
+	s.r.SetMaxOpenConns(4)
+	return s, nil
+}
+
+// open builds the DSN. WAL lets readers work while the daemon writes;
+// synchronous=FULL makes a committed "sent" survive power loss (NORMAL can
+// lose the last commits in WAL mode); immediate transactions take the write
+// lock up front so read-then-write transactions never deadlock.
+func open(path string, readOnly bool) (*sqlx.DB, error) {
+	v := url.Values{}
+	v.Set("_journal_mode", "WAL")
+	v.Set("_busy_timeout", "10000")
+	v.Set("_foreign_keys", "on")
+	v.Set("_synchronous", "FULL")
+	v.Set("_txlock", "immediate")
+	if readOnly {
+		v.Set("_query_only", "true")
+	}
+	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+v.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// query returns the named query from queries.sql; a missing name is a bug.
+func (s *Store) query(name string) string {
+	q, ok := s.q[name]
+	if !ok {
+		panic("store: no query named " + name)
+	}
+	return q
+}
+
+// parseQueries splits queries.sql on "-- name: X" lines.
+func parseQueries(src string) map[string]string {
+	out := map[string]string{}
+	var name string
+	var b strings.Builder
+	flush := func() {
+		if name != "" {
+			out[name] = strings.TrimSpace(b.String())
+		}
+		b.Reset()
+	}
+	for _, line := range strings.Split(src, "\n") {
+		if n, ok := strings.CutPrefix(strings.TrimSpace(line), "-- name:"); ok {
+			flush()
+			name = strings.TrimSpace(n)
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	flush()
+	return out
+}
+
+// migrate applies every embedded migration newer than the database's
+// user_version, each in its own transaction with the version bump.
+func (s *Store) migrate(ctx context.Context) error {
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	var current int
+	if err := s.w.GetContext(ctx, &current, "PRAGMA user_version"); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(files) {
+		return fmt.Errorf("the database has schema version %d but this rapport only knows up to %d: it was written by a newer rapport; upgrade the binary (or restore a backup)", current, len(files))
+	}
+	for i := current; i < len(files); i++ {
+		body, err := migrationFS.ReadFile(files[i])
+		if err != nil {
+			return err
+		}
+		err = s.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(i+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("apply %s: %w", files[i], err)
+		}
+	}
+	return nil
+}
+
+// Tx is a write transaction. Methods on Tx are the writes; they run inside
+// whatever transaction the caller opened so that related changes (an order,
+// its journeys and their queue rows) commit together or not at all.
+type Tx struct {
+	*sqlx.Tx
+	s *Store
+}
+
+// Tx runs fn in a write transaction, committing if it returns nil.
+func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{Tx: tx, s: s}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) named(ctx context.Context, name string, arg any) (sql.Result, error) {
+	return tx.NamedExecContext(ctx, tx.s.query(name), arg)
+}
+
+func (tx *Tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.s.query(name), args...)
+}
+
+// get runs a named single-row read; sql.ErrNoRows becomes ErrNotFound.
+func get(ctx context.Context, db sqlx.QueryerContext, q string, dest any, args ...any) error {
+	err := sqlx.GetContext(ctx, db, dest, q, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Setting returns a value from the settings table, or ErrNotFound.
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := get(ctx, s.r, s.query("setting"), &v, key)
+	return v, err
+}
+
+// SetSettingIfAbsent stores value under key unless one is there already,
+// and returns whichever value is stored.
+func (s *Store) SetSettingIfAbsent(ctx context.Context, key, value string) (string, error) {
+	err := s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, "setting-insert", key, value)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	var v string
+	return v, get(ctx, s.w, s.query("setting"), &v, key)
+}
+
+// SetSetting stores value under key.
+func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO
+// reads one snapshot, so it is safe while the daemon writes).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns an error unless ok.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := s.w.GetContext(ctx, &res, "PRAGMA integrity_check"); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity check: %s", res)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.w.GetContext(ctx, &one, "SELECT 1")
+}

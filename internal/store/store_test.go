@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestUpsertContactMergesAndMatches(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	var id int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		c := &Contact{FirstName: "Jane", Email: "jane@example.com"}
+		res, err := tx.UpsertContact(ctx, c, 100)
+		if err != nil || res != Inserted {
+			t.Fatalf("first upsert = %v, %v", res, err)
+		}
+		id = c.ID
+		// Same email, more fields: update, keep first name.
+		c2 := &Contact{LastName: "Doe", Email: "jane@example.com", Phone: "+13125550142"}
+		if res, err := tx.UpsertContact(ctx, c2, 200); err != nil || res != Updated || c2.ID != id {
+			t.Fatalf("second upsert = %v, %v, id %d", res, err, c2.ID)
+		}
+		// Match by phone; nothing new: unchanged.
+		c3 := &Contact{Phone: "+13125550142"}
+		if res, err := tx.UpsertContact(ctx, c3, 300); err != nil || res != Unchanged {
+			t.Fatalf("third upsert = %v, %v", res, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Contact(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name() != "Jane Doe" || c.Phone != "+13125550142" || c.EmailStatus != Subscribed || len(c.UID) != 32 {
+		t.Fatalf("stored contact = %+v", c)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec("PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path); err == nil {
+		t.Fatal("opened a database with a newer schema")
+	}
+}
+
+func TestQueueRowsAreUniquePerOccurrence(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	err := s.Tx(ctx, func(tx *Tx) error {
+		c := &Contact{Email: "a@example.com"}
+		if _, err := tx.UpsertContact(ctx, c, 1); err != nil {
+			return err
+		}
+		j := &Journey{Campaign: "post-order", ContactID: c.ID, TriggerAt: 1, CreatedAt: 1}
+		if _, err := tx.AddJourney(ctx, j); err != nil {
+			return err
+		}
+		row := Message{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "s", Channel: "email", DueAt: 5, MessageID: "x@y", CreatedAt: 1}
+		n1, err := tx.AddMessages(ctx, []Message{row})
+		if err != nil {
+			return err
+		}
+		row.MessageID = "z@y"
+		n2, err := tx.AddMessages(ctx, []Message{row})
+		if n1 != 1 || n2 != 0 {
+			t.Fatalf("inserted %d then %d rows, want 1 then 0", n1, n2)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueMessages(ctx, 10, 10, DueFilter{Pausing: []string{"post-order"}})
+	if err != nil || len(due) != 1 || due[0].Contact.Email != "a@example.com" {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+}

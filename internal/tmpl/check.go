@@ -1,0 +1,74 @@
+package tmpl
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// maxSegments is the longest text that passes check without a warning.
+const maxSegments = 2
+
+// Check renders every template, and every entry of every series, against
+// sample. Problems are what would stop a message going out (a template
+// that fails to render, a missing attachment); warnings are what a rep
+// should look at (a text that costs more than two segments, a file that
+// looks like a template but is not used).
+func (s *Set) Check(sample Data) (problems []error, warnings []string) {
+	for _, e := range s.entries {
+		r, err := e.render(s.r, sample)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		problems = append(problems, e.checkAttachments()...)
+		if e.channel == ChannelSMS {
+			if w := smsWarning(e.path, r.Text); w != "" {
+				warnings = append(warnings, w)
+			}
+		}
+	}
+	return problems, append(warnings, s.ignored...)
+}
+
+// checkAttachments reports attachments that are missing or not files.
+func (e *entry) checkAttachments() []error {
+	var problems []error
+	for _, a := range e.attach {
+		info, err := os.Stat(a)
+		switch {
+		case err != nil:
+			problems = append(problems, &Error{Path: e.path, Line: e.attachL, Col: 1,
+				Msg: fmt.Sprintf("attachment %s not found — put the file in the templates folder or fix the name", a)})
+		case !info.Mode().IsRegular():
+			problems = append(problems, &Error{Path: e.path, Line: e.attachL, Col: 1,
+				Msg: fmt.Sprintf("attachment %s is not a file", a)})
+		}
+	}
+	return problems
+}
+
+// smsWarning describes a text that is sent as more than maxSegments
+// segments with the sample data (counting the opt-out notice a first text
+// carries), and what makes it so.
+func smsWarning(path, body string) string {
+	n, enc := Segments(WithStopNotice(body))
+	if n <= maxSegments {
+		return ""
+	}
+	msg := fmt.Sprintf("%s: this text is %d segments in %s with the sample contact (with %q on a first text); "+
+		"phones show one message but each segment is billed — aim for 160 plain characters", path, n, enc, StopNotice)
+	if enc == EncodingUCS2 {
+		msg += fmt.Sprintf("; it is %s because of %s — straight quotes and no emoji keep 160 characters a segment",
+			enc, strings.Join(quoteAll(nonGSM(body)), " "))
+	}
+	return msg
+}
+
+func quoteAll(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}

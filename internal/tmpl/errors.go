@@ -1,0 +1,134 @@
+package tmpl
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/template"
+	"unicode/utf8"
+)
+
+// ErrSeriesEnded is returned by Render when a series has no entry at the
+// requested index: the contact has had every message in it.
+var ErrSeriesEnded = errors.New("tmpl: series has no more entries")
+
+// Error is a problem at a known place in a template file. Its text is
+// "path:line:col: message", the form editors and `rapport check` use.
+type Error struct {
+	Path string
+	Line int // 1-based
+	Col  int // 1-based, in characters
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, e.Msg)
+}
+
+// origin says where a piece of template text starts in its file, so
+// positions that text/template reports relative to the text (the body
+// after the front matter, or the subject inside its quotes) can be turned
+// into the file's real line and column.
+type origin struct {
+	path string
+	text string
+	line int // file line of text[0]
+	col  int // file column of text[0]; applies to the text's first line only
+}
+
+// errorAt returns an *Error for byte offset off in o.text.
+func (o origin) errorAt(off int, format string, args ...any) *Error {
+	off = min(max(off, 0), len(o.text))
+	before := o.text[:off]
+	lineStart := strings.LastIndexByte(before, '\n') + 1
+	line := strings.Count(before, "\n")
+	col := utf8.RuneCountInString(before[lineStart:]) + 1
+	if line == 0 {
+		col += o.col - 1
+	}
+	return &Error{Path: o.path, Line: o.line + line, Col: col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// lineOffset returns the byte offset where 1-based line n of o.text starts.
+func (o origin) lineOffset(n int) int {
+	off := 0
+	for i := 1; i < n; i++ {
+		j := strings.IndexByte(o.text[off:], '\n')
+		if j < 0 {
+			return len(o.text)
+		}
+		off += j + 1
+	}
+	return off
+}
+
+// parseProblem converts a text/template parse error, "template: NAME:LINE:
+// msg", into a positioned *Error. The parser gives no column, so the
+// column is that of the first action on the line, where the problem
+// usually is.
+func (o origin) parseProblem(name string, err error) *Error {
+	rest, ok := strings.CutPrefix(err.Error(), "template: "+name+":")
+	if !ok {
+		return o.errorAt(0, "%v", err)
+	}
+	lineText, msg, _ := strings.Cut(rest, ": ")
+	line, convErr := strconv.Atoi(lineText)
+	if convErr != nil {
+		return o.errorAt(0, "%s", strings.TrimSpace(rest))
+	}
+	off := o.lineOffset(line)
+	end := strings.IndexByte(o.text[off:], '\n')
+	if end < 0 {
+		end = len(o.text) - off
+	}
+	if i := strings.Index(o.text[off:off+end], "{{"); i >= 0 {
+		off += i
+	}
+	return o.errorAt(off, "%s", explainParseError(msg))
+}
+
+// explainParseError rewords the parser's commonest complaints for a rep.
+func explainParseError(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "function ") && strings.HasSuffix(msg, " not defined"):
+		name := strings.TrimSuffix(strings.TrimPrefix(msg, "function "), " not defined")
+		return fmt.Sprintf("unknown function %s — fields start with a dot, like {{.Contact.FirstName}}; "+
+			"functions are %s", name, funcNames())
+	case msg == "unclosed action" || strings.HasPrefix(msg, "unclosed action"):
+		return `"{{" without a matching "}}" — close the placeholder`
+	case strings.HasPrefix(msg, "unexpected EOF"):
+		return "the file ends inside an {{if}}, {{with}} or {{range}} — add the missing {{end}}"
+	case strings.HasPrefix(msg, "unexpected {{end}}"):
+		return "{{end}} without an {{if}}, {{with}} or {{range}} before it — remove it"
+	}
+	return "template syntax: " + msg
+}
+
+// execProblem converts an error from executing a template into a
+// positioned *Error. text/template reports "template: NAME:LINE:COL:
+// executing "NAME" at <.X>: msg", with COL a 0-based byte offset.
+func (o origin) execProblem(name string, err error) *Error {
+	var ee template.ExecError
+	if !errors.As(err, &ee) {
+		return o.errorAt(0, "%v", err)
+	}
+	rest, ok := strings.CutPrefix(ee.Err.Error(), "template: "+name+":")
+	if !ok {
+		return o.errorAt(0, "%v", ee.Err)
+	}
+	lineText, rest, _ := strings.Cut(rest, ":")
+	colText, rest, _ := strings.Cut(rest, ": ")
+	line, err1 := strconv.Atoi(lineText)
+	col, err2 := strconv.Atoi(colText)
+	if err1 != nil || err2 != nil {
+		return o.errorAt(0, "%s", rest)
+	}
+	msg := rest
+	if _, after, ok := strings.Cut(rest, " at <"); ok {
+		if node, why, ok := strings.Cut(after, ">: "); ok {
+			msg = fmt.Sprintf("in {{%s}}: %s", node, why)
+		}
+	}
+	return o.errorAt(o.lineOffset(line)+col, "%s", msg)
+}

@@ -1,0 +1,149 @@
+package tmpl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+	"unicode"
+)
+
+// Rendered is one message, ready for the engine.
+type Rendered struct {
+	Subject     string   // email subject; for a task, its first line (the title)
+	Text        string   // email plain text with footer / SMS body / task text
+	HTML        string   // email only
+	Attachments []string // absolute paths (email)
+	Source      string   // the template file rendered
+}
+
+// Render renders template name on channel for d. For a series, index
+// (0-based) picks the entry and ErrSeriesEnded says there are no more;
+// for a single template index is ignored. Errors from the template itself
+// are *Error values with the file position.
+func (s *Set) Render(name, channel string, index int, d Data) (*Rendered, error) {
+	g := s.groups[key{name, channel}]
+	if g == nil || len(g.entries) == 0 {
+		return nil, fmt.Errorf("no %s template named %q in %s", channel, name, s.dir)
+	}
+	e := g.entries[0]
+	if g.series {
+		if index < 0 || index >= len(g.entries) {
+			return nil, fmt.Errorf("%s series %q, entry %d of %d: %w", channel, name, index+1, len(g.entries), ErrSeriesEnded)
+		}
+		e = g.entries[index]
+	}
+	return e.render(s.r, d)
+}
+
+func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
+	switch e.channel {
+	case ChannelEmail:
+		return e.renderEmail(r, d)
+	case ChannelTask:
+		text, err := execute(e.body, e.bodyO, d)
+		if err != nil {
+			return nil, err
+		}
+		text = strings.TrimSpace(text)
+		title, _, _ := strings.Cut(text, "\n")
+		return &Rendered{Subject: strings.TrimSpace(title), Text: text, Source: e.path}, nil
+	default:
+		text, err := execute(e.body, e.bodyO, d)
+		if err != nil {
+			return nil, err
+		}
+		return &Rendered{Text: strings.TrimSpace(text), Source: e.path}, nil
+	}
+}
+
+// renderEmail renders the subject and the plain-text part from d as is,
+// and the HTML part from d with the customer's values escaped for
+// Markdown, so whatever a customer typed shows literally in both.
+func (e *entry) renderEmail(r *renderer, d Data) (*Rendered, error) {
+	if d.UnsubscribeURL == "" {
+		return nil, errors.New("render email: no unsubscribe link for this contact; every email must carry one")
+	}
+	subject, err := execute(e.subject, e.subjO, d)
+	if err != nil {
+		return nil, err
+	}
+	text, err := execute(e.body, e.bodyO, d)
+	if err != nil {
+		return nil, err
+	}
+	markdown, err := execute(e.body, e.bodyO, escapeCustomerData(d))
+	if err != nil {
+		return nil, err
+	}
+	subject = cleanHeader(subject)
+	html, err := r.html(markdown, subject, d)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.path, err)
+	}
+	return &Rendered{
+		Subject:     subject,
+		Text:        tidyText(text) + "\n\n" + textFooter(d),
+		HTML:        html,
+		Attachments: e.attach,
+		Source:      e.path,
+	}, nil
+}
+
+// execute runs t over data; errors carry the file position.
+func execute(t *template.Template, o origin, data Data) (string, error) {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "", o.execProblem(t.Name(), err)
+	}
+	return b.String(), nil
+}
+
+// cleanHeader makes a rendered subject safe for a mail header: no line
+// breaks (which could smuggle in headers) or other control characters,
+// and single spaces.
+func cleanHeader(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// tidyText drops the blank lines a template leaves at its start and the
+// spaces at the end of every line.
+func tidyText(s string) string {
+	lines := strings.Split(strings.Trim(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// textFooter is the plain-text footer every email carries: who it is
+// from, the postal address the law asks for, and how to stop.
+func textFooter(d Data) string {
+	var b strings.Builder
+	b.WriteString("-- \n") // the standard signature separator; mail clients fold what follows
+	for _, line := range []string{d.Rep.Name, d.Rep.PostalAddress, joinNonEmpty(" · ", d.Rep.Phone, d.Rep.Email)} {
+		if line != "" {
+			b.WriteString(line + "\n")
+		}
+	}
+	b.WriteString("\nYou're getting this email because you're one of my customers.\n")
+	b.WriteString("Unsubscribe: " + d.UnsubscribeURL + "\n")
+	return b.String()
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}

@@ -1,0 +1,175 @@
+// Package web serves Rapport's HTTP endpoints: one-click unsubscribe links
+// (RFC 8058), Twilio's inbound-text and delivery-status webhooks, and a
+// health check. It holds no business logic: it checks what arrives and
+// hands it on.
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/inbox"
+	"github.com/twilio/twilio-go/client"
+)
+
+// MaxBody caps request bodies: Twilio's webhooks are a few KiB.
+const MaxBody = 64 << 10
+
+// Inbox is what the endpoints hand their input to.
+type Inbox interface {
+	ReceiveSMS(ctx context.Context, m inbox.SMS) (string, error)
+	Delivery(ctx context.Context, sid, status, errorCode string) error
+	Unsubscribe(ctx context.Context, uid string) (bool, error)
+}
+
+// Tokens resolves unsubscribe tokens to contact link ids.
+type Tokens interface {
+	UID(token string) (string, bool)
+}
+
+// Server is the HTTP side of the daemon.
+type Server struct {
+	Inbox      Inbox
+	Tokens     Tokens
+	PublicURL  string // what Twilio calls; signatures are checked against it, never the Host header
+	AuthToken  string // Twilio auth token; "" disables the Twilio endpoints (403)
+	RepName    string
+	Log        *slog.Logger
+	Ready      func(context.Context) error // health check
+	httpServer *http.Server
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
+	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
+	mux.HandleFunc("POST /twilio/sms", s.twilio(s.inboundSMS))
+	mux.HandleFunc("POST /twilio/status", s.twilio(s.status))
+	mux.HandleFunc("GET /healthz", s.health)
+	return limitBody(mux)
+}
+
+// limitBody answers 413 to bodies over MaxBody.
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBody {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Listen binds addr now, so a bad address or a port in use is an error
+// before the daemon says it is ready.
+func (s *Server) Listen(addr string) (net.Listener, error) {
+	return net.Listen("tcp", addr)
+}
+
+// Serve serves on l until Shutdown. Timeouts keep slow clients from
+// holding connections.
+func (s *Server) Serve(l net.Listener) error {
+	s.httpServer = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	err := s.httpServer.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits for those in progress.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.httpServer == nil {
+		return nil
+	}
+	return s.httpServer.Shutdown(ctx)
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		if err := s.Ready(r.Context()); err != nil {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// twilio wraps a webhook: the request must carry a valid X-Twilio-Signature
+// for the public URL it was sent to, else 403 and nothing changes.
+func (s *Server) twilio(next func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		if !s.validSignature(r) {
+			s.Log.Warn("rejected a webhook with a missing or bad Twilio signature", "path", r.URL.Path, "remote", r.RemoteAddr)
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (s *Server) validSignature(r *http.Request) bool {
+	sig := r.Header.Get("X-Twilio-Signature")
+	if s.AuthToken == "" || sig == "" {
+		return false
+	}
+	params := map[string]string{}
+	for k, v := range r.PostForm {
+		params[k] = v[0]
+	}
+	u := strings.TrimRight(s.PublicURL, "/") + r.URL.RequestURI()
+	v := client.NewRequestValidator(s.AuthToken)
+	return v.Validate(u, params, sig)
+}
+
+func (s *Server) inboundSMS(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	answer, err := s.Inbox.ReceiveSMS(r.Context(), inbox.SMS{
+		MessageSID: f.Get("MessageSid"), From: f.Get("From"), To: f.Get("To"), Body: f.Get("Body"),
+	})
+	if err != nil {
+		s.Log.Error("could not record an inbound text; Twilio will retry", "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	twiml.Execute(w, answer)
+}
+
+var twiml = template.Must(template.New("twiml").Parse(
+	`<?xml version="1.0" encoding="UTF-8"?>{{if .}}<Response><Message>{{.}}</Message></Response>{{else}}<Response/>{{end}}`))
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	if err := s.Inbox.Delivery(r.Context(), f.Get("MessageSid"), f.Get("MessageStatus"), f.Get("ErrorCode")); err != nil {
+		s.Log.Error("could not record a delivery status", "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
