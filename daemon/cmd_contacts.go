@@ -97,8 +97,12 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-func cmdUnsubscribe(e *env, args []string) error { return setSubscription(e, "unsubscribe", args, false) }
-func cmdResubscribe(e *env, args []string) error { return setSubscription(e, "resubscribe", args, true) }
+func cmdUnsubscribe(e *env, args []string) error {
+	return setSubscription(e, "unsubscribe", args, false)
+}
+func cmdResubscribe(e *env, args []string) error {
+	return setSubscription(e, "resubscribe", args, true)
+}
 
 // setSubscription stops or restarts email (or, with --sms, texts) to a
 // contact, as the rep was asked to by phone or in person.

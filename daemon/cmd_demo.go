@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rapportapp/rapport"
@@ -47,7 +48,7 @@ func cmdDemo(e *env, args []string) error {
 	if err := writeDemoCSV(csvPath, start); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.out, "Rapport demo in %s\nStarting %s with the example customers; their orders were placed over the last four weeks.\n\n",
+	fmt.Fprintf(e.io.out, "Rapport demo in %s\nStarting %s with the example customers: two ordered in the last days, the others order as the months go by.\n\n",
 		dir, start.Format("Mon 2 Jan 2006 15:04 MST"))
 	return runDemo(e, clk, csvPath)
 }
@@ -70,14 +71,18 @@ func writeDemoCSV(path string, start time.Time) error {
 	if err != nil {
 		return err
 	}
-	col := -1
+	cols := map[string]int{}
 	for i, h := range rows[0] {
-		if h == "Order Date" {
-			col = i
-		}
+		cols[h] = i
 	}
-	for i := 1; i < len(rows) && col >= 0; i++ {
-		rows[i][col] = start.AddDate(0, 0, -4*(i-1)).Format("2006-01-02")
+	for i := 1; i < len(rows); i++ {
+		if i <= 2 {
+			rows[i][cols["Order Date"]] = start.AddDate(0, 0, 1-i).Format("2006-01-02")
+			continue
+		}
+		for _, h := range []string{"Order Date", "Invoice", "Items"} {
+			rows[i][cols[h]] = "" // they order during the demo
+		}
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -100,6 +105,9 @@ func runDemo(e *env, clk *clock.Manual, csvPath string) error {
 		return err
 	}
 	fmt.Fprintf(e.io.out, "Imported %d customers and %d orders.\n\n", sum.Inserted, sum.Orders)
+	for _, p := range sum.Problems {
+		fmt.Fprintf(e.io.out, "demo-customers.csv:%d: %s\n", p.Line, p.Reason)
+	}
 	log := e.logger(f.cfg)
 	log = log.WithGroup("demo")
 	eng, err := e.engineFor(f, st, discardLogger())
@@ -112,7 +120,7 @@ func runDemo(e *env, clk *clock.Manual, csvPath string) error {
 		printEvent(e.io.out, ev, f.content.Rules.RepZone)
 	}
 	in := inbox.New(st, eng, clk, discardLogger())
-	sim := &demoSim{e: e, st: st, eng: eng, in: in, clk: clk}
+	sim := &demoSim{e: e, c: f.content, st: st, eng: eng, in: in, clk: clk, start: clk.Now()}
 	if err := sim.run(clk.Now().AddDate(0, demoMonths, 0)); err != nil {
 		return err
 	}
@@ -122,6 +130,9 @@ func runDemo(e *env, clk *clock.Manual, csvPath string) error {
 // demoSim drives the simulated months, with one customer writing back.
 type demoSim struct {
 	e       *env
+	c       *engine.Content
+	start   time.Time
+	orders  int
 	st      *store.Store
 	eng     *engine.Engine
 	in      *inbox.Inbox
@@ -139,19 +150,41 @@ func (s *demoSim) run(end time.Time) error {
 		if err := s.script(); err != nil {
 			return err
 		}
-		s.clk.Advance(30 * time.Minute)
+		next, err := s.next()
+		if err != nil {
+			return err
+		}
+		s.clk.Set(next)
 	}
 	return nil
+}
+
+// next jumps the simulated clock to the next moment anything can happen:
+// the next due message, or within the hour (digests, the scripted reply).
+func (s *demoSim) next() (time.Time, error) {
+	now := s.clk.Now()
+	next := now.Add(time.Hour).Truncate(time.Hour)
+	due, err := s.st.NextDue(s.e.ctx)
+	if err != nil {
+		return now, err
+	}
+	if t := time.Unix(due, 0); due != 0 && t.After(now) && t.Before(next) {
+		next = t
+	}
+	return next, nil
 }
 
 // script plays a customer's reply about a leaking bottle after her
 // arrival check, and the rep dealing with it the next day.
 func (s *demoSim) script() error {
 	now := s.clk.Now()
+	if err := s.placeOrders(now); err != nil {
+		return err
+	}
 	if !s.replied && s.sentArrivalCheck() {
 		s.replied = true
 		body := "Hi Amy! It came yesterday but the lavender bottle arrived leaking all over the box :("
-		fmt.Fprintf(s.e.io.out, "%s  ← REPLY from Emily Carter by text: %q\n", now.Format("Mon 02 Jan 15:04"), body)
+		fmt.Fprintf(s.e.io.out, "%s  ← REPLY from Emily Carter by text: %q\n", now.In(s.c.Rules.RepZone).Format("Mon 02 Jan 15:04"), body)
 		if _, err := s.in.ReceiveSMS(s.e.ctx, inbox.SMS{MessageSID: "SMdemo0001", From: "+13125550142", To: "+13125550100", Body: body}); err != nil {
 			return err
 		}
@@ -167,11 +200,51 @@ func (s *demoSim) script() error {
 	if s.replied && !s.handled && now.Sub(time.Unix(s.replyAt(), 0)) > 26*time.Hour {
 		s.handled = true
 		fmt.Fprintf(s.e.io.out, "%s  ✓ Amy called Emily, arranged a replacement: rapport replies done %d — Emily's follow-up resumes\n",
-			now.Format("Mon 02 Jan 15:04"), s.replyID)
+			now.In(s.c.Rules.RepZone).Format("Mon 02 Jan 15:04"), s.replyID)
 		return s.st.Tx(s.e.ctx, func(tx *store.Tx) error {
 			_, err := tx.HandleReply(s.e.ctx, s.replyID, now.Unix())
 			return err
 		})
+	}
+	return nil
+}
+
+// demoOrders are when the other example customers order, in days after
+// the start; Emily orders again in the second month.
+var demoOrders = []struct {
+	day   int
+	email string
+	items string
+}{
+	{1, "sofia.alvarez@example.com", "Lemon 15ml"},
+	{3, "hannah.brooks@example.com", "Frankincense 15ml, Tea Tree 15ml"},
+	{6, "james.oconnor@example.com", "Wellness bundle"},
+	{10, "priya.shah@example.com", "Roller bottle set"},
+	{15, "olivia.bennett@example.com", "Citrus blend 15ml"},
+	{24, "+17735550139", "Peppermint beadlets"},
+	{45, "emily.carter@example.com", "Lavender 15ml (replacement bottle's sister)"},
+}
+
+// placeOrders records the orders whose day has come, like `rapport order add`.
+func (s *demoSim) placeOrders(now time.Time) error {
+	for s.orders < len(demoOrders) {
+		o := demoOrders[s.orders]
+		at := s.start.AddDate(0, 0, o.day)
+		if now.Before(at) {
+			return nil
+		}
+		s.orders++
+		ct, err := s.st.FindContact(s.e.ctx, o.email)
+		if err != nil {
+			return err
+		}
+		ord := &store.Order{ContactID: ct.ID, Date: at.In(s.c.Zone(ct)).Format("2006-01-02"),
+			Invoice: fmt.Sprintf("INV-%d", 20500+s.orders), Items: o.items, CreatedAt: now.Unix()}
+		fmt.Fprintf(s.e.io.out, "%s  + ORDER from %s: %s\n", now.In(s.c.Rules.RepZone).Format("Mon 02 Jan 15:04"), ct.Label(), o.items)
+		sum := &importSummary{}
+		if err := s.st.Tx(s.e.ctx, func(tx *store.Tx) error { return addOrder(s.e, tx, s.c, ct, ord, sum, now) }); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -194,8 +267,16 @@ func (s *demoSim) replyAt() int64 {
 }
 
 func printEvent(w io.Writer, ev engine.Event, loc *time.Location) {
-	if ev.Kind == "deferred" {
+	switch ev.Kind {
+	case "deferred":
 		return // moved to a later moment; it prints when it goes
+	case "to-rep":
+		what := "reply alert"
+		if strings.HasPrefix(ev.Step, "digest") {
+			what = "daily digest"
+		}
+		fmt.Fprintf(w, "%s  ✉ %-5s %-16s %-18s %s\n", ev.At.In(loc).Format("Mon 02 Jan 15:04"), ev.Channel, "to you", what, clip(ev.Summary, 70))
+		return
 	}
 	text := ev.Summary
 	if text == "" {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // customers' time zones work on machines without zoneinfo
 )
 
 func main() {

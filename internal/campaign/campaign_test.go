@@ -79,7 +79,7 @@ func TestStarterCampaign(t *testing.T) {
 		t.Errorf("campaign = %q %q %q pause %v", c.ID, c.Name, c.Trigger, c.PauseOnReply)
 	}
 	want := []stepLine{
-		{ID: "policy-sheet", After: "0d", Channel: "email", Template: "policy-sheet"},
+		{ID: "policy-sheet", After: "0d", Until: "3d", Channel: "email", Template: "policy-sheet"},
 		{ID: "arrival-check", After: "5d", Until: "7d", At: "10:00", Channel: "sms", Fallback: "email", Template: "arrival-check"},
 		{ID: "first-week-call", After: "8d", Until: "14d", Channel: "task", Template: "first-week-call"},
 		{ID: "four-week-checkin", After: "4w", Until: "6w", Channel: "email", Template: "four-week-checkin"},

@@ -25,8 +25,8 @@ type scanner struct {
 	file   string
 	src    []byte
 	i      int
-	line   int // line of lineAt, so positions take one pass over the file
-	lineAt int // offset where that line starts
+	line   int            // line of lineAt, so positions take one pass over the file
+	lineAt int            // offset where that line starts
 	arrays map[string]int // array-of-tables path → tables seen so far
 	found  map[string]Pos
 }

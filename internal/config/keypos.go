@@ -12,8 +12,8 @@ import (
 // understands table headers, dotted and quoted keys, strings of every kind
 // (so a '#' or '=' inside a value fools nobody) and values spanning lines.
 
-// Pos is a 1-based line and column (in bytes, like toml.ParseError).
-type Pos struct {
+// filePos is a 1-based line and column (in bytes, like toml.ParseError).
+type filePos struct {
 	Line, Col int
 }
 
@@ -24,11 +24,9 @@ type Pos struct {
 // [sendng]. The n-th [[step]] (counting from 0) is addressed as "step[n]",
 // so KeyPos(src, "step[2]", "channel") finds channel in the third step.
 func KeyPos(src []byte, table, key string) (line, col int) {
-	path := key
-	if table != "" && key != "" {
-		path = table + "." + key
-	} else if key == "" {
-		path = table
+	path := table
+	if key != "" {
+		path = join(table, key)
 	}
 	p := indexKeys(src)[path]
 	return p.Line, p.Col
@@ -37,8 +35,8 @@ func KeyPos(src []byte, table, key string) (line, col int) {
 // indexKeys maps every dotted key path in src to where it first appears.
 // Each component of a dotted key or header gets its own entry, so an unknown
 // table in "[email.smtpp]" is found at "smtpp", not at "email".
-func indexKeys(src []byte) map[string]Pos {
-	s := &keyScanner{pos: map[string]Pos{}, arrays: map[string]int{}}
+func indexKeys(src []byte) map[string]filePos {
+	s := &keyScanner{pos: map[string]filePos{}, arrays: map[string]int{}}
 	for i, line := range bytes.Split(src, []byte("\n")) {
 		s.scanLine(i+1, line)
 	}
@@ -46,7 +44,7 @@ func indexKeys(src []byte) map[string]Pos {
 }
 
 type keyScanner struct {
-	pos    map[string]Pos
+	pos    map[string]filePos
 	arrays map[string]int // indexed path of an array of tables -> elements seen
 	table  string         // current table, indexed ("step[1].when")
 	open   string         // unterminated multi-line string delimiter, if any
@@ -125,7 +123,7 @@ func (s *keyScanner) scanHeader(n int, line []byte, i int) {
 
 func (s *keyScanner) record(path string, line, col int) {
 	if _, seen := s.pos[path]; !seen {
-		s.pos[path] = Pos{Line: line, Col: col}
+		s.pos[path] = filePos{Line: line, Col: col}
 	}
 }
 

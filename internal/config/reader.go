@@ -17,7 +17,7 @@ type reader struct {
 	path  string // as given, for messages
 	dir   string // absolute; relative paths are resolved against it
 	tree  map[string]any
-	pos   map[string]Pos
+	pos   map[string]filePos
 	known map[string]bool // dotted keys asked for, and the tables holding them
 	leaf  map[string]bool // the known keys that are values, not tables
 	env   func(string) string
@@ -58,7 +58,7 @@ func (r *reader) has(key string) bool {
 }
 
 // position finds where key is written, or failing that its nearest table.
-func (r *reader) position(key string) Pos {
+func (r *reader) position(key string) filePos {
 	if i := strings.IndexByte(key, '['); i >= 0 {
 		key = key[:i] // "sending.holidays[2]": the array is what is written
 	}
@@ -67,10 +67,10 @@ func (r *reader) position(key string) Pos {
 			return p
 		}
 	}
-	return Pos{}
+	return filePos{}
 }
 
-func (r *reader) errorAt(p Pos, msg string) {
+func (r *reader) errorAt(p filePos, msg string) {
 	r.errs = append(r.errs, &Error{Path: r.path, Line: p.Line, Col: p.Col, Msg: msg})
 }
 

@@ -19,6 +19,14 @@ const (
 	secretRequired                  // report it when missing
 )
 
+// need is secretRequired for a section in use, else secretUnused.
+func need(inUse bool) secretUse {
+	if inUse {
+		return secretRequired
+	}
+	return secretUnused
+}
+
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // secret reads the secret at key. It may be written in one of three ways,

@@ -22,15 +22,11 @@ var (
 // country reads every phone number).
 func (r *reader) readAll(c *Config) {
 	r.readRep(&c.Rep)
-	if r.str("database.path", &c.Database.Path) {
-		c.Database.Path = r.path1("database.path", c.Database.Path)
-	}
+	r.filePath("database.path", &c.Database.Path)
 	r.readSending(&c.Sending, c.Rep.Country)
 	r.readEmail(&c.Email, c.Rep)
 	r.readSMS(&c.SMS, c.Rep.Country)
-	if r.str("outbox.dir", &c.Outbox.Dir) {
-		c.Outbox.Dir = r.path1("outbox.dir", c.Outbox.Dir)
-	}
+	r.filePath("outbox.dir", &c.Outbox.Dir)
 	r.readHTTP(&c.HTTP)
 	r.readIMAP(&c.IMAP)
 	r.readNotify(&c.Notify, c.Rep)
@@ -39,13 +35,17 @@ func (r *reader) readAll(c *Config) {
 	r.checkUnknown()
 }
 
-// path1 resolves a path value, which must not be empty.
-func (r *reader) path1(key, p string) string {
+// filePath reads a file or folder name, resolved against the config's folder.
+func (r *reader) filePath(key string, dst *string) {
+	var p string
+	if !r.str(key, &p) {
+		return
+	}
 	if p == "" {
 		r.fail(key, "is empty: give a file or folder name")
-		return ""
+		return
 	}
-	return r.resolve(p)
+	*dst = r.resolve(p)
 }
 
 func (r *reader) readRep(c *Rep) {
@@ -65,10 +65,14 @@ func (r *reader) readRep(c *Rep) {
 // tcpaHours is the widest window US federal law (TCPA) allows for texts.
 var tcpaHours = schedule.Window{Start: schedule.TimeOfDay{Hour: 8}, End: schedule.TimeOfDay{Hour: 21}}
 
+// within reports whether window w lies inside outer.
+func within(w, outer schedule.Window) bool {
+	return w.Start.Minutes() >= outer.Start.Minutes() && w.End.Minutes() <= outer.End.Minutes()
+}
+
 func (r *reader) readSending(c *Sending, country string) {
 	parseKey(r, "sending.at", &c.At, schedule.ParseTimeOfDay)
-	if parseKey(r, "sending.allowed_hours", &c.AllowedHours, schedule.ParseWindow) && country == "US" &&
-		(c.AllowedHours.Start.Minutes() < tcpaHours.Start.Minutes() || c.AllowedHours.End.Minutes() > tcpaHours.End.Minutes()) {
+	if parseKey(r, "sending.allowed_hours", &c.AllowedHours, schedule.ParseWindow) && country == "US" && !within(c.AllowedHours, tcpaHours) {
 		r.fail("sending.allowed_hours", "%q reaches outside %s: US law (TCPA) forbids texting people earlier or later",
 			c.AllowedHours, tcpaHours)
 	}
@@ -109,11 +113,7 @@ func (r *reader) readSMTP(c *SMTP, active bool) {
 	c.Port = defaultPort(c.TLS, 465, 587, 25)
 	r.integer("email.smtp.port", &c.Port, 1, 65535)
 	r.str("email.smtp.username", &c.Username)
-	use := secretUnused
-	if active && c.Username != "" {
-		use = secretRequired
-	}
-	c.Password = r.secret("email.smtp.password", "smtp_password", use)
+	c.Password = r.secret("email.smtp.password", "smtp_password", need(active && c.Username != ""))
 	if active && c.Username == "" && r.anySet("email.smtp.password") {
 		r.missing("email.smtp.username", "a password is set, so the username to log in with is needed too")
 	}
@@ -154,11 +154,8 @@ func (r *reader) readSMS(c *SMS, country string) {
 func (r *reader) readTwilio(c *Twilio, country string, active bool) {
 	const sidHint = "it starts with %q followed by 32 letters and digits; copy it from your Twilio console"
 	r.pattern("sms.twilio.account_sid", &c.AccountSID, accountSIDPattern, fmt.Sprintf(sidHint, "AC"))
-	use := secretUnused
-	if active {
-		use = secretRequired
-	}
-	if c.AuthToken = r.secret("sms.twilio.auth_token", "twilio_auth_token", use); c.AuthToken != "" && !alphanumeric.MatchString(c.AuthToken.Reveal()) {
+	c.AuthToken = r.secret("sms.twilio.auth_token", "twilio_auth_token", need(active))
+	if c.AuthToken != "" && !alphanumeric.MatchString(c.AuthToken.Reveal()) {
 		r.fail("sms.twilio.auth_token", "the auth token must be only letters and digits: check it was copied whole")
 	}
 	optionalKey(r, "sms.twilio.from", &c.From, func(s string) (string, error) { return parsePhone(s, country) })
@@ -224,11 +221,7 @@ func (r *reader) readIMAP(c *IMAP) {
 	if !r.str("imap.username", &c.Username) && active {
 		r.missing("imap.username", `the login for the mailbox replies arrive in, like username = "amy@example.com"`)
 	}
-	use := secretUnused
-	if active {
-		use = secretRequired
-	}
-	c.Password = r.secret("imap.password", "imap_password", use)
+	c.Password = r.secret("imap.password", "imap_password", need(active))
 	if r.str("imap.mailbox", &c.Mailbox) && c.Mailbox == "" {
 		r.fail("imap.mailbox", `is empty: most mail servers call it "INBOX"`)
 	}

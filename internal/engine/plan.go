@@ -45,6 +45,9 @@ func trigger(j *store.Journey) schedule.Trigger {
 // goes stale (zero time: never).
 func (c *Content) due(s *campaign.Step, j *store.Journey, loc *time.Location, k int) (due, stale time.Time) {
 	tr, at, cal := trigger(j), c.stepAt(s), c.Rules.Calendar
+	if s.Channel == channel.Task {
+		loc = c.Rules.RepZone // a task is for the rep: her morning, not the customer's
+	}
 	due = schedule.Occurrence(tr, s.After, s.Every, k, at, loc, cal)
 	if s.Until != nil {
 		stale = schedule.StaleAt(tr, *s.Until, s.Every, k, at, loc, cal)

@@ -149,6 +149,9 @@ func (e *Engine) sendRep(ctx context.Context, c *Content, m *store.RepMessage, n
 		Subject: m.Subject, Text: m.Body, MessageID: m.MessageID, Date: now, ClaimedAt: now,
 	}
 	id, err := s.Send(ctx, msg)
+	if err == nil {
+		e.emit(Event{At: now, Kind: "to-rep", Contact: c.Rep.Name, Channel: m.Channel, Step: m.DedupeKey, Summary: summary(msg)})
+	}
 	return e.store.Tx(ctx, func(tx *store.Tx) error {
 		if err == nil {
 			return tx.RepMessageSent(ctx, m.ID, id, now.Unix())

@@ -16,12 +16,12 @@ type MailResult string
 
 // What happened to a polled email.
 const (
-	MailReply     MailResult = "reply"      // a customer's reply, stored
-	MailDuplicate MailResult = "duplicate"  // seen before
-	MailAuto      MailResult = "automatic"  // auto-reply, list mail...: ignored
-	MailBounce    MailResult = "bounce"     // a hard bounce: address marked
-	MailUnrelated MailResult = "unrelated"  // not from a customer: left alone
-	MailFromRep   MailResult = "from_rep"   // the rep's own mail
+	MailReply     MailResult = "reply"     // a customer's reply, stored
+	MailDuplicate MailResult = "duplicate" // seen before
+	MailAuto      MailResult = "automatic" // auto-reply, list mail...: ignored
+	MailBounce    MailResult = "bounce"    // a hard bounce: address marked
+	MailUnrelated MailResult = "unrelated" // not from a customer: left alone
+	MailFromRep   MailResult = "from_rep"  // the rep's own mail
 )
 
 // ReceiveMail handles one email from the rep's mailbox. Only mail from a

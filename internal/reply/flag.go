@@ -174,8 +174,10 @@ func isDenial(w string) bool {
 	return strings.HasSuffix(w, "n't")
 }
 
-// clauseWords returns the lower-cased words of the last clause of s.
+// clauseWords returns the lower-cased words of the last clause of s. Only
+// the tail of s is looked at, so scanning a long text stays linear.
 func clauseWords(s string) []string {
+	s = s[max(0, len(s)-80):]
 	if i := strings.LastIndexAny(s, ".!?;,:()\n"); i >= 0 {
 		s = s[i+1:]
 	}

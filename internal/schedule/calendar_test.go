@@ -41,6 +41,13 @@ func TestIsBusinessDay(t *testing.T) {
 			t.Errorf("IsBusinessDay(%s) = %v, want %v", tt.date, got, tt.want)
 		}
 	}
+	if !cal.IsHoliday(mustDate(t, "2026-12-25")) || cal.IsHoliday(mustDate(t, "2026-12-26")) {
+		t.Error("IsHoliday disagrees with the holiday list")
+	}
+	var none Calendar
+	if !none.IsBusinessDay(mustDate(t, "2026-12-25")) {
+		t.Error("the zero Calendar has holidays")
+	}
 }
 
 func TestAddBusinessDays(t *testing.T) {

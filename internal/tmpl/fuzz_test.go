@@ -26,18 +26,34 @@ func FuzzFrontMatter(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)
 	}
+	r, err := newRenderer()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, src string) {
 		src = normalize(src)
 		lines := strings.Count(src, "\n") + 1
-		_, problems := parseEntry("f.email.md", ChannelEmail, src, "/templates")
+		e, problems := parseEntry("f.email.md", ChannelEmail, src, "/templates")
 		for _, p := range problems {
-			var e *Error
-			if !errors.As(p, &e) {
-				t.Fatalf("problem %q is not an *Error", p)
-			}
-			if e.Line < 1 || e.Line > lines || e.Col < 1 || e.Path != "f.email.md" {
-				t.Fatalf("problem %q is outside the %d-line file", p, lines)
-			}
+			checkInFile(t, p, lines)
+		}
+		if len(problems) > 0 {
+			return
+		}
+		// A file that loads must render, or fail with a positioned error.
+		if _, err := e.render(r, SampleData()); err != nil {
+			checkInFile(t, err, lines)
 		}
 	})
+}
+
+func checkInFile(t *testing.T, err error, lines int) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("problem %q is not an *Error", err)
+	}
+	if e.Line < 1 || e.Line > lines || e.Col < 1 || e.Path != "f.email.md" {
+		t.Fatalf("problem %q is outside the %d-line file", err, lines)
+	}
 }

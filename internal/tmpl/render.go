@@ -38,24 +38,20 @@ func (s *Set) Render(name, channel string, index int, d Data) (*Rendered, error)
 }
 
 func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
-	switch e.channel {
-	case ChannelEmail:
+	if e.channel == ChannelEmail {
 		return e.renderEmail(r, d)
-	case ChannelTask:
-		text, err := execute(e.body, e.bodyO, d)
-		if err != nil {
-			return nil, err
-		}
-		text = strings.TrimSpace(text)
-		title, _, _ := strings.Cut(text, "\n")
-		return &Rendered{Subject: strings.TrimSpace(title), Text: text, Source: e.path}, nil
-	default:
-		text, err := execute(e.body, e.bodyO, d)
-		if err != nil {
-			return nil, err
-		}
-		return &Rendered{Text: strings.TrimSpace(text), Source: e.path}, nil
 	}
+	text, err := execute(e.body, e.bodyO, d)
+	if err != nil {
+		return nil, err
+	}
+	out := &Rendered{Text: strings.TrimSpace(text), Source: e.path}
+	if e.channel == ChannelTask {
+		// The first line is the task's title in the rep's digest.
+		title, _, _ := strings.Cut(out.Text, "\n")
+		out.Subject = strings.TrimSpace(title)
+	}
+	return out, nil
 }
 
 // renderEmail renders the subject and the plain-text part from d as is,

@@ -174,13 +174,12 @@ func TestRenderTextsAndTasks(t *testing.T) {
 	d := tmpl.SampleData()
 	d.Order.Items = "  "
 	tests := []struct {
-		name, channel   string
-		subject, text   string
-		wantNoHTMLParts bool
+		name, channel string
+		subject, text string
 	}{
-		{"hello", tmpl.ChannelSMS, "", "Hi Jane, it's Amy.", true},
-		{"call", tmpl.ChannelTask, "Call Jane Rivera", "Call Jane Rivera\n\nAsk about the order.", true},
-		{"shout", tmpl.ChannelTask, "JANE amy kline", "JANE amy kline", true},
+		{"hello", tmpl.ChannelSMS, "", "Hi Jane, it's Amy."},
+		{"call", tmpl.ChannelTask, "Call Jane Rivera", "Call Jane Rivera\n\nAsk about the order."},
+		{"shout", tmpl.ChannelTask, "JANE amy kline", "JANE amy kline"},
 	}
 	for _, tt := range tests {
 		r := mustRender(t, s, tt.name, tt.channel, 0, d)

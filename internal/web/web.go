@@ -172,4 +172,3 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-

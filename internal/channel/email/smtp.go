@@ -222,6 +222,12 @@ func (s *SMTP) attempt(ctx context.Context, msg *mail.Msg) error {
 // transact runs one message's MAIL/RCPT/DATA exchange. go-mail takes no
 // context here, so a cancelled ctx closes the socket to stop the wait.
 func (s *SMTP) transact(ctx context.Context, msg *mail.Msg) error {
+	// go-mail checks a kept connection with NOOP before extending the
+	// deadline it set for the previous message; after a pause longer than
+	// Timeout that NOOP would time out at once and cost us the connection.
+	if err := s.sess.c.UpdateDeadline(s.cfg.Timeout); err != nil {
+		return err
+	}
 	stop := context.AfterFunc(ctx, s.sess.conn.abort)
 	err := s.client.SendWithSMTPClient(s.sess.c, msg)
 	if !stop() {

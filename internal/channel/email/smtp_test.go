@@ -195,6 +195,19 @@ func TestSMTPResetAfterDataFailure(t *testing.T) {
 	})
 }
 
+// A pause longer than Timeout between messages (here: waiting for the rate
+// limit) must not cost the connection.
+func TestSMTPKeepsConnectionAcrossPauses(t *testing.T) {
+	sink := smtpsink.Start(t)
+	s := newSMTP(t, sink, email.SMTPConfig{Rate: 120, Timeout: 200 * time.Millisecond}) // one per 500 ms
+	for id := int64(1); id <= 3; id++ {
+		mustSend(t, s, id)
+	}
+	if got := sink.Connections(); got != 1 {
+		t.Errorf("connections = %d, want 1", got)
+	}
+}
+
 func TestSMTPRedialsWhenServerHungUp(t *testing.T) {
 	sink := smtpsink.Start(t)
 	s := newSMTP(t, sink, email.SMTPConfig{})
