@@ -66,9 +66,14 @@ func cmdImport(e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e.io.out, sum)
+		if err := printJSON(e.io.out, sum); err != nil {
+			return err
+		}
+	} else {
+		printImport(e.io.out, pos[0], sum)
 	}
-	printImport(e.io.out, pos[0], sum)
+	// Skipped rows are invalid input whatever the output format: a script
+	// reading --json gets the same exit code as a person reading text.
 	if sum.Skipped > 0 {
 		return invalidf("%d %s skipped: fix them in %s and import again (rows already imported are not duplicated)",
 			sum.Skipped, plural(sum.Skipped, "row", "rows"), pos[0])

@@ -169,8 +169,13 @@ func (w *workspace) appendConfig(t testing.TB, text string) {
 type outboxFile struct {
 	Name    string
 	Channel string // "email" or "sms"
-	QueueID int64
+	QueueID int64  // the messages row, or the rep_messages row when ToRep
+	ToRep   bool   // a reply forward or digest for the rep, not a customer message
 }
+
+// repSuffix ends the names of files holding messages to the rep (the
+// engine sends them as campaign "rapport", step "to-rep").
+const repSuffix = "-rapport-to-rep."
 
 // outboxFiles lists the outbox's messages (temporary files left out),
 // in queue-id order.
@@ -196,6 +201,7 @@ func (w *workspace) outboxFiles(t testing.TB) []outboxFile {
 		default:
 			continue
 		}
+		f.ToRep = strings.Contains(f.Name, repSuffix)
 		id, _, _ := strings.Cut(f.Name, "-")
 		f.QueueID, _ = strconv.ParseInt(id, 10, 64)
 		out = append(out, f)
@@ -207,6 +213,7 @@ func (w *workspace) outboxFiles(t testing.TB) []outboxFile {
 // sentEmail is an .eml from the outbox, parsed with net/mail.
 type sentEmail struct {
 	File    string
+	ToRep   bool // a forward or digest for the rep
 	Header  mail.Header
 	To      string // the bare address
 	Subject string // decoded
@@ -218,6 +225,7 @@ type sentEmail struct {
 // sentText is a .sms.json from the outbox.
 type sentText struct {
 	File      string `json:"-"`
+	ToRep     bool   `json:"-"`
 	To        string `json:"to"`
 	From      string `json:"from"`
 	Body      string `json:"body"`
@@ -227,19 +235,45 @@ type sentText struct {
 	At        string `json:"at"`
 }
 
-// emails parses every .eml in the outbox, in queue order.
+// emails parses every .eml in the outbox (the rep's too), in file order.
 func (w *workspace) emails(t testing.TB) []sentEmail {
 	t.Helper()
 	var out []sentEmail
 	for _, f := range w.outboxFiles(t) {
 		if f.Channel == "email" {
-			out = append(out, parseEmail(t, w.path("outbox/"+f.Name)))
+			e := parseEmail(t, w.path("outbox/"+f.Name))
+			e.ToRep = f.ToRep
+			out = append(out, e)
 		}
 	}
 	return out
 }
 
-// texts parses every .sms.json in the outbox, in queue order.
+// customerEmails is emails without the rep's forwards and digests.
+func (w *workspace) customerEmails(t testing.TB) []sentEmail {
+	t.Helper()
+	var out []sentEmail
+	for _, e := range w.emails(t) {
+		if !e.ToRep {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// customerTexts is texts without the rep's reply alerts.
+func (w *workspace) customerTexts(t testing.TB) []sentText {
+	t.Helper()
+	var out []sentText
+	for _, s := range w.texts(t) {
+		if !s.ToRep {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// texts parses every .sms.json in the outbox (the rep's too), in file order.
 func (w *workspace) texts(t testing.TB) []sentText {
 	t.Helper()
 	var out []sentText
@@ -255,7 +289,7 @@ func (w *workspace) texts(t testing.TB) []sentText {
 		if err := json.Unmarshal(b, &s); err != nil {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
-		s.File = f.Name
+		s.File, s.ToRep = f.Name, f.ToRep
 		out = append(out, s)
 	}
 	return out

@@ -121,6 +121,7 @@ func (e *Engine) Swap(ctx context.Context, c *Content, senders map[string]channe
 	if old != nil {
 		idleAll(*old)
 	}
+	defer e.Wake() // new steps or a fixed account may have work now
 	return e.Reconcile(ctx)
 }
 

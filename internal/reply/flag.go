@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Flag kinds. The first five start a policy deadline (report damage within
@@ -29,7 +30,7 @@ type Flag struct {
 }
 
 // builtinRules are the problem words, as regular-expression alternations
-// matched case-insensitively on word boundaries. Inflections are spelled
+// matched case-insensitively on word boundaries. They are lower-case ASCII. Inflections are spelled
 // out rather than stemmed so "break" (as in "a break") and "dent" (in
 // "accident") stay out.
 var builtinRules = []struct {
@@ -53,6 +54,11 @@ var builtinRules = []struct {
 	{Cancel, `cancel(?:s|led|ed|ling|ing|lation|ations)?`, false},
 }
 
+// maxScanBytes bounds the text Scan reads: a reply's words fit many times
+// over, and Go's regexp engine needs milliseconds per kilobyte for rules
+// like these.
+const maxScanBytes = 64 << 10
+
 // Flagger finds problems in reply text. Build it once with NewFlagger; it is
 // safe for concurrent use.
 type Flagger struct {
@@ -72,27 +78,54 @@ type flagRule struct {
 func NewFlagger(extraWords []string) *Flagger {
 	f := &Flagger{}
 	for _, r := range builtinRules {
-		f.rules = append(f.rules, flagRule{kind: r.kind, re: wordPattern(r.pattern), negatable: r.negatable})
+		f.rules = append(f.rules, flagRule{kind: r.kind, re: wordPattern(r.pattern, false), negatable: r.negatable})
 	}
 	for _, w := range extraWords {
-		words := strings.Fields(w)
+		words := strings.Fields(strings.ToLower(w))
 		if len(words) == 0 {
 			continue
 		}
 		for i := range words {
 			words[i] = regexp.QuoteMeta(words[i])
 		}
-		f.rules = append(f.rules, flagRule{kind: Custom, re: wordPattern(strings.Join(words, " ") + `(?:s|es|d|ed|ing)?`)})
+		pattern := strings.Join(words, " ") + `(?:s|es|d|ed|ing)?`
+		f.rules = append(f.rules, flagRule{kind: Custom, re: wordPattern(pattern, !isASCII(pattern))})
 	}
 	return f
 }
 
-// wordPattern compiles an alternation to match only whole words. Go's \b
-// knows only ASCII, so the boundary is spelled out to cover "défectueux".
-// Spaces and apostrophes are loosened (see loosen).
-func wordPattern(alternation string) *regexp.Regexp {
-	alternation = loosen(alternation)
-	return regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])(` + alternation + `)(?:[^\p{L}\p{N}_]|$)`)
+// wordPattern compiles a lower-case alternation to match only whole words.
+// Go's \b knows only ASCII, so the boundary is spelled out to cover
+// "défectueux". Spaces and apostrophes are loosened (see loosen). Text is
+// matched after ASCII lower-casing (see Scan), so only patterns with other
+// letters need the slower case-folding match.
+func wordPattern(alternation string, fold bool) *regexp.Regexp {
+	flags := ""
+	if fold {
+		flags = "(?i)"
+	}
+	return regexp.MustCompile(flags + `(?:^|[^\p{L}\p{N}_])(` + loosen(alternation) + `)(?:[^\p{L}\p{N}_]|$)`)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII lower-cases ASCII letters only, which keeps every byte offset
+// valid in the original text, so matches can be reported as written.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // Scan returns the problems text mentions, in the order they first appear:
@@ -104,14 +137,18 @@ func wordPattern(alternation string) *regexp.Regexp {
 // too. Words with several senses ("return the favour", "I'm broke") are
 // flagged; a rep reading a false alarm costs less than a missed complaint.
 func (f *Flagger) Scan(text string) []Flag {
+	if len(text) > maxScanBytes {
+		text = strings.ToValidUTF8(text[:maxScanBytes], "")
+	}
+	lower := lowerASCII(text)
 	type found struct {
 		Flag
 		at int
 	}
 	var out []found
 	for _, r := range f.rules {
-		if at, match := r.first(text); at >= 0 {
-			out = append(out, found{Flag{Kind: r.kind, Match: match}, at})
+		if start, end := r.first(lower); start >= 0 {
+			out = append(out, found{Flag{Kind: r.kind, Match: text[start:end]}, start})
 		}
 	}
 	if m := optOutMatch(text); m != "" || SMSKeyword(text) == Stop {
@@ -128,17 +165,16 @@ func (f *Flagger) Scan(text string) []Flag {
 	return flags
 }
 
-// first returns the position and text of the rule's first match that is not
-// negated, or -1.
-func (r flagRule) first(text string) (int, string) {
+// first returns the span of the rule's first match that is not negated, or
+// -1, -1.
+func (r flagRule) first(text string) (start, end int) {
 	for _, loc := range r.re.FindAllStringSubmatchIndex(text, -1) {
-		start, end := loc[2], loc[3]
-		if r.negatable && negated(text[:start]) {
+		if r.negatable && negated(text[:loc[2]]) {
 			continue
 		}
-		return start, text[start:end]
+		return loc[2], loc[3]
 	}
-	return -1, ""
+	return -1, -1
 }
 
 // negated reports whether the clause before a match denies it: "nothing
@@ -174,14 +210,15 @@ func isDenial(w string) bool {
 	return strings.HasSuffix(w, "n't")
 }
 
-// clauseWords returns the lower-cased words of the last clause of s. Only
+// clauseWords returns the words of the last clause of s (lower-cased
+// already). Only
 // the tail of s is looked at, so scanning a long text stays linear.
 func clauseWords(s string) []string {
 	s = s[max(0, len(s)-80):]
 	if i := strings.LastIndexAny(s, ".!?;,:()\n"); i >= 0 {
 		s = s[i+1:]
 	}
-	s = strings.NewReplacer("’", "'", "ʼ", "'").Replace(strings.ToLower(s))
+	s = strings.NewReplacer("’", "'", "ʼ", "'").Replace(s)
 	words := strings.Fields(s)
 	for i := len(words) - 1; i >= 0; i-- {
 		if words[i] == "but" {

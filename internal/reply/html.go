@@ -31,6 +31,8 @@ func htmlToText(s string) string {
 	}
 }
 
+const maxQuoteMarks = 4
+
 // textWriter accumulates rendered text. Line breaks are held back until the
 // next word so that runs of empty blocks collapse and nothing trails.
 type textWriter struct {
@@ -127,7 +129,9 @@ func (w *textWriter) text(s string) {
 // word writes s, preceded by the line breaks and the space it is owed.
 // Blank lines inside a blockquote keep their ">" so the quote stays whole.
 func (w *textWriter) word(s string) {
-	prefix := strings.Repeat("> ", w.quote)
+	// Nesting depth beyond a few levels adds nothing a reader (or Trim)
+	// needs, and unbounded it makes hostile input cost quadratic output.
+	prefix := strings.Repeat("> ", min(w.quote, maxQuoteMarks))
 	if w.started && w.breaks > 0 {
 		if w.breaks > 1 {
 			w.b.WriteString("\n" + strings.TrimSpace(prefix))

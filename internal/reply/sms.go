@@ -97,6 +97,7 @@ func LikelyOptOut(body string) bool {
 }
 
 // optOutMatch returns the words that read as an opt-out request, or "".
+// A request to stop comes early; only the head of a long text is read.
 func optOutMatch(text string) string {
-	return optOutPhrase.FindString(text)
+	return optOutPhrase.FindString(text[:min(len(text), maxScanBytes)])
 }

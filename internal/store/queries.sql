@@ -143,9 +143,9 @@ ORDER BY m.id DESC LIMIT ?;
 
 -- name: reply-insert
 INSERT INTO replies (contact_id, message_id, channel, external_id, from_addr, subject, body,
-    flags, deadlines, raw_ref, received_at)
+    flags, deadlines, raw_ref, received_at, handled_at)
 VALUES (:contact_id, :message_id, :channel, :external_id, :from_addr, :subject, :body,
-    :flags, :deadlines, :raw_ref, :received_at)
+    :flags, :deadlines, :raw_ref, :received_at, :handled_at)
 ON CONFLICT (channel, external_id) DO NOTHING;
 
 -- name: reply-columns
