@@ -165,10 +165,10 @@ func writeWorkspace(dir string, s settings) error {
 		}
 	}
 	files := map[string]string{
-		"config.toml":                      cfg.String(),
-		"campaigns/crash.toml":             campaignFile,
-		"templates/crash-hello.email.md":   emailTemplate,
-		"templates/crash-hello.sms.txt":    textTemplate,
+		"config.toml":                    cfg.String(),
+		"campaigns/crash.toml":           campaignFile,
+		"templates/crash-hello.email.md": emailTemplate,
+		"templates/crash-hello.sms.txt":  textTemplate,
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {

@@ -38,6 +38,9 @@ func (in *Inbox) Unsubscribe(ctx context.Context, uid string) (bool, error) {
 // Delivery records a Twilio status callback for a text we sent. Failed
 // and undelivered texts are reported to the rep.
 func (in *Inbox) Delivery(ctx context.Context, sid, status, errorCode string) error {
+	if ok, err := in.store.HasProviderID(ctx, sid); err != nil || !ok {
+		return err // not one of ours (or a test ping): nothing to write
+	}
 	now := in.clock.Now().Unix()
 	return in.store.Tx(ctx, func(tx *store.Tx) error {
 		found, err := tx.SetDelivery(ctx, sid, status)

@@ -209,10 +209,12 @@ func TestTwilioGoReadsErrors(t *testing.T) {
 	}
 }
 
-func TestListFiltersAndPages(t *testing.T) {
+// listFixture holds 5 texts to customer late on 2 March 2026 (UTC), 2 to
+// another number, then 3 more to customer on 3 March.
+func listFixture(t *testing.T) (*twiliotest.Server, *api.ApiService) {
+	t.Helper()
 	s := twiliotest.New(twiliotest.NewAccountSID(), twiliotest.NewAuthToken())
-	day1 := time.Date(2026, 3, 2, 23, 30, 0, 0, time.UTC)
-	clk := clock.NewManual(day1)
+	clk := clock.NewManual(time.Date(2026, 3, 2, 23, 30, 0, 0, time.UTC))
 	s.Clock = clk
 	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -227,11 +229,16 @@ func TestListFiltersAndPages(t *testing.T) {
 			}
 		}
 	}
-	send(customer, 5) // 23:31–23:35 on day 1
+	send(customer, 5)
 	send("+13125550199", 2)
-	clk.Set(day1.Add(12 * time.Hour)) // day 2
+	clk.Advance(12 * time.Hour)
 	send(customer, 3)
+	return s, rc
+}
 
+func TestListFiltersAndPages(t *testing.T) {
+	s, rc := listFixture(t)
+	day1 := time.Date(2026, 3, 2, 23, 30, 0, 0, time.UTC)
 	day2 := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
