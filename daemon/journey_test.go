@@ -520,6 +520,19 @@ func TestStaleStepsAreSkippedNotSentLate(t *testing.T) {
 	if text := w.mustRun(t, "status"); !strings.Contains(text, "arrival-check") {
 		t.Errorf("status text does not mention the skipped arrival check:\n%s", text)
 	}
+	if !digestMentions(w.emails(t), "arrival-check") {
+		t.Error("the rep's digest does not mention the skipped arrival check")
+	}
+}
+
+// digestMentions reports whether an email to the rep mentions what.
+func digestMentions(emails []sentEmail, what string) bool {
+	for _, e := range emails {
+		if e.ToRep && strings.Contains(e.Text, what) {
+			return true
+		}
+	}
+	return false
 }
 
 func noticeAbout(ns []noticeJSON, what string) bool {

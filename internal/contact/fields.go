@@ -77,8 +77,8 @@ var headerNames = []headerName{
 	{fLastName, 0, false, []string{"Last Name", "Family Name", "Surname", "Last", "LName", "Nom", "Nom de famille", "Apellido", "Apellidos", "Nachname", "Sobrenome"}},
 	{fName, 0, false, []string{"Name", "Full Name", "Contact Name", "Customer Name", "Customer", "Client", "Display Name", "Nombre Completo", "Nom complet", "Nome"}},
 	{fEmail, 0, false, []string{"Email", "E-mail", "Email Address", "E-mail Address", "Mail", "Primary Email", "Correo", "Correo Electrónico", "Courriel", "Adresse e-mail", "E-Mail-Adresse"}},
-	{fEmail, 1, false, []string{"Email 2", "E-mail 2 Address", "Secondary Email", "Personal Email", "Home Email", "Work Email", "Other Email"}},
-	{fEmail, 2, false, []string{"Email 3", "E-mail 3 Address"}},
+	{fEmail, 1, false, []string{"E-mail 2 Address", "Secondary Email", "Personal Email", "Home Email", "Work Email", "Other Email"}},
+	{fEmail, 2, false, []string{"E-mail 3 Address"}},
 	{fPhone, 0, true, []string{"Mobile", "Mobile Phone", "Mobile Number", "Cell", "Cell Phone", "Cellphone", "Cell Number", "Mobile Phone Number", "Cell Phone Number", "Móvil", "Teléfono Móvil", "Celular", "Portable", "Téléphone portable", "Handy", "Mobiltelefon"}},
 	{fPhone, 1, false, []string{"Phone", "Phone Number", "Telephone", "Tel", "Primary Phone", "Teléfono", "Téléphone", "Telefon", "Telefone"}},
 	{fPhone, 2, false, []string{"Home Phone", "Home Phone 2"}},
@@ -118,28 +118,36 @@ type column struct {
 	number int // N in Google's "Phone N - Value"
 }
 
-// recognise tells what a header column holds.
-func recognise(header string) (column, bool) {
-	key := normalize(header)
-	if key == "" {
-		return column{}, false
-	}
-	if c, ok := numberedColumn(key); ok {
-		return c, true
-	}
+// aliases indexes headerNames by normalised name. The first field to
+// claim a name keeps it.
+type aliases map[string]column
+
+func newAliases() aliases {
+	a := aliases{}
 	for _, h := range headerNames {
 		for _, n := range h.names {
-			if normalize(n) == key {
-				return column{field: h.field, rank: h.rank, mobile: h.mobile}, true
+			key := normalize(n)
+			if _, dup := a[key]; !dup {
+				a[key] = column{field: h.field, rank: h.rank, mobile: h.mobile}
 			}
 		}
 	}
-	return column{}, false
+	return a
+}
+
+// recognise tells what a header column holds.
+func (a aliases) recognise(header string) (column, bool) {
+	key := normalize(header)
+	if c, ok := numberedColumn(key); ok {
+		return c, true
+	}
+	c, ok := a[key]
+	return c, ok
 }
 
 // numberedColumn matches Google Contacts' "E-mail 1 - Value",
 // "Phone 2 - Value" and "Phone 2 - Type" (older exports) or
-// "Phone 2 - Label" (newer ones).
+// "Phone 2 - Label" (newer ones), and the plain "Phone 2" or "Email 2".
 func numberedColumn(key string) (column, bool) {
 	var f field
 	switch {
@@ -151,7 +159,10 @@ func numberedColumn(key string) (column, bool) {
 		return column{}, false
 	}
 	i := strings.IndexFunc(key, func(r rune) bool { return r < '0' || r > '9' })
-	if i <= 0 {
+	if i < 0 {
+		i = len(key)
+	}
+	if i == 0 {
 		return column{}, false
 	}
 	n, err := strconv.Atoi(key[:i])
@@ -159,7 +170,7 @@ func numberedColumn(key string) (column, bool) {
 		return column{}, false
 	}
 	switch key[i:] {
-	case "value":
+	case "value", "":
 		return column{field: f, rank: 1, number: n}, true
 	case "type", "label":
 		if f == fPhone {

@@ -51,19 +51,28 @@ type lineReader struct {
 
 func newLineReader(r io.Reader) (*lineReader, error) {
 	br := bufio.NewReaderSize(r, sniffBytes)
-	head, _ := br.Peek(4)
+	head, err := br.Peek(4)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read: %w", err)
+	}
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0")):
-		return nil, errors.New("this is an Excel workbook, not a CSV file: open it in Excel and use File > Save As > CSV UTF-8")
+		return nil, errors.New("this is a spreadsheet workbook (.xlsx, .xls or .ods), not a CSV file: " +
+			"open it and save it as CSV (in Excel: File > Save As > CSV UTF-8)")
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		_, _ = br.Discard(3) // cannot fail: the bytes were peeked
 	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
+		// The decoder reads the byte-order mark to pick the byte order.
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), sniffBytes)
 	}
 	lr := &lineReader{br: br, sep: '\n'}
+	peek, err := br.Peek(sniffBytes)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read: %w", err)
+	}
 	// Excel for classic Mac OS ends lines with a bare CR.
-	if peek, _ := br.Peek(sniffBytes); bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
+	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(peek, '\r') >= 0 {
 		lr.sep = '\r'
 	}
 	return lr, nil

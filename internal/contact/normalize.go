@@ -42,8 +42,6 @@ func checkEmail(s string) (string, error) {
 		return "", errors.New("the domain is an IP address")
 	case !strings.Contains(domain, "."):
 		return "", fmt.Errorf("the domain %q has no dot (like example.com)", domain)
-	case strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, ".."):
-		return "", fmt.Errorf("the domain %q has a misplaced dot", domain)
 	}
 	return addr, nil
 }
@@ -59,6 +57,10 @@ func explainEmail(v string) error {
 		return errors.New("more than one @")
 	case strings.ContainsAny(v, " \t"):
 		return errors.New("contains a space")
+	case strings.Contains(v, ".."):
+		return errors.New("two dots in a row")
+	case strings.HasSuffix(v, "."):
+		return errors.New("ends with a dot")
 	}
 	return errors.New("not a valid address")
 }
@@ -67,11 +69,20 @@ func explainEmail(v string) error {
 // region is the two-letter country (US, GB, AU) of numbers written without
 // a country code. An extension is dropped: texts go to the main number.
 func NormalizePhone(s, region string) (string, error) {
-	e164, err := checkPhone(s, strings.ToUpper(strings.TrimSpace(region)))
+	e164, err := checkPhone(s, regionCode(region))
 	if err != nil {
 		return "", fmt.Errorf("invalid phone %q: %w", s, err)
 	}
 	return e164, nil
+}
+
+// regionCode is a country code as phonenumbers spells it.
+func regionCode(region string) string {
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if region == "UK" {
+		return "GB"
+	}
+	return region
 }
 
 func checkPhone(s, region string) (string, error) {
@@ -147,7 +158,7 @@ func parseDate(s, region string) (string, error) {
 // parseTimestamp reads an RFC 3339 time, kept as such, or a date.
 func parseTimestamp(s, region string) (string, error) {
 	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
-		return t.Format(time.RFC3339), nil
+		return t.Format(time.RFC3339), checkYear(t.Year())
 	}
 	return parseDate(s, region)
 }
@@ -164,7 +175,7 @@ func parseDay(s, region string) (time.Time, error) {
 		return time.Time{}, errors.New("empty")
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+		return t, checkYear(t.Year())
 	}
 	first := monthFirst(region)
 	if t, ok, err := numericDate(v, first); ok {
@@ -172,7 +183,7 @@ func parseDay(s, region string) (time.Time, error) {
 	}
 	for _, layout := range namedDateLayouts {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
+			return t, checkYear(t.Year())
 		}
 	}
 	example := "15/03/2026"
@@ -182,9 +193,17 @@ func parseDay(s, region string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("not a date; write it like 2026-03-15, %s or Mar 15, 2026", example)
 }
 
+// checkYear catches typos such as 0226 or 20266.
+func checkYear(y int) error {
+	if y < 1900 || y > 2200 {
+		return fmt.Errorf("the year %d is out of range", y)
+	}
+	return nil
+}
+
 // monthFirst tells whether a country writes 3/15/2026 rather than 15/3/2026.
 func monthFirst(region string) bool {
-	switch strings.ToUpper(strings.TrimSpace(region)) {
+	switch regionCode(region) {
 	case "", "US", "CA", "PH", "PR", "GU", "VI", "AS", "MP", "UM":
 		return true
 	}
@@ -258,11 +277,11 @@ func digitsOnly(s string) bool {
 }
 
 func checkDate(y, m, d int, order string) (time.Time, bool, error) {
-	switch {
-	case m < 1 || m > 12:
+	if m < 1 || m > 12 {
 		return time.Time{}, true, fmt.Errorf("there is no month %d (read as %s)", m, order)
-	case y < 1900 || y > 2200:
-		return time.Time{}, true, fmt.Errorf("the year %d is out of range", y)
+	}
+	if err := checkYear(y); err != nil {
+		return time.Time{}, true, err
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if d < 1 || t.Day() != d {

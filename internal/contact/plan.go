@@ -26,24 +26,35 @@ type plan struct {
 func newPlan(header []string, m Mapping) (*plan, error) {
 	cols := make([]column, len(header))
 	known := make([]bool, len(header))
+	names := newAliases()
 	for i, h := range header {
-		cols[i], known[i] = recognise(h)
+		cols[i], known[i] = names.recognise(h)
 	}
 	if err := applyMapping(header, cols, known, m); err != nil {
 		return nil, err
 	}
+	p := &plan{header: header}
+	p.assign(cols, known)
+	if len(p.sources[fEmail]) == 0 && len(p.sources[fPhone]) == 0 {
+		return nil, p.noIdentifierError()
+	}
+	return p, nil
+}
+
+// assign records which columns supply each field, best first, and which
+// are ignored.
+func (p *plan) assign(cols []column, known []bool) {
 	kinds := map[int]int{} // Google phone number N → its "Phone N - Type" column
 	for i, c := range cols {
 		if known[i] && c.kindOf > 0 {
 			kinds[c.kindOf] = i
 		}
 	}
-	p := &plan{header: header}
 	for i, c := range cols {
 		switch {
 		case !known[i]:
-			if strings.TrimSpace(header[i]) != "" {
-				p.ignored = append(p.ignored, header[i])
+			if p.header[i] != "" {
+				p.ignored = append(p.ignored, p.header[i])
 			}
 		case c.kindOf > 0:
 			// Read along with its value column.
@@ -58,10 +69,6 @@ func newPlan(header []string, m Mapping) (*plan, error) {
 	for f := range p.sources {
 		slices.SortStableFunc(p.sources[f], func(a, b source) int { return a.rank - b.rank })
 	}
-	if len(p.sources[fEmail]) == 0 && len(p.sources[fPhone]) == 0 {
-		return nil, p.noIdentifierError()
-	}
-	return p, nil
 }
 
 // applyMapping applies --map: mapped columns get their field, and a field

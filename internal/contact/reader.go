@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -21,9 +22,6 @@ type Options struct {
 	Mapping Mapping
 }
 
-// maxCachedZones bounds the time-zone cache: files repeat a handful of zones.
-const maxCachedZones = 256
-
 // Reader reads contacts from a CSV file with a header row, one row at a
 // time, in constant memory.
 type Reader struct {
@@ -31,12 +29,11 @@ type Reader struct {
 	split  *splitter
 	plan   *plan
 	region string
-	zones  map[string]zoneResult
-}
-
-type zoneResult struct {
-	name string
-	err  error
+	// Checking a phone number takes libphonenumber tens of microseconds and
+	// a time zone is read from disk, while files repeat both: one row per
+	// order repeats the customer, and a few zones cover everyone.
+	phones memo
+	zones  memo
 }
 
 // NewReader reads the header row of r and works out which column holds
@@ -53,24 +50,28 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	split, header, err := readHeader(lines)
+	split, header, line, err := readHeader(lines)
 	if err != nil {
 		return nil, err
 	}
 	p, err := newPlan(header, opts.Mapping)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("line %d: %w", line, err)
 	}
-	return &Reader{count: count, split: split, plan: p, region: region, zones: map[string]zoneResult{}}, nil
+	return &Reader{
+		count:  count,
+		split:  split,
+		plan:   p,
+		region: region,
+		phones: newMemo(4096, func(s string) (string, error) { return NormalizePhone(s, region) }),
+		zones:  newMemo(256, normalizeZone),
+	}, nil
 }
 
 func checkRegion(region string) (string, error) {
-	region = strings.ToUpper(strings.TrimSpace(region))
-	switch region {
-	case "":
+	region = regionCode(region)
+	if region == "" {
 		return "US", nil
-	case "UK":
-		return "GB", nil
 	}
 	if phonenumbers.GetCountryCodeForRegion(region) == 0 {
 		return "", fmt.Errorf("unknown country %q: use a two-letter country code such as US, CA, GB or AU", region)
@@ -78,21 +79,15 @@ func checkRegion(region string) (string, error) {
 	return region, nil
 }
 
-// readHeader finds the header row and the delimiter. Excel's "sep=;" first
-// line, when present, names the delimiter.
-func readHeader(lines *lineReader) (*splitter, []string, error) {
-	empty := errors.New("the file is empty: its first line must name the columns, such as First Name,Last Name,Email,Mobile Phone")
-	text, num, err := lines.next()
-	for err == nil && len(strings.TrimSpace(string(text))) == 0 {
-		text, num, err = lines.next()
-	}
-	switch {
-	case err == io.EOF:
-		return nil, nil, empty
-	case errors.Is(err, errLineTooLong):
-		return nil, nil, fmt.Errorf("line %d: the header line is longer than 1 MB; is this really a CSV file?", num)
-	case err != nil:
-		return nil, nil, err
+// errEmpty says what an empty file should have held.
+var errEmpty = errors.New("the file is empty: its first line must name the columns, such as First Name,Last Name,Email,Mobile Phone")
+
+// readHeader finds the header row, its line and the delimiter. Excel's
+// "sep=;" first line, when present, names the delimiter.
+func readHeader(lines *lineReader) (*splitter, []string, int, error) {
+	text, num, err := firstLine(lines)
+	if err != nil {
+		return nil, nil, 0, err
 	}
 	s := &splitter{lines: lines}
 	if d, ok := excelSepLine(text); ok {
@@ -105,19 +100,40 @@ func readHeader(lines *lineReader) (*splitter, []string, error) {
 	var qe *quoteError
 	switch {
 	case err == io.EOF:
-		return nil, nil, empty
+		return nil, nil, 0, errEmpty
 	case errors.As(err, &qe):
-		return nil, nil, fmt.Errorf("line %d: the header row has broken quotes in column %d", qe.line, qe.field)
+		return nil, nil, 0, fmt.Errorf("line %d: the header row has broken quotes in column %d", qe.line, qe.field)
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	return s, slices.Clone(fields), nil
+	header := make([]string, len(fields))
+	for i, f := range fields {
+		header[i] = strings.TrimSpace(f)
+	}
+	return s, header, num, nil
+}
+
+// firstLine returns the first line that is not blank.
+func firstLine(lines *lineReader) ([]byte, int, error) {
+	for {
+		text, num, err := lines.next()
+		switch {
+		case err == io.EOF:
+			return nil, 0, errEmpty
+		case errors.Is(err, errLineTooLong):
+			return nil, 0, fmt.Errorf("line %d: the line is longer than 1 MB; is this really a CSV file?", num)
+		case err != nil:
+			return nil, 0, err
+		case len(bytes.TrimSpace(text)) > 0:
+			return text, num, nil
+		}
+	}
 }
 
 // excelSepLine recognises the "sep=;" line Excel writes and reads.
 func excelSepLine(text []byte) (byte, bool) {
 	t := strings.Trim(strings.TrimSpace(string(text)), `"`)
-	if len(t) == 5 && strings.EqualFold(t[:4], "sep=") {
+	if len(t) == 5 && strings.EqualFold(t[:4], "sep=") && strings.IndexByte(",;\t|", t[4]) >= 0 {
 		return t[4], true
 	}
 	return 0, false
@@ -167,9 +183,9 @@ func (r *Reader) build(rec []string, line int) (Record, error) {
 	if c.FirstName == "" && c.LastName == "" {
 		c.FirstName, c.LastName = splitName(p.value(fName, rec))
 	}
-	c.Email = bad.check(firstValid(p.value(fEmail, rec), true, NormalizeEmail))
-	c.Phone = bad.check(firstValid(p.phone(rec), false, r.normalizePhone))
-	c.Timezone = bad.check(r.zone(p.value(fTimezone, rec)))
+	c.Email = bad.check(firstValid(p.value(fEmail, rec), ",;", NormalizeEmail))
+	c.Phone = bad.check(firstValid(p.phone(rec), "", r.phones.get))
+	c.Timezone = bad.check(optional(p.value(fTimezone, rec), r.zones.get))
 	c.SMSConsent = bad.consent(p.value(fConsent, rec))
 	c.SMSConsentAt = bad.date("SMS consent date", p.value(fConsentAt, rec), r.region, parseTimestamp)
 	order := r.order(rec, &bad)
@@ -195,26 +211,6 @@ func (r *Reader) order(rec []string, bad *reasons) *Order {
 	}
 	o.Date = bad.date("order date", date, r.region, parseDate)
 	return &o
-}
-
-func (r *Reader) normalizePhone(s string) (string, error) {
-	return NormalizePhone(s, r.region)
-}
-
-// zone validates a time zone, remembering the answers: loading a zone
-// reads a file.
-func (r *Reader) zone(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	if z, ok := r.zones[s]; ok {
-		return z.name, z.err
-	}
-	name, err := normalizeZone(s)
-	if len(r.zones) < maxCachedZones {
-		r.zones[s] = zoneResult{name, err}
-	}
-	return name, err
 }
 
 func (r *Reader) quoteProblem(qe *quoteError) *Problem {
@@ -268,8 +264,8 @@ func (rs *reasons) check(v string, err error) string {
 
 func (rs *reasons) consent(s string) *bool {
 	v, known, err := parseConsent(s)
+	rs.check("", err)
 	if !known {
-		rs.check("", err)
 		return nil
 	}
 	return &v
@@ -288,14 +284,14 @@ func (rs *reasons) date(what, s, region string, parse func(s, region string) (st
 
 // firstValid normalises the first valid value of a cell that may hold
 // several: Google Contacts joins them with " ::: ", and people separate
-// e-mail addresses with commas or semicolons. When none is valid, the
-// error is the first one's; a blank cell gives "" and no error.
-func firstValid(cell string, emails bool, normalize func(string) (string, error)) (string, error) {
+// e-mail addresses with commas or semicolons (seps). When none is valid,
+// the error is the first one's; a blank cell gives "" and no error.
+func firstValid(cell, seps string, normalize func(string) (string, error)) (string, error) {
 	var first error
 	for group := range strings.SplitSeq(cell, ":::") {
 		parts := []string{group}
-		if emails && strings.ContainsAny(group, ",;") {
-			parts = strings.FieldsFunc(group, func(r rune) bool { return r == ',' || r == ';' })
+		if seps != "" && strings.ContainsAny(group, seps) {
+			parts = strings.FieldsFunc(group, func(r rune) bool { return strings.ContainsRune(seps, r) })
 		}
 		for _, part := range parts {
 			if strings.TrimSpace(part) == "" {
@@ -311,6 +307,42 @@ func firstValid(cell string, emails bool, normalize func(string) (string, error)
 		}
 	}
 	return "", first
+}
+
+// optional applies check to a value that may be blank.
+func optional(v string, check func(string) (string, error)) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	return check(v)
+}
+
+// memo remembers the results of a slow check, up to a bound.
+type memo struct {
+	check func(string) (string, error)
+	max   int
+	seen  map[string]memoResult
+}
+
+type memoResult struct {
+	v   string
+	err error
+}
+
+func newMemo(limit int, check func(string) (string, error)) memo {
+	return memo{check: check, max: limit, seen: make(map[string]memoResult)}
+}
+
+func (m memo) get(s string) (string, error) {
+	if r, ok := m.seen[s]; ok {
+		return r.v, r.err
+	}
+	v, err := m.check(s)
+	if len(m.seen) >= m.max {
+		clear(m.seen) // simpler than LRU, and memory stays bounded
+	}
+	m.seen[s] = memoResult{v, err}
+	return v, err
 }
 
 // countingReader counts the bytes read through it.

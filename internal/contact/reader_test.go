@@ -300,6 +300,11 @@ func TestReaderRows(t *testing.T) {
 			want: []string{`2: "" "" <b@example.com>  tz= sms=-`},
 		},
 		{
+			name: "numbered columns",
+			in:   "Name,Email 1,Email 2,Phone 1,Phone 2\nAnn,,a@example.com,,312 555 0100\n",
+			want: []string{`2: "Ann" "" <a@example.com> +13125550100 tz= sms=-`},
+		},
+		{
 			name: "mapping",
 			in:   "Customer,Digits,Reach,Date\nAnn Lee,312 555 0100,a@example.com,yesterday\n",
 			opts: Options{Mapping: Mapping{"digits": "phone", "REACH": "email", "Date": Ignore}},
@@ -330,9 +335,9 @@ func TestNewReaderErrors(t *testing.T) {
 		{"empty", "", Options{}, []string{"the file is empty"}},
 		{"blank lines only", "\n \r\n\n", Options{}, []string{"the file is empty"}},
 		{"no usable column", "Company,City\nAcme,Chicago\n", Options{},
-			[]string{`no e-mail or phone column found among "Company", "City"`, "email (Email, E-mail, Email Address)", `--map "COLUMN=email"`}},
+			[]string{`line 1: no e-mail or phone column found among "Company", "City"`, "email (Email, E-mail, Email Address)", `--map "COLUMN=email"`}},
 		{"no header", "Jane,jane@example.com,312 555 0100\n", Options{}, []string{"looks like a customer, not column names"}},
-		{"excel workbook", "PK\x03\x04\x14\x00", Options{}, []string{"Excel workbook", "Save As"}},
+		{"excel workbook", "PK\x03\x04\x14\x00", Options{}, []string{"spreadsheet workbook", "save it as CSV"}},
 		{"broken header", "Email,\"Phone\n", Options{}, []string{"line 1: the header row has broken quotes in column 2"}},
 		{"unknown region", "Email\n", Options{Region: "XX"}, []string{`unknown country "XX"`}},
 		{"mapped column missing", "Email,Phone\n", Options{Mapping: Mapping{"Cell": "phone"}},
@@ -378,6 +383,19 @@ func TestParseMapping(t *testing.T) {
 	}
 }
 
+func TestHeaderNamesAreUnambiguous(t *testing.T) {
+	seen := map[string]headerName{}
+	for _, h := range headerNames {
+		for _, n := range h.names {
+			key := normalize(n)
+			if prev, ok := seen[key]; ok && (prev.field != h.field || prev.rank != h.rank) {
+				t.Errorf("%q is listed for %s (rank %d) and %s (rank %d)", n, prev.field, prev.rank, h.field, h.rank)
+			}
+			seen[key] = h
+		}
+	}
+}
+
 func TestFields(t *testing.T) {
 	f := Fields()
 	if len(f) != 12 || f[0] != "first_name" || f[11] != "items" {
@@ -391,18 +409,27 @@ func TestFields(t *testing.T) {
 
 func TestReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
-	in := io.MultiReader(strings.NewReader("Email\na@example.com\n"), errReader{boom})
+	if _, err := NewReader(errReader{boom}, Options{}); !errors.Is(err, boom) {
+		t.Errorf("NewReader = %v, want the read error", err)
+	}
+
+	// Fail past the first buffer, while reading rows.
+	rows := strings.Repeat("a@example.com\n", 10_000)
+	in := io.MultiReader(strings.NewReader("Email\n"+rows), errReader{boom})
 	r, err := NewReader(in, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Next(); err != nil {
-		t.Fatalf("first row: %v", err)
-	}
-	_, err = r.Next()
-	var p *Problem
-	if !errors.Is(err, boom) || errors.As(err, &p) {
-		t.Errorf("Next = %v, want the read error, not a Problem", err)
+	for n := 0; ; n++ {
+		_, err := r.Next()
+		if err == nil {
+			continue
+		}
+		var p *Problem
+		if !errors.Is(err, boom) || errors.As(err, &p) || n != 10_000 {
+			t.Errorf("after %d rows, Next = %v; want the read error after 10000, not a Problem", n, err)
+		}
+		break
 	}
 }
 

@@ -55,6 +55,9 @@ type Content struct {
 	MsgDomain string // right-hand side of Message-IDs
 	NotifyEmail,
 	NotifySMS string // where the rep hears about replies and gets the digest
+
+	// zones caches loaded time zones by name (see Zone).
+	zones sync.Map
 }
 
 // Campaign returns the campaign with the given id.

@@ -15,14 +15,22 @@ import (
 // maxCatchUp bounds the search for a repeating step's next occurrence.
 const maxCatchUp = 100000
 
-// Zone returns the contact's time zone, or the rep's.
+// Zone returns the contact's time zone, or the rep's. Zones are cached:
+// loading one reads and parses a file, which cost more than planning a
+// journey, and names come from a short list (they are checked on import).
 func (c *Content) Zone(ct *store.Contact) *time.Location {
-	if ct.Timezone != "" {
-		if loc, err := time.LoadLocation(ct.Timezone); err == nil {
-			return loc
-		}
+	if ct.Timezone == "" {
+		return c.Rules.RepZone
 	}
-	return c.Rules.RepZone
+	if loc, ok := c.zones.Load(ct.Timezone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(ct.Timezone)
+	if err != nil {
+		return c.Rules.RepZone
+	}
+	c.zones.Store(ct.Timezone, loc)
+	return loc
 }
 
 // stepAt is a step's local time of day: its own, or for tasks the digest

@@ -24,8 +24,8 @@ type entry struct {
 // gives both the UIDs and the sizes that bound each batch's memory.
 //
 // "UID n:*" always includes the last message, even when its UID is below n
-// (RFC 3501 6.4.8: "*" is the largest UID in use), so the answer is
-// filtered.
+// (RFC 3501 6.4.8: "*" is the largest UID in use). go-imap happens to drop
+// that answer; it is filtered here too so as not to depend on it.
 func (s *session) listAfter(ctx context.Context, last uint32) ([]entry, error) {
 	if last == math.MaxUint32 {
 		return nil, nil

@@ -283,6 +283,8 @@ func TestPollErrors(t *testing.T) {
 	plainLogin := tlsOnly.config()
 	badMode := ts.config()
 	badMode.TLS = "ssl"
+	tlsOnPlainPort := ts.config()
+	tlsOnPlainPort.TLS = "tls"
 
 	tests := []struct {
 		name  string
@@ -294,6 +296,7 @@ func TestPollErrors(t *testing.T) {
 		{"no such mailbox", noMailbox, nil, []string{`"Replies"`}},
 		{"login needs TLS", plainLogin, nil, []string{"starttls"}},
 		{"unknown tls mode", badMode, nil, []string{`"ssl"`, "starttls"}},
+		{"TLS on a plain port", tlsOnPlainPort, nil, []string{"did not answer in TLS", "993"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -146,10 +146,16 @@ func (ts *testServer) flags(t *testing.T) map[uint32][]imap.Flag {
 	}
 	out := map[uint32][]imap.Flag{}
 	for _, m := range msgs {
-		f := slices.Clone(m.Flags)
-		slices.Sort(f)
-		out[uint32(m.UID)] = f
+		out[uint32(m.UID)] = sortedFlags(m.Flags)
 	}
+	return out
+}
+
+// sortedFlags drops \Recent, which the server alone manages and clears when
+// a session first sees a message, and sorts the rest.
+func sortedFlags(flags []imap.Flag) []imap.Flag {
+	out := slices.DeleteFunc(slices.Clone(flags), func(f imap.Flag) bool { return f == `\Recent` })
+	slices.Sort(out)
 	return out
 }
 

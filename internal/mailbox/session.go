@@ -17,19 +17,19 @@ type session struct {
 	cfg    Config
 	conn   net.Conn // the TCP connection under the client; closing it aborts any command
 	client *imapclient.Client
-	where  string // "imap amy@imap.example.com:993 INBOX", for errors; never the password
+	where  string // "imap imap.example.com:993 (user amy@example.com, mailbox INBOX)"; never the password
 }
 
 // open connects, secures the connection as configured and logs in.
 func open(ctx context.Context, cfg Config) (*session, error) {
-	s := &session{cfg: cfg, where: fmt.Sprintf("imap %s@%s %s", cfg.Username, cfg.addr(), cfg.Mailbox)}
+	s := &session{cfg: cfg, where: fmt.Sprintf("imap %s (user %s, mailbox %s)", cfg.addr(), cfg.Username, cfg.Mailbox)}
 	switch cfg.TLS {
 	case "tls", "starttls", "none":
 	default:
 		return nil, fmt.Errorf("%s: unknown tls setting %q: use \"tls\", \"starttls\" or \"none\"", s.where, cfg.TLS)
 	}
 	if cfg.Host == "" {
-		return nil, fmt.Errorf("imap: no server host is set")
+		return nil, errors.New("imap: no server is set: give your mail provider's IMAP host (imap.gmail.com, say)")
 	}
 	d := net.Dialer{Timeout: cfg.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", cfg.addr())
@@ -37,7 +37,7 @@ func open(ctx context.Context, cfg Config) (*session, error) {
 		return nil, fmt.Errorf("%s: connect: %w", s.where, err)
 	}
 	s.conn = conn
-	if err := s.do(ctx, "start", s.start); err != nil {
+	if err := s.do(ctx, "open connection", s.start); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -55,6 +55,10 @@ func (s *session) start() error {
 	case "tls":
 		tc := tls.Client(s.conn, tlsConfig)
 		if err := tc.Handshake(); err != nil {
+			var notTLS tls.RecordHeaderError
+			if errors.As(err, &notTLS) {
+				return fmt.Errorf("the server did not answer in TLS (port 993 is for tls = \"tls\", 143 for \"starttls\"): %w", err)
+			}
 			return fmt.Errorf("TLS handshake: %w", err)
 		}
 		s.client = imapclient.New(tc, nil)
@@ -112,11 +116,15 @@ func (s *session) examine(ctx context.Context) (*imap.SelectData, error) {
 	return data, err
 }
 
-// logout ends the session politely; the poll's outcome does not depend on it.
+// logout ends the session politely. The poll's outcome does not depend on
+// it, so it gets little time, and runs even when ctx has ended.
 func (s *session) logout(ctx context.Context) {
-	_ = s.do(context.WithoutCancel(ctx), "log out", func() error { return s.client.Logout().Wait() })
+	within := min(s.cfg.Timeout, logoutTimeout)
+	_ = s.doWithin(context.WithoutCancel(ctx), "log out", within, func() error { return s.client.Logout().Wait() })
 	_ = s.client.Close()
 }
+
+const logoutTimeout = 5 * time.Second
 
 // do runs one exchange with the server. The client library has no
 // cancellation of its own, so when the exchange outlives cfg.Timeout or ctx

@@ -2,6 +2,7 @@ package reply
 
 import (
 	"io"
+	"mime"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -32,14 +33,14 @@ func readBody(e *message.Entity) (*body, error) {
 		return nil, err
 	}
 	// A broken structure after the text was found (a missing closing
-	// boundary is common in hand-rolled mailers) costs nothing we need.
+	// boundary, say) costs nothing we need.
 	return b, nil
 }
 
 // add records one part. Read errors (bad quoted-printable, a truncated
 // base64 tail) keep what was decoded before them.
 func (b *body) add(part *message.Entity) {
-	typ, params, _ := part.Header.ContentType()
+	typ, params := contentType(part.Header)
 	switch {
 	case typ == "multipart/report" && strings.EqualFold(params["report-type"], "delivery-status"):
 		b.isReport = true
@@ -55,6 +56,20 @@ func (b *body) add(part *message.Entity) {
 	case typ == "text/html" && b.html == "":
 		b.html = readText(part.Body, maxTextBytes)
 	}
+}
+
+// contentType reads a part's media type, leniently: bad parameters keep the
+// type, and a type that does not parse at all means text/plain (RFC 2045
+// 5.2), as it does when the header is missing.
+func contentType(h message.Header) (string, map[string]string) {
+	typ, params, err := h.ContentType()
+	if err == nil {
+		return typ, params
+	}
+	if typ, _, _ := mime.ParseMediaType(h.Get("Content-Type")); typ != "" {
+		return typ, nil
+	}
+	return "text/plain", nil
 }
 
 // isReturnedMessage reports the part of a bounce that carries the original
@@ -78,7 +93,7 @@ func isAttachment(part *message.Entity, typ string) bool {
 	if strings.HasPrefix(typ, "multipart/") || strings.HasPrefix(typ, "text/") {
 		return false
 	}
-	_, params, _ := part.Header.ContentType()
+	_, params := contentType(part.Header)
 	return dparams["filename"] != "" || params["name"] != ""
 }
 

@@ -38,8 +38,9 @@ func (b *body) bounce() *Bounce {
 	if out.Status == "" {
 		out.Status = statusCode.FindString(out.Diagnostic)
 	}
-	out.Hard = strings.HasPrefix(out.Status, "5") ||
-		(out.Status == "" && strings.EqualFold(chosen["action"], "failed"))
+	action := strings.ToLower(strings.TrimSpace(chosen["action"]))
+	out.Hard = action != "delayed" &&
+		(strings.HasPrefix(out.Status, "5") || (out.Status == "" && action == "failed"))
 	return out
 }
 

@@ -54,10 +54,10 @@ var builtinRules = []struct {
 	{Cancel, `cancel(?:s|led|ed|ling|ing|lation|ations)?`, false},
 }
 
-// maxScanBytes bounds the text Scan reads: a reply's words fit many times
-// over, and Go's regexp engine needs milliseconds per kilobyte for rules
-// like these.
-const maxScanBytes = 64 << 10
+// maxScanBytes bounds the text Scan reads: a trimmed reply fits many times
+// over, and Go's regexp engine needs a few milliseconds per kilobyte for
+// rules like these.
+const maxScanBytes = 16 << 10
 
 // Flagger finds problems in reply text. Build it once with NewFlagger; it is
 // safe for concurrent use.
@@ -130,7 +130,8 @@ func lowerASCII(s string) string {
 
 // Scan returns the problems text mentions, in the order they first appear:
 // one flag per kind (the first mention that is not negated) and one per
-// matching extra word.
+// matching extra word. Give it Mail.Text, the customer's own words; only
+// the first 16 KiB are read.
 //
 // Limits: negation is a heuristic — "no leaks", "nothing was broken" and
 // "wasn't damaged" are not flagged, but "not only is it leaking" is missed

@@ -2,6 +2,7 @@ package reply_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rapportapp/rapport/internal/reply"
@@ -87,5 +88,18 @@ func TestFlaggerCustomWords(t *testing.T) {
 func TestFlaggerNoExtraWords(t *testing.T) {
 	if got := reply.NewFlagger(nil).Scan("it is broken"); len(got) != 1 {
 		t.Errorf("Scan = %+v", got)
+	}
+}
+
+// TestFlaggerLongText checks that a huge body is scanned only at its head,
+// which keeps Scan's cost bounded.
+func TestFlaggerLongText(t *testing.T) {
+	f := reply.NewFlagger(nil)
+	filler := strings.Repeat("all good here, thanks. ", 1000) // past the 16 KiB read
+	if got := f.Scan("It leaked. " + filler); len(got) != 1 || got[0].Kind != reply.Leaking {
+		t.Errorf("Scan(head) = %+v, want leaking", got)
+	}
+	if got := f.Scan(filler + "It leaked."); len(got) != 0 {
+		t.Errorf("Scan(tail past the limit) = %+v, want none", got)
 	}
 }

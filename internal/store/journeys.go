@@ -31,7 +31,7 @@ type Journey struct {
 // AddOrder records an order unless the same one (contact, date, invoice)
 // is there already; o.ID is set either way. created says whether it is new.
 func (tx *Tx) AddOrder(ctx context.Context, o *Order) (created bool, err error) {
-	res, err := tx.named(ctx, "order-insert", o)
+	res, err := tx.exec(ctx, "order-insert", o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt)
 	if err != nil {
 		return false, fmt.Errorf("record order: %w", err)
 	}
@@ -44,7 +44,7 @@ func (tx *Tx) AddOrder(ctx context.Context, o *Order) (created bool, err error) 
 
 // AddJourney starts a journey unless it exists; j.ID is set either way.
 func (tx *Tx) AddJourney(ctx context.Context, j *Journey) (created bool, err error) {
-	res, err := tx.named(ctx, "journey-insert", j)
+	res, err := tx.exec(ctx, "journey-insert", j.Campaign, j.ContactID, j.OrderID, j.TriggerAt, j.DateOnly, j.CreatedAt)
 	if err != nil {
 		return false, fmt.Errorf("start journey: %w", err)
 	}

@@ -58,13 +58,10 @@ type Due struct {
 // sends twice. It returns how many rows were new.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
 	n := 0
-	stmt, err := tx.PrepareNamedContext(ctx, tx.s.query("message-insert"))
-	if err != nil {
-		return 0, err
-	}
-	defer stmt.Close()
 	for i := range ms {
-		res, err := stmt.ExecContext(ctx, &ms[i])
+		m := &ms[i]
+		res, err := tx.exec(ctx, "message-insert", m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
+			m.Channel, m.DueAt, m.StaleAt, m.MessageID, m.Template, m.CreatedAt)
 		if err != nil {
 			return n, fmt.Errorf("queue %s/%s: %w", ms[i].Campaign, ms[i].Step, err)
 		}

@@ -11,19 +11,20 @@ id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, ''
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
 email_status, sms_status, status_note, created_at, updated_at
 
+-- name: contact-match
+-- The contact with the same email, else the one with the same phone.
+WHERE email = ?1 OR phone = ?2 ORDER BY email = ?1 DESC LIMIT 1
+
 -- name: contact-insert
 INSERT INTO contacts (uid, first_name, last_name, email, phone, timezone, sms_consent,
     sms_consent_at, sms_consent_source, sms_consent_text, created_at, updated_at)
-VALUES (:uid, :first_name, :last_name, nullif(:email, ''), nullif(:phone, ''), :timezone, :sms_consent,
-    :sms_consent_at, :sms_consent_source, :sms_consent_text, :created_at, :updated_at);
+VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?);
 
 -- name: contact-update
-UPDATE contacts SET first_name = :first_name, last_name = :last_name,
-    email = nullif(:email, ''), phone = nullif(:phone, ''), timezone = :timezone,
-    sms_consent = :sms_consent, sms_consent_at = :sms_consent_at,
-    sms_consent_source = :sms_consent_source, sms_consent_text = :sms_consent_text,
-    updated_at = :updated_at
-WHERE id = :id;
+UPDATE contacts SET first_name = ?, last_name = ?, email = nullif(?, ''), phone = nullif(?, ''),
+    timezone = ?, sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
+    sms_consent_text = ?, updated_at = ?
+WHERE id = ?;
 
 -- name: contact-set-email-status
 UPDATE contacts SET email_status = ?, status_note = ?, updated_at = ? WHERE id = ?;
@@ -33,7 +34,7 @@ UPDATE contacts SET sms_status = ?, status_note = ?, updated_at = ? WHERE id = ?
 
 -- name: order-insert
 INSERT INTO orders (contact_id, order_date, invoice, items, created_at)
-VALUES (:contact_id, :order_date, :invoice, :items, :created_at)
+VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (contact_id, order_date, invoice) DO NOTHING;
 
 -- name: order-find
@@ -42,7 +43,7 @@ WHERE contact_id = ? AND order_date = ? AND invoice = ?;
 
 -- name: journey-insert
 INSERT INTO journeys (campaign, contact_id, order_id, trigger_at, date_only, created_at)
-VALUES (:campaign, :contact_id, :order_id, :trigger_at, :date_only, :created_at)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (campaign, contact_id, order_id) DO NOTHING;
 
 -- name: journey-find
@@ -56,8 +57,7 @@ WHERE id > ? ORDER BY id LIMIT ?;
 -- name: message-insert
 INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channel, due_at,
     stale_at, message_id, template, created_at)
-VALUES (:journey_id, :contact_id, :campaign, :step, :occurrence, :channel, :due_at,
-    :stale_at, :message_id, :template, :created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 
 -- name: message-cancel-older-repeats

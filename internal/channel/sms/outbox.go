@@ -14,6 +14,11 @@ import (
 	"github.com/rapportapp/rapport/internal/channel"
 )
 
+var (
+	_ channel.Sender   = (*Outbox)(nil)
+	_ channel.Verifier = (*Outbox)(nil)
+)
+
 // Outbox writes each text as a JSON file into a folder.
 type Outbox struct {
 	dir  string

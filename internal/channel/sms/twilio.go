@@ -73,6 +73,11 @@ func (c TwilioConfig) check() error {
 	return nil
 }
 
+var (
+	_ channel.Sender   = (*Twilio)(nil)
+	_ channel.Verifier = (*Twilio)(nil)
+)
+
 // Twilio sends texts with twilio-go, at most Rate per second.
 type Twilio struct {
 	cfg     TwilioConfig
@@ -142,14 +147,16 @@ func (t *Twilio) params(m *channel.Message) *api.CreateMessageParams {
 
 // Verify asks Twilio whether m went out after all (the daemon stopped
 // between claiming it and recording the answer): a message to m.To with
-// m's text, created since m was claimed. Twilio filters by the day only,
-// so the exact comparison is made here.
+// m's text, created since m was claimed. The list is filtered by recipient
+// only: Twilio's date filter is on date_sent, which stays empty while a
+// text waits in Twilio's queue, and such a text must be found too. Twilio
+// lists newest first, and a customer gets a few texts a month, so the
+// latest 200 reach far past any claim.
 func (t *Twilio) Verify(ctx context.Context, m *channel.Message) (string, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return "", false, err
 	}
-	p := (&api.ListMessageParams{}).SetTo(m.To).SetDateSentAfter(utcDay(m.ClaimedAt)).
-		SetPageSize(100).SetLimit(1000)
+	p := (&api.ListMessageParams{}).SetTo(m.To).SetPageSize(100).SetLimit(200)
 	msgs, err := t.api.ListMessage(p)
 	if err != nil {
 		return "", false, fmt.Errorf("ask Twilio whether text %d went: %w", m.ID, classify(err))
@@ -175,13 +182,9 @@ func isSendOf(x api.ApiV2010Message, text string, since time.Time) bool {
 		return false
 	}
 	if x.DateCreated == nil {
-		return true // the day filter is all we have; never risk a second text
+		return true // no date to compare: never risk a second text
 	}
 	created, err := time.Parse(time.RFC1123Z, *x.DateCreated)
 	return err != nil || !created.Before(since)
 }
 
-func utcDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
