@@ -3,6 +3,11 @@
 // e-mail addresses lower-cased and checked, phone numbers in E.164, time
 // zones as IANA names, dates as YYYY-MM-DD.
 //
+// Files are taken as spreadsheets write them: UTF-8 with or without a
+// byte-order mark, UTF-16 with one, or Windows-1252; comma, semicolon or
+// tab separated; LF, CRLF or CR line ends. Columns are found by name
+// (see headerNames), or by a Mapping.
+//
 // A Reader streams one Record per row in constant memory. A row that cannot
 // be imported as it stands (an invalid e-mail, phone, date, time zone or
 // consent value, a broken quote, or neither an e-mail nor a phone) is

@@ -211,7 +211,10 @@ func ParseMapping(args []string) (Mapping, error) {
 		seen[normalize(col)] = a
 		m[col] = canon
 	}
-	return m, errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return m, nil
 }
 
 // canonicalField returns the field's name as Fields() spells it.

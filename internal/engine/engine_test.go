@@ -230,7 +230,7 @@ trigger = "order"
 
 [[step]]
 id = "monthly"
-after = "1mo"
+after = "0d"
 every = "1mo"
 channel = "email"
 template = "note"
@@ -244,10 +244,10 @@ func TestMonthlyKeepsDayOfMonth(t *testing.T) {
 		order string
 		dues  []string
 	}{
-		{"2026-01-31", []string{"2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"}},
-		{"2028-01-31", []string{"2028-02-29", "2028-03-31", "2028-04-30"}},
-		{"2026-01-30", []string{"2026-02-28", "2026-03-30", "2026-04-30"}},
-		{"2026-10-31", []string{"2026-11-30", "2026-12-31", "2027-01-31", "2027-02-28"}},
+		{"2026-01-31", []string{"2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"}},
+		{"2028-01-31", []string{"2028-01-31", "2028-02-29", "2028-03-31", "2028-04-30"}},
+		{"2026-01-30", []string{"2026-01-30", "2026-02-28", "2026-03-30", "2026-04-30"}},
+		{"2026-10-31", []string{"2026-10-31", "2026-11-30", "2026-12-31", "2027-01-31", "2027-02-28"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.order, func(t *testing.T) {
@@ -275,7 +275,7 @@ func TestMonthlyKeepsDayOfMonth(t *testing.T) {
 // the next one still to come.
 func TestRepeatAfterDowntime(t *testing.T) {
 	tests := []struct {
-		name             string
+		name              string
 		orderDay, entered string // the order's date, and when it was recorded
 	}{
 		{"daemon down for months", "2026-01-31", "2026-01-31 09:00"},

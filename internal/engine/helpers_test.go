@@ -317,7 +317,9 @@ func (v verifying) Verify(ctx context.Context, m *channel.Message) (string, bool
 	return v.next.(channel.Verifier).Verify(ctx, m)
 }
 
-func temporary(msg string) error { return &channel.Error{Class: channel.Temporary, Code: "421", Msg: msg} }
+func temporary(msg string) error {
+	return &channel.Error{Class: channel.Temporary, Code: "421", Msg: msg}
+}
 
 // repeat returns n copies of err.
 func repeat(err error, n int) []error {

@@ -67,39 +67,13 @@ func TestPollDovecot(t *testing.T) {
 	}
 }
 
-// startDovecot writes a minimal configuration into a temporary directory
-// and runs Dovecot in the foreground on a free loopback port. As root it
-// runs its processes as the packaged dovecot/dovenull users; otherwise as
-// the current user.
+// startDovecot runs Dovecot in the foreground on a free loopback port,
+// with a configuration of its own in a temporary directory.
 func startDovecot(t *testing.T, bin string) mailbox.Config {
 	t.Helper()
 	dir := t.TempDir()
-	// Dovecot's unprivileged processes must reach the mail directory.
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mailUser, loginUser, internalUser := dovecotUsers(t)
-	mailDir := filepath.Join(dir, "mail")
-	if err := os.Mkdir(mailDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		if err := os.Chown(mailDir, atoi(t, mailUser.Uid), atoi(t, mailUser.Gid)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	port := freePort(t)
-	users := filepath.Join(dir, "users")
-	if err := os.WriteFile(users, []byte(testUser+":{PLAIN}"+testPassword+"::::::\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "dovecot.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(dovecotConf, dir, mailDir,
-		internalUser, internalUser, loginUser, users, mailUser.Uid, mailUser.Gid, dir, port)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	conf := writeDovecotConfig(t, dir, port)
 
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "-F", "-c", conf)
@@ -118,6 +92,39 @@ func startDovecot(t *testing.T, bin string) mailbox.Config {
 		return logs.String() + string(log)
 	})
 	return mailbox.Config{Host: "127.0.0.1", Port: port, TLS: "none", Username: testUser, Password: testPassword, Timeout: 10 * time.Second}
+}
+
+// writeDovecotConfig writes the configuration, the password file and the
+// mail directory into dir. As root, Dovecot's processes run as the packaged
+// dovecot/dovenull users; otherwise as the current user.
+func writeDovecotConfig(t *testing.T, dir string, port int) string {
+	t.Helper()
+	// Dovecot's unprivileged processes must reach the mail directory.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mailUser, loginUser, internalUser := dovecotUsers(t)
+	mailDir := filepath.Join(dir, "mail")
+	if err := os.Mkdir(mailDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := os.Chown(mailDir, atoi(t, mailUser.Uid), atoi(t, mailUser.Gid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	users := filepath.Join(dir, "users")
+	if err := os.WriteFile(users, []byte(testUser+":{PLAIN}"+testPassword+"::::::\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "dovecot.conf")
+	text := fmt.Sprintf(dovecotConf, dir, mailDir, internalUser, internalUser, loginUser, users, mailUser.Uid, mailUser.Gid, dir, port)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return conf
 }
 
 const dovecotConf = `

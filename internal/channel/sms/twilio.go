@@ -187,4 +187,3 @@ func isSendOf(x api.ApiV2010Message, text string, since time.Time) bool {
 	created, err := time.Parse(time.RFC1123Z, *x.DateCreated)
 	return err != nil || !created.Before(since)
 }
-
