@@ -15,7 +15,7 @@ import (
 	"github.com/rapportapp/rapport/internal/config"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/inbox"
-	mailbox "github.com/rapportapp/rapport/internal/mailboxstub"
+	"github.com/rapportapp/rapport/internal/mailbox"
 	"github.com/rapportapp/rapport/internal/sdnotify"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/web"
@@ -240,22 +240,47 @@ func (d *daemon) pollLoop(ctx context.Context) error {
 	}
 }
 
-// poll reads new mail once, remembering where it got to.
+// poll reads new mail once, remembering where it got to. The first time,
+// it starts from the newest message: the rep's old mail is not imported.
 func (d *daemon) poll(ctx context.Context) error {
 	cfg := d.config().IMAP
 	mc := mailbox.Config{Host: cfg.Host, Port: cfg.Port, TLS: string(cfg.TLS), Username: cfg.Username,
-		Password: cfg.Password.Reveal(), Mailbox: cfg.Mailbox, Timeout: 30 * time.Second}
+		Password: cfg.Password.Reveal(), Mailbox: cfg.Mailbox, Timeout: time.Minute}
 	v, last, err := d.st.MailCursor(ctx, cfg.Mailbox)
 	if err != nil {
 		return err
 	}
-	handle := func(uid uint32, raw []byte) error {
-		res, err := d.inbox.ReceiveMail(ctx, fmt.Sprintf("imap:%s/%d", cfg.Mailbox, uid), raw)
+	save := func(c mailbox.Cursor) error { return d.st.SaveMailCursor(ctx, cfg.Mailbox, c.UIDValidity, c.LastUID) }
+	var perr error
+	if v == 0 {
+		var cur mailbox.Cursor
+		if cur, perr = mailbox.Latest(ctx, mc); perr == nil {
+			perr = save(cur)
+			d.log.Info("reply mailbox connected; reading mail that arrives from now on", "mailbox", cfg.Mailbox)
+		}
+	} else {
+		_, perr = mailbox.Poll(ctx, mc, mailbox.Cursor{UIDValidity: v, LastUID: last}, d.handleMail(ctx, cfg.Mailbox), save)
+	}
+	d.recordPoll(ctx, perr)
+	return perr
+}
+
+// handleMail logs one polled message as a reply if it is one. Only a
+// failure worth retrying (the database) stops the poll; a message that
+// cannot be read is logged and passed over, or it would block every poll.
+func (d *daemon) handleMail(ctx context.Context, box string) func(uint32, []byte) error {
+	return func(uid uint32, raw []byte) error {
+		res, err := d.inbox.ReceiveMail(ctx, fmt.Sprintf("imap:%s/%d", box, uid), raw)
+		if errors.Is(err, inbox.ErrUnreadable) {
+			d.log.Warn("skipped an email that could not be read", "uid", uid, "err", err)
+			return nil
+		}
 		d.log.Debug("polled email", "uid", uid, "result", string(res))
 		return err
 	}
-	save := func(c mailbox.Cursor) error { return d.st.SaveMailCursor(ctx, cfg.Mailbox, c.UIDValidity, c.LastUID) }
-	_, perr := mailbox.Poll(ctx, mc, mailbox.Cursor{UIDValidity: v, LastUID: last}, handle, save)
+}
+
+func (d *daemon) recordPoll(ctx context.Context, perr error) {
 	status := "ok"
 	if perr != nil {
 		status = perr.Error()
@@ -263,5 +288,4 @@ func (d *daemon) poll(ctx context.Context) error {
 	d.st.Tx(ctx, func(tx *store.Tx) error {
 		return tx.SetSetting(ctx, "imap:last_poll", d.e.clock.Now().UTC().Format(time.RFC3339)+" "+status)
 	})
-	return perr
 }

@@ -131,7 +131,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func startDaemon(t *testing.T, w *workspace, notify string) *daemonProc {
+func startBinary(t *testing.T, w *workspace, notify string) *daemonProc {
 	t.Helper()
 	cmd := exec.Command(rapportBinary(t), "-c", w.config, "run")
 	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+notify)
@@ -179,7 +179,7 @@ func TestDaemonReadyReloadAndStop(t *testing.T) {
 	w.mustRun(t, "order", "add", "--contact", "marcus.reed@example.com", "--date", today, "--invoice", "A1")
 
 	n := listenNotify(t)
-	d := startDaemon(t, w, n.path)
+	d := startBinary(t, w, n.path)
 	n.await(t, "READY=1")
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz after READY: %v %v", resp, err)
@@ -228,7 +228,7 @@ func TestSecondDaemonOnSameDatabaseIsRefused(t *testing.T) {
 	w := newWorkspace(t)
 	w.setConfig(t, `listen = "127.0.0.1:8080"`, fmt.Sprintf("listen = %q", freePort(t)))
 	n := listenNotify(t)
-	d := startDaemon(t, w, n.path)
+	d := startBinary(t, w, n.path)
 	n.await(t, "READY=1")
 	_, stderr, code := w.run(t, "run", "--once")
 	if code == exitOK || !strings.Contains(stderr, "another `rapport run`") {

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,9 @@ import (
 	"github.com/rapportapp/rapport/internal/reply"
 	"github.com/rapportapp/rapport/internal/store"
 )
+
+// ErrUnreadable wraps a message that could not be parsed at all.
+var ErrUnreadable = errors.New("unreadable email")
 
 // MailResult says what ReceiveMail made of a message, for logs and tests.
 type MailResult string
@@ -30,7 +34,7 @@ const (
 func (in *Inbox) ReceiveMail(ctx context.Context, ref string, raw []byte) (MailResult, error) {
 	m, err := reply.ParseMail(raw)
 	if err != nil {
-		return MailUnrelated, fmt.Errorf("read email %s: %w", ref, err)
+		return MailUnrelated, fmt.Errorf("read email %s: %w: %v", ref, ErrUnreadable, err)
 	}
 	c := in.engine.Content()
 	if m.Bounce != nil && m.Bounce.Hard {
