@@ -6,8 +6,9 @@ package web
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
-	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -157,11 +158,20 @@ func (s *Server) inboundSMS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	twiml.Execute(w, answer)
+	io.WriteString(w, TwiML(answer))
 }
 
-var twiml = template.Must(template.New("twiml").Parse(
-	`<?xml version="1.0" encoding="UTF-8"?>{{if .}}<Response><Message>{{.}}</Message></Response>{{else}}<Response/>{{end}}`))
+// TwiML is Twilio's answer format: a <Message> to send back, or an empty
+// <Response/> when nothing is.
+func TwiML(answer string) string {
+	const head = `<?xml version="1.0" encoding="UTF-8"?>`
+	if answer == "" {
+		return head + "<Response/>"
+	}
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(answer))
+	return head + "<Response><Message>" + b.String() + "</Message></Response>"
+}
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
