@@ -45,8 +45,9 @@ func (o *Options) validate() error {
 	return errors.Join(errs...)
 }
 
-// stopLimit is how long `rapport run` may take to exit after SIGTERM.
-const stopLimit = 15 * time.Second
+// stopLimit is how long `rapport run` may take to exit after SIGTERM: it
+// finishes the send in flight, which takes milliseconds here.
+const stopLimit = 5 * time.Second
 
 // harness is one run in progress.
 type harness struct {

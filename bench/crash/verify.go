@@ -51,26 +51,8 @@ type outcome struct {
 
 // check fills the report's delivery counts and problems.
 func (r *Report) check(o outcome) {
-	rows := map[string]row{}
-	states := map[string]int{}
-	for _, x := range o.rows {
-		rows[x.SentTo] = x
-		states[x.State]++
-		if o.inFlight[x.MessageID] {
-			r.channel(x.Channel).InFlight++
-		}
-	}
-	if states["sent"] != len(o.rows) || len(o.rows) != len(o.recipients) {
-		r.problem("queue after the run: %v, want all %d rows sent", states, len(o.recipients))
-	}
-	byTo := func(ds []delivered) map[string][]delivered {
-		m := map[string][]delivered{}
-		for _, d := range ds {
-			m[d.To] = append(m[d.To], d)
-		}
-		return m
-	}
-	emails, texts := byTo(o.emails), byTo(o.texts)
+	rows := r.checkQueue(o)
+	emails, texts := byRecipient(o.emails), byRecipient(o.texts)
 	for _, rc := range o.recipients {
 		if rc.Channel == "email" {
 			r.checkEmail(rc, emails[rc.Email], rows[rc.Email], o.inFlight)
@@ -86,6 +68,32 @@ func (r *Report) check(o outcome) {
 	for _, to := range slices.Sorted(maps.Keys(texts)) {
 		r.problem("%d text(s) to %s, who is not a contact", len(texts[to]), to)
 	}
+}
+
+// checkQueue wants every row sent, counts the rows kills caught in
+// flight, and returns the rows by recipient.
+func (r *Report) checkQueue(o outcome) map[string]row {
+	rows := map[string]row{}
+	states := map[string]int{}
+	for _, x := range o.rows {
+		rows[x.SentTo] = x
+		states[x.State]++
+		if o.inFlight[x.MessageID] {
+			r.channel(x.Channel).InFlight++
+		}
+	}
+	if states["sent"] != len(o.rows) || len(o.rows) != len(o.recipients) {
+		r.problem("queue after the run: %v, want all %d rows sent", states, len(o.recipients))
+	}
+	return rows
+}
+
+func byRecipient(ds []delivered) map[string][]delivered {
+	m := map[string][]delivered{}
+	for _, d := range ds {
+		m[d.To] = append(m[d.To], d)
+	}
+	return m
 }
 
 func (r *Report) channel(name string) *Channel {
