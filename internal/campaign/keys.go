@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"github.com/rapportapp/rapport/internal/suggest"
 	"slices"
 	"strings"
 
@@ -47,7 +48,7 @@ func (p *parser) unknownTop(key string) {
 	switch {
 	case slices.Contains(stepKeys, key):
 		p.addf(at, "unknown key %q at the top of the file: step settings go after a [[step]] line", key)
-	case suggest(key, campaignKeys) != "":
+	case closest(key, campaignKeys) != "":
 		p.addf(at, "unknown key %q%s", key, didYouMean(key, campaignKeys))
 	default:
 		p.addf(at, "unknown key %q: a campaign has name, trigger, pause_on_reply and [[step]] sections", key)
@@ -62,7 +63,7 @@ func (p *parser) unknownInStep(step int, key, path string) {
 	switch {
 	case slices.Contains(campaignKeys, key):
 		p.addf(at, "%sunknown key %q: it is a campaign setting, so move it above the first [[step]] line", label, key)
-	case suggest(key, stepKeys) != "":
+	case closest(key, stepKeys) != "":
 		p.addf(at, "%sunknown key %q%s", label, key, didYouMean(key, stepKeys))
 	default:
 		p.addf(at, "%sunknown key %q: a step has %s", label, key, andList(stepKeys))
@@ -80,46 +81,18 @@ var synonyms = map[string]string{
 }
 
 // suggest returns the known word got was probably meant to be, or "".
-func suggest(got string, known []string) string {
+func closest(got string, known []string) string {
 	lower := strings.ToLower(got)
 	if s, ok := synonyms[lower]; ok && slices.Contains(known, s) {
 		return s
 	}
 	best, limit := "", max(1, len([]rune(lower))/3)
 	for _, k := range known {
-		if d := distance(lower, k); d <= limit {
+		if d := suggest.Distance(lower, k); d <= limit {
 			best, limit = k, d-1
 		}
 	}
 	return best
-}
-
-// distance is the edit distance between a and b counting a swap of two
-// neighbouring letters as one edit ("nmae" is one edit from "name").
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	// d[i][j] is the distance between ra[:i] and rb[:j].
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // andList joins words: id, after and template.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/rapportapp/rapport/internal/suggest"
 	"slices"
 	"strings"
 )
@@ -96,33 +97,14 @@ func bracketList(names []string) string {
 func closest(name string, candidates []string) string {
 	best, bestDist := "", max(1, len(name)/3)+1
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(name), c); d < bestDist {
+		if d := distance(strings.ToLower(name), c); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, counting '-'
-// and '_' as the same letter.
-func editDistance(a, b string) int {
-	a = strings.ReplaceAll(a, "-", "_")
-	b = strings.ReplaceAll(b, "-", "_")
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+// distance is the edit distance counting '-' and '_' as the same letter.
+func distance(a, b string) int {
+	return suggest.Distance(strings.ReplaceAll(a, "-", "_"), strings.ReplaceAll(b, "-", "_"))
 }

@@ -2,6 +2,7 @@ package tmpl
 
 import (
 	"fmt"
+	"github.com/rapportapp/rapport/internal/suggest"
 	"reflect"
 	"strings"
 	"text/template/parse"
@@ -240,41 +241,13 @@ func closest(s string, candidates []string) (string, bool) {
 	best, bestScore := "", 3
 	for _, c := range candidates {
 		ls, lc := strings.ToLower(s), strings.ToLower(c)
-		score := editDistance(ls, lc)
+		score := suggest.Distance(ls, lc)
 		if len(ls) >= 4 && len(lc) > len(ls) {
-			score = min(score, editDistance(ls, lc[:len(ls)])+1)
+			score = min(score, suggest.Distance(ls, lc[:len(ls)])+1)
 		}
 		if score < bestScore {
 			best, bestScore = c, score
 		}
 	}
 	return best, best != ""
-}
-
-// editDistance is the optimal-string-alignment distance between a and b
-// in runes: insertions, deletions, substitutions and swaps of neighbours
-// ("Frist") each count one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
