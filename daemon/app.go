@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,6 +132,16 @@ func (e *env) open(cfg *config.Config) (*store.Store, error) {
 	return store.Open(e.ctx, cfg.Database.Path)
 }
 
+// loadAndOpen loads the rep's files and opens the database they name.
+func (e *env) loadAndOpen() (*files, *store.Store, error) {
+	f, err := e.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := e.open(f.cfg)
+	return f, st, err
+}
+
 // senders builds the transports the config selects.
 func senders(cfg *config.Config) (map[string]channel.Sender, error) {
 	id := email.Identity{From: cfg.Email.From.String()}
@@ -232,5 +241,3 @@ func lock(dbPath string) (release func(), err error) {
 	}
 	return func() { f.Close() }, nil
 }
-
-var _ = net.Listen

@@ -16,11 +16,7 @@ func cmdBackup(e *env, args []string) error {
 	if _, err := os.Stat(pos[0]); err == nil {
 		return invalidf("%s already exists: choose a new file name", pos[0])
 	}
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}

@@ -116,11 +116,7 @@ func setSubscription(e *env, name string, args []string, on bool) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport %s CONTACT [--sms]", name)
 	}
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}

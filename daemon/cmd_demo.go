@@ -91,11 +91,7 @@ func writeDemoCSV(path string, start time.Time) error {
 }
 
 func runDemo(e *env, clk *clock.Manual, csvPath string) error {
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,11 +53,7 @@ func cmdImport(e *env, args []string) error {
 	if err != nil {
 		return invalid{err}
 	}
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}
@@ -96,7 +93,9 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 	}
 	sum := &importSummary{Problems: []problem{}, DryRun: dry}
 	bar := e.progress(file)
-	err = st.Tx(e.ctx, func(tx *store.Tx) error {
+	// Not cancelled (see importRows): a transaction that can be makes every
+	// query in it start a goroutine to watch for that.
+	err = st.Tx(context.WithoutCancel(e.ctx), func(tx *store.Tx) error {
 		if err := e.importRows(tx, c, r, sum, bar); err != nil {
 			return err
 		}
@@ -112,9 +111,17 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 	return sum, nil
 }
 
+// importRows writes each good row and records each bad one. Statements
+// run on a context that is never cancelled: given one that can be, the
+// SQLite driver runs every statement on a goroutine of its own so that it
+// can interrupt it, which cost more than the statements. An interrupt is
+// noticed between rows instead, and rolls the whole import back.
 func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum *importSummary, bar *progress) error {
-	now := e.clock.Now()
+	im := &importer{ctx: context.WithoutCancel(e.ctx), tx: tx, c: c, sum: sum, now: e.clock.Now()}
 	for n := 0; ; n++ {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -128,7 +135,7 @@ func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum
 		if err != nil {
 			return err
 		}
-		if err := e.importRecord(tx, c, &rec, sum, now); err != nil {
+		if err := im.record(&rec); err != nil {
 			return fmt.Errorf("line %d: %w", rec.Line, err)
 		}
 		if n%512 == 0 {
@@ -137,7 +144,16 @@ func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum
 	}
 }
 
-func (e *env) importRecord(tx *store.Tx, c *engine.Content, rec *contact.Record, sum *importSummary, now time.Time) error {
+// importer writes the rows of one import inside its transaction.
+type importer struct {
+	ctx context.Context // never cancelled: see importRows
+	tx  *store.Tx
+	c   *engine.Content
+	sum *importSummary
+	now time.Time
+}
+
+func (im *importer) record(rec *contact.Record) error {
 	ct := &store.Contact{
 		FirstName: rec.Contact.FirstName, LastName: rec.Contact.LastName, Email: rec.Contact.Email,
 		Phone: rec.Contact.Phone, Timezone: rec.Contact.Timezone,
@@ -146,37 +162,42 @@ func (e *env) importRecord(tx *store.Tx, c *engine.Content, rec *contact.Record,
 	if rec.Contact.SMSConsent != nil {
 		ct.ConsentKnown, ct.SMSConsent = true, *rec.Contact.SMSConsent
 	}
-	res, err := tx.UpsertContact(e.ctx, ct, now.Unix())
+	res, err := im.tx.UpsertContact(im.ctx, ct, im.now.Unix())
 	if err != nil {
 		return err
 	}
 	switch res {
 	case store.Inserted:
-		sum.Inserted++
-		n, err := c.Enroll(e.ctx, tx, ct, nil, now)
-		sum.Journeys += n
+		im.sum.Inserted++
+		n, err := im.c.Enroll(im.ctx, im.tx, ct, nil, im.now)
+		im.sum.Journeys += n
 		if err != nil {
 			return err
 		}
 	case store.Updated:
-		sum.Updated++
+		im.sum.Updated++
 	default:
-		sum.Unchanged++
+		im.sum.Unchanged++
 	}
 	if rec.Order == nil {
 		return nil
 	}
-	return addOrder(e, tx, c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
-		Invoice: rec.Order.Invoice, Items: rec.Order.Items, CreatedAt: now.Unix()}, sum, now)
+	return enrollOrder(im.ctx, im.tx, im.c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
+		Invoice: rec.Order.Invoice, Items: rec.Order.Items, CreatedAt: im.now.Unix()}, im.sum, im.now)
 }
 
 func addOrder(e *env, tx *store.Tx, c *engine.Content, ct *store.Contact, o *store.Order, sum *importSummary, now time.Time) error {
-	created, err := tx.AddOrder(e.ctx, o)
+	return enrollOrder(e.ctx, tx, c, ct, o, sum, now)
+}
+
+// enrollOrder records an order and, when it is new, starts its journeys.
+func enrollOrder(ctx context.Context, tx *store.Tx, c *engine.Content, ct *store.Contact, o *store.Order, sum *importSummary, now time.Time) error {
+	created, err := tx.AddOrder(ctx, o)
 	if err != nil || !created {
 		return err
 	}
 	sum.Orders++
-	n, err := c.Enroll(e.ctx, tx, ct, o, now)
+	n, err := c.Enroll(ctx, tx, ct, o, now)
 	sum.Journeys += n
 	return err
 }

@@ -34,11 +34,7 @@ func cmdPreview(e *env, args []string) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport preview CONTACT (an email, phone or id) [--json]")
 	}
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}

@@ -251,11 +251,7 @@ func safeCells(cells ...string) []string {
 
 // withStore loads the config, opens the database and runs fn.
 func withStore(e *env, fn func(*store.Store, *time.Location) error) error {
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}

@@ -31,11 +31,7 @@ func cmdStatus(e *env, args []string) error {
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	f, err := e.load()
-	if err != nil {
-		return err
-	}
-	st, err := e.open(f.cfg)
+	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 )
 
 func TestInitWritesStarterSetOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorkspace(t)
 	for _, f := range []string{"config.toml", "contacts.example.csv", "campaigns/post-order.toml",
 		"templates/policy-sheet.email.md", "templates/arrival-check.sms.txt", "templates/tips/01-keep-it-fresh.email.md"} {
@@ -48,6 +49,7 @@ func TestInitWritesStarterSetOnce(t *testing.T) {
 // TestCheckReportsWhereAndWhat breaks one file at a time and expects
 // `rapport check` to name the file, line and column, and exit 2.
 func TestCheckReportsWhereAndWhat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		file     string // edited file, relative to the workspace
@@ -98,6 +100,7 @@ func lineOf(t *testing.T, text, mark string) (int, [2]int) {
 }
 
 func TestCheckReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorkspace(t)
 	w.replace(t, "campaigns/post-order.toml", `after = "5d"`, `after = "5x"`)
 	w.replace(t, "templates/four-week-checkin.email.md", `{{.Contact.FirstName | default "there"}}`, `{{.Contact.Frist}}`)
@@ -121,6 +124,7 @@ func importFixture(name string) string {
 const starterContacts = "../contacts.example.csv"
 
 func TestImportFixtures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		path                      string
 		inserted, skipped, orders int
@@ -188,6 +192,7 @@ func checkSummary(t *testing.T, what string, got, want importSummary, lines []in
 }
 
 func TestImportDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorkspace(t)
 	got := w.importJSON(t, importFixture("messy.csv"), true, "--dry-run")
 	if !got.DryRun || got.Inserted != 6 || got.Orders != 2 {
@@ -204,6 +209,7 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 // TestImportedContacts checks `contacts --json` after importing messy.csv:
 // normalised fields, and no trace of the rows that were skipped.
 func TestImportedContacts(t *testing.T) {
+	t.Parallel()
 	w := newWorkspace(t)
 	w.importJSON(t, importFixture("messy.csv"), true)
 	byEmail := map[string]contactJSON{}
@@ -330,10 +336,8 @@ func (w *workspace) expectSends(t *testing.T, now time.Time, want ...string) {
 func stepOf(name string) string {
 	name = strings.TrimSuffix(strings.TrimSuffix(name, ".eml"), ".sms.json")
 	_, rest, _ := strings.Cut(name, "-")
-	for _, cp := range []string{"post-order-", "texts-"} {
-		if s, ok := strings.CutPrefix(rest, cp); ok {
-			return s
-		}
+	if s, ok := strings.CutPrefix(rest, "post-order-"); ok {
+		return s
 	}
 	return rest
 }
@@ -402,6 +406,7 @@ func checkPreviewContract(t *testing.T, rows []previewRow, loc *time.Location) {
 }
 
 func TestJourneyByText(t *testing.T) {
+	t.Parallel()
 	w := shop(t)
 	w.order(t, local(t, chicago, "2026-03-02 08:00"), "emily@example.com", "2026-03-02")
 
@@ -476,6 +481,7 @@ func checkAt(t *testing.T, at string, want time.Time) {
 }
 
 func TestArrivalCheckFallsBackToEmail(t *testing.T) {
+	t.Parallel()
 	w := shop(t)
 	w.order(t, local(t, newYork, "2026-03-02 08:00"), "nora@example.com", "2026-03-02")
 	w.expectSends(t, local(t, newYork, "2026-03-02 10:00"), "email:policy-sheet")
@@ -494,6 +500,7 @@ func TestArrivalCheckFallsBackToEmail(t *testing.T) {
 }
 
 func TestStaleStepsAreSkippedNotSentLate(t *testing.T) {
+	t.Parallel()
 	w := shop(t)
 	w.order(t, local(t, chicago, "2026-03-02 08:00"), "emily@example.com", "2026-03-02")
 	// The daemon was down until day 9.
@@ -545,6 +552,7 @@ func noticeAbout(ns []noticeJSON, what string) bool {
 }
 
 func TestTextsWaitForAllowedHours(t *testing.T) {
+	t.Parallel()
 	w := shop(t)
 	w.order(t, local(t, chicago, "2026-03-02 08:00"), "emily@example.com", "2026-03-02")
 	w.expectSends(t, local(t, chicago, "2026-03-02 10:00"), "email:policy-sheet")
@@ -564,6 +572,7 @@ func TestTextsWaitForAllowedHours(t *testing.T) {
 // TestArrivalCheckAcrossDST: the text goes at 10:00 New York time whether
 // the clocks changed between the order and the check or not.
 func TestArrivalCheckAcrossDST(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, orderDay, checkDay, due string
 	}{
@@ -620,6 +629,7 @@ func (w *workspace) contactID(t *testing.T, email string) int64 {
 }
 
 func TestReplyPausesUntilHandled(t *testing.T) {
+	t.Parallel()
 	w := shop(t)
 	w.order(t, local(t, chicago, "2026-03-02 08:00"), "emily@example.com", "2026-03-02")
 	w.expectSends(t, local(t, chicago, "2026-03-02 10:00"), "email:policy-sheet")
@@ -644,6 +654,7 @@ func TestReplyPausesUntilHandled(t *testing.T) {
 }
 
 func TestUnsubscribedGetsNoEmail(t *testing.T) {
+	t.Parallel()
 	w := shop(t)
 	morning := local(t, chicago, "2026-03-02 08:00")
 	w.order(t, morning, "emily@example.com", "2026-03-02")
@@ -692,6 +703,7 @@ template = "arrival-check"
 `
 
 func TestTextCapPerRollingDay(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		cap  string
 		wait bool // whether the morning text waits for the evening one's 24 hours
@@ -725,6 +737,7 @@ func TestTextCapPerRollingDay(t *testing.T) {
 // the day the first order's step was due. The customer hears once that
 // day, and it is about the new order.
 func TestOneMessageADayAcrossOrders(t *testing.T) {
+	t.Parallel()
 	t.Run("later policy sheet before earlier check-in", func(t *testing.T) {
 		w := shop(t)
 		w.order(t, local(t, chicago, "2026-03-02 08:00"), "emily@example.com", "2026-03-02")
@@ -757,6 +770,27 @@ func TestOneMessageADayAcrossOrders(t *testing.T) {
 		emails := w.customerEmails(t)
 		if got := emails[len(emails)-1].Subject; got != "A quick tip: keeping your products at their best" {
 			t.Errorf("first tip after the new order: %q, want the first of the series", got)
+		}
+	})
+	t.Run("orders imported newest first", func(t *testing.T) {
+		w := shop(t)
+		w.write(t, "orders.csv", "Email,Order Date,Invoice\n"+
+			"emily@example.com,2026-04-06,INV-2\n"+
+			"emily@example.com,2026-01-10,INV-1\n")
+		w.at(t, local(t, chicago, "2026-04-06 09:00"), "import", w.path("orders.csv"))
+		w.expectSends(t, local(t, chicago, "2026-04-06 10:00"), "email:policy-sheet")
+		// The old order's tips must not cut in before the new order's.
+		w.expectSends(t, local(t, chicago, "2026-04-07 10:00"))
+		w.expectSends(t, local(t, chicago, "2026-04-11 10:00"), "sms:arrival-check")
+		w.expectSends(t, local(t, chicago, "2026-04-14 10:00"))
+		var tips []previewRow
+		for _, r := range w.preview(t, local(t, chicago, "2026-04-14 12:00"), "emily@example.com") {
+			if r.Step == "monthly-tips" && !strings.HasPrefix(r.Note, "repeats every") { // queued rows only
+				tips = append(tips, r)
+			}
+		}
+		if len(tips) != 2 || tips[0].State != "cancelled" || tips[1].State != "pending" || tips[1].Due != "2026-05-11T10:00:00-05:00" {
+			t.Errorf("monthly tips %+v, want the old order's cancelled and the new order's due 11 May", tips)
 		}
 	})
 }

@@ -174,7 +174,9 @@ func TestDaemonReadyReloadAndStop(t *testing.T) {
 	w := newWorkspace(t)
 	addr := freePort(t)
 	w.setConfig(t, `listen = "127.0.0.1:8080"`, fmt.Sprintf("listen = %q", addr))
-	w.mustRun(t, "import", w.path("contacts.example.csv"))
+	// Customers with no earlier orders, so nothing else competes for their day.
+	w.write(t, "new.csv", "First Name,Email,Mobile Phone,Time Zone\nMarcus,marcus.reed@example.com,,America/New_York\nPriya,priya.shah@example.com,,America/Los_Angeles\n")
+	w.mustRun(t, "import", w.path("new.csv"))
 	today := time.Now().AddDate(0, 0, -1).Format("2006-01-02") // yesterday: the policy sheets are due now in every zone
 	w.mustRun(t, "order", "add", "--contact", "marcus.reed@example.com", "--date", today, "--invoice", "A1")
 
@@ -184,7 +186,7 @@ func TestDaemonReadyReloadAndStop(t *testing.T) {
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz after READY: %v %v", resp, err)
 	}
-	waitFor(t, "the first policy sheet", func() bool { return countOutbox(w, "policy-sheet") == 1 })
+	d.waitFor(t, "the first policy sheet", func() bool { return countOutbox(w, "policy-sheet") == 1 })
 
 	// A broken campaign is refused; the daemon keeps running on the old set.
 	// (The order is recorded first: every command refuses a broken set.)
@@ -206,7 +208,7 @@ func TestDaemonReadyReloadAndStop(t *testing.T) {
 	w.write(t, "campaigns/post-order.toml", good)
 	d.cmd.Process.Signal(syscall.SIGHUP)
 	n.await(t, "READY=1")
-	waitFor(t, "the second policy sheet", func() bool { return countOutbox(w, "policy-sheet") == 2 })
+	d.waitFor(t, "the second policy sheet", func() bool { return countOutbox(w, "policy-sheet") == 2 })
 
 	// SIGTERM: STOPPING=1, then a clean exit within a few seconds.
 	d.cmd.Process.Signal(syscall.SIGTERM)
@@ -236,6 +238,18 @@ func TestSecondDaemonOnSameDatabaseIsRefused(t *testing.T) {
 	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
 	<-d.done
+}
+
+// waitFor is waitFor with the daemon's log in the failure message.
+func (d *daemonProc) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; daemon log:\n%s", what, d.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func countOutbox(w *workspace, step string) int {

@@ -83,7 +83,8 @@ func runOnce(t testing.TB, w *workspace, at string) {
 func useSMTP(t testing.TB, w *workspace, host string, port int) {
 	t.Helper()
 	w.setKey(t, "email", "transport", `"smtp"`)
-	w.appendConfig(t, fmt.Sprintf("[email.smtp]\nhost = %q\nport = %d\ntls = \"none\"", host, port))
+	// A high rate: the starter's 20 a minute would make tests wait.
+	w.appendConfig(t, fmt.Sprintf("[email.smtp]\nhost = %q\nport = %d\ntls = \"none\"\nrate = 6000", host, port))
 }
 
 // queueRow is one row of the messages table, with its contact's email.
@@ -171,26 +172,37 @@ func TestSMTPDeliversPolicySheet(t *testing.T) {
 	if row.State != store.Sent {
 		t.Fatalf("policy sheet is %s, want sent", row.State)
 	}
-	var got *mailpit.Summary
-	for _, m := range mp.WaitCount(t, 1, 10*time.Second) {
-		if len(m.To) == 1 && m.To[0].Address == janeAddr {
-			got = &m
-		}
-	}
-	if got == nil {
-		t.Fatalf("no message to %s in Mailpit", janeAddr)
-	}
+	got := mailTo(t, mp, janeAddr)
 	if got.MessageID != row.MessageID {
 		t.Errorf("Message-ID %q, want the queue row's %q", got.MessageID, row.MessageID)
 	}
-	d := mp.Message(t, got.ID)
 	h := mp.Headers(t, got.ID)
 	checkHeader(t, h, "Auto-Submitted", "auto-generated")
 	checkHeader(t, h, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-	unsub := strings.Trim(first(h["List-Unsubscribe"]), "<>")
+	unsub := strings.Trim(headerValue(h, "List-Unsubscribe"), "<>")
 	if !strings.HasPrefix(unsub, "https://rapport.example.com/unsubscribe/") {
 		t.Errorf("List-Unsubscribe %q, want an https link under [http] public_url", unsub)
 	}
+	checkPolicySheetBody(t, mp, got.ID, unsub)
+}
+
+// mailTo waits for Mailpit to hold the one message to addr.
+func mailTo(t *testing.T, mp *mailpit.Server, addr string) mailpit.Summary {
+	t.Helper()
+	for _, m := range mp.WaitCount(t, 1, 10*time.Second) {
+		if len(m.To) == 1 && m.To[0].Address == addr {
+			return m
+		}
+	}
+	t.Fatalf("no message to %s in Mailpit", addr)
+	return mailpit.Summary{}
+}
+
+// checkPolicySheetBody checks the parts: text first, then its HTML
+// alternative, both with the footer, and the attachment.
+func checkPolicySheetBody(t *testing.T, mp *mailpit.Server, id, unsub string) {
+	t.Helper()
+	d := mp.Message(t, id)
 	if d.Text == "" || d.HTML == "" {
 		t.Errorf("want both a text and an HTML part; text %d bytes, HTML %d bytes", len(d.Text), len(d.HTML))
 	}
@@ -204,7 +216,7 @@ func TestSMTPDeliversPolicySheet(t *testing.T) {
 	if len(d.Attachments) != 1 || d.Attachments[0].FileName != "shipping-and-returns.pdf" {
 		t.Errorf("attachments %+v, want shipping-and-returns.pdf", d.Attachments)
 	}
-	raw := string(mp.Raw(t, got.ID))
+	raw := string(mp.Raw(t, id))
 	if i, j := strings.Index(raw, "text/plain"), strings.Index(raw, "text/html"); i < 0 || j < i {
 		t.Errorf("want the text/plain part before the text/html alternative")
 	}
@@ -217,11 +229,12 @@ func checkHeader(t *testing.T, h map[string][]string, name, want string) {
 	}
 }
 
-func first(s []string) string {
-	if len(s) == 0 {
+// headerValue is a header's first value, or "".
+func headerValue(h map[string][]string, name string) string {
+	if len(h[name]) == 0 {
 		return ""
 	}
-	return s[0]
+	return h[name][0]
 }
 
 // sinkMessagesTo returns what the sink accepted for one recipient.

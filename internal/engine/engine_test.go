@@ -27,6 +27,7 @@ template = "note"
 // "crashes" with or without the message written, and restarts: the row is
 // recorded as sent exactly once, or sent again exactly once.
 func TestCrashBetweenClaimAndResult(t *testing.T) {
+	t.Parallel()
 	for _, ch := range []string{channel.Email, channel.SMS} {
 		for _, written := range []bool{true, false} {
 			name := ch + "/file absent"
@@ -98,6 +99,7 @@ func claimAndCrash(t *testing.T, h *harness, ct *store.Contact, ch string, writt
 }
 
 func TestTemporaryErrorRetriesWithBackoff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneStep(channel.Email))
 	fake := &scripted{next: h.senders[channel.Email], errs: repeat(temporary("try again later"), 2)}
 	h.use(channel.Email, fake)
@@ -133,6 +135,7 @@ func TestTemporaryErrorRetriesWithBackoff(t *testing.T) {
 }
 
 func TestTemporaryErrorGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneStep(channel.Email))
 	fake := &scripted{next: h.senders[channel.Email], errs: repeat(temporary("mailbox busy"), 100)}
 	h.use(channel.Email, fake)
@@ -158,6 +161,7 @@ func TestTemporaryErrorGivesUpAfterMaxAttempts(t *testing.T) {
 // TestTemporaryErrorAfterDelivery: the provider took the message but the
 // answer was lost. The engine asks before resending, so it goes once.
 func TestTemporaryErrorAfterDelivery(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneStep(channel.SMS))
 	fake := verifying{&scripted{next: h.senders[channel.SMS], errs: []error{temporary("502 bad gateway")}, deliverFirst: true}}
 	h.use(channel.SMS, fake)
@@ -172,6 +176,7 @@ func TestTemporaryErrorAfterDelivery(t *testing.T) {
 }
 
 func TestPermanentErrorFailsAndTellsRep(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneStep(channel.Email))
 	perm := &channel.Error{Class: channel.Permanent, Code: "554", Msg: "message refused by policy"}
 	fake := &scripted{next: h.senders[channel.Email], errs: []error{perm}}
@@ -196,6 +201,7 @@ func TestPermanentErrorFailsAndTellsRep(t *testing.T) {
 // TestBounceFallsBack: a hard bounce marks the address and the same step
 // goes by its fallback channel.
 func TestBounceFallsBack(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, strings.Replace(oneStep(channel.Email), `template = "note"`, "fallback = \"sms\"\ntemplate = \"note\"", 1))
 	bounce := &channel.Error{Class: channel.Bounced, Code: "550 5.1.1", Msg: "no such user"}
 	h.use(channel.Email, &scripted{next: h.senders[channel.Email], errs: []error{bounce}})
@@ -240,6 +246,7 @@ template = "note"
 // each send queues the next, on the order's day of the month, clamped at
 // month end, at 10:00 local across the DST change.
 func TestMonthlyKeepsDayOfMonth(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		order string
 		dues  []string
@@ -274,6 +281,7 @@ func TestMonthlyKeepsDayOfMonth(t *testing.T) {
 // repeating step sends one catch-up, never a burst, and carries on from
 // the next one still to come.
 func TestRepeatAfterDowntime(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name              string
 		orderDay, entered string // the order's date, and when it was recorded

@@ -151,8 +151,10 @@ func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o
 			return n, err
 		}
 		if o != nil {
-			note := fmt.Sprintf("superseded by order of %s", o.Date)
-			if err := tx.CancelOlderRepeats(ctx, ct.ID, cp.ID, j.ID, repeatingSteps(cp), note); err != nil {
+			// The order being added may be older than one already there
+			// (a history import): the rows cancelled are then its own.
+			note := "superseded by a later order"
+			if err := tx.CancelOlderRepeats(ctx, ct.ID, cp.ID, repeatingSteps(cp), note); err != nil {
 				return n, err
 			}
 		}

@@ -64,11 +64,11 @@ func Occurrence(tr Trigger, after Delay, every *Delay, k int, at TimeOfDay, loc 
 // occurrence is Occurrence before it is held back to the trigger.
 func occurrence(tr Trigger, after Delay, every *Delay, k int, at TimeOfDay, loc *time.Location, cal Calendar) time.Time {
 	if after.DayBased() {
-		first := AddDelay(tr.DateIn(loc), after, cal)
 		if every != nil && !every.DayBased() {
+			first := AddDelay(tr.DateIn(loc), after, cal)
 			return At(first, at, loc).Add(time.Duration(k) * exact(*every))
 		}
-		return At(repeat(first, every, k, cal), at, loc)
+		return At(nth(tr.DateIn(loc), after, every, k, cal), at, loc)
 	}
 	first := tr.start(at, loc).Add(exact(after))
 	if every == nil || !every.DayBased() {
@@ -87,13 +87,24 @@ func occurrence(tr Trigger, after Delay, every *Delay, k int, at TimeOfDay, loc 
 func StaleAt(tr Trigger, until Delay, every *Delay, k int, at TimeOfDay, loc *time.Location, cal Calendar) time.Time {
 	if until.DayBased() && (every == nil || every.DayBased()) {
 		mustExist(every, k)
-		return endOfDay(repeat(AddDelay(tr.DateIn(loc), until, cal), every, k, cal), loc)
+		return endOfDay(nth(tr.DateIn(loc), until, every, k, cal), loc)
 	}
 	due := Occurrence(tr, until, every, k, at, loc, cal)
 	if until.DayBased() {
 		return endOfDay(DateOf(due.In(loc)), loc)
 	}
 	return due
+}
+
+// nth returns the date of occurrence k of a step due first after `first`
+// from base. When both are months, it counts all the months from base, so
+// an order on Jan 31 with after = every = "1mo" gives Feb 28, Mar 31, Apr
+// 30: clamping one month never shortens the next.
+func nth(base Date, first Delay, every *Delay, k int, cal Calendar) Date {
+	if first.Unit == Month && every != nil && every.Unit == Month {
+		return AddDelay(base, Delay{N: first.N + k*every.N, Unit: Month}, cal)
+	}
+	return repeat(AddDelay(base, first, cal), every, k, cal)
 }
 
 // repeat returns the date of occurrence k of a day-based every, counted from

@@ -186,3 +186,16 @@ func TestStaleAfterDue(t *testing.T) {
 		}
 	}
 }
+
+func TestOccurrenceMonthAfterKeepsOrderDay(t *testing.T) {
+	loc := mustLoc(t, "America/Chicago")
+	tr := Trigger{At: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC), DateOnly: true}
+	month := Delay{N: 1, Unit: Month}
+	want := []string{"2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"}
+	for k, w := range want {
+		got := Occurrence(tr, month, &month, k, TimeOfDay{Hour: 10}, loc, Calendar{})
+		if d := DateOf(got.In(loc)).String(); d != w {
+			t.Errorf("occurrence %d = %s, want %s", k, d, w)
+		}
+	}
+}

@@ -86,9 +86,10 @@ func (s *Store) LatestOrder(ctx context.Context, contactID int64) (*Order, error
 }
 
 // CancelOlderRepeats cancels the pending occurrences of the given
-// (repeating) steps in the contact's other journeys of the campaign: a new
-// order restarts the monthly rhythm instead of doubling it.
-func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, keepJourney int64, steps []string, note string) error {
+// (repeating) steps in all but the contact's latest journey of the
+// campaign (by order date): the latest order restarts the monthly rhythm
+// instead of doubling it, even when an older order is recorded after it.
+func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, steps []string, note string) error {
 	if len(steps) == 0 {
 		return nil
 	}
@@ -96,7 +97,7 @@ func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign 
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, "message-cancel-older-repeats", note, contactID, campaign, keepJourney, string(list))
+	_, err = tx.exec(ctx, "message-cancel-older-repeats", note, contactID, campaign, string(list))
 	return err
 }
 

@@ -16,9 +16,13 @@ email_status, sms_status, status_note, created_at, updated_at
 WHERE email = ?1 OR phone = ?2 ORDER BY email = ?1 DESC LIMIT 1
 
 -- name: contact-insert
+-- Nothing happens when the email or phone is taken: the caller then
+-- updates the contact that has it.
 INSERT INTO contacts (uid, first_name, last_name, email, phone, timezone, sms_consent,
     sms_consent_at, sms_consent_source, sms_consent_text, created_at, updated_at)
-VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?);
+VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (email) DO NOTHING
+ON CONFLICT (phone) DO NOTHING;
 
 -- name: contact-update
 UPDATE contacts SET first_name = ?, last_name = ?, email = nullif(?, ''), phone = nullif(?, ''),
@@ -61,10 +65,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 
 -- name: message-cancel-older-repeats
--- A newer order restarts the rhythm: repeating steps of the contact's older
--- journeys in the same campaign stop.
+-- The latest order sets the rhythm: repeating steps of the contact's other
+-- journeys in the same campaign stop, whichever order was recorded first
+-- (an export often lists the newest order first).
 UPDATE messages SET state = 'cancelled', note = ?
-WHERE state = 'pending' AND contact_id = ? AND campaign = ? AND journey_id != ? AND step IN (SELECT value FROM json_each(?));
+WHERE state = 'pending' AND contact_id = ? AND campaign = ? AND step IN (SELECT value FROM json_each(?))
+    AND journey_id != (SELECT j.id FROM journeys j WHERE j.contact_id = messages.contact_id
+        AND j.campaign = messages.campaign ORDER BY j.trigger_at DESC, j.id DESC LIMIT 1);
 
 -- name: message-columns
 m.id, m.journey_id, m.contact_id, m.campaign, m.step, m.occurrence, m.channel, m.due_at,

@@ -76,9 +76,9 @@ func newTestServer(in Inbox) *Server {
 	}
 }
 
-// post sends a form to the server's handler, signed for the public URL
-// unless sig says otherwise ("" for none).
-func post(t *testing.T, s *Server, path string, form url.Values, sig string) *httptest.ResponseRecorder {
+// postWebhook posts a form to the server's handler with sig as its
+// X-Twilio-Signature ("" sends none).
+func postWebhook(t *testing.T, s *Server, path string, form url.Values, sig string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -90,7 +90,7 @@ func post(t *testing.T, s *Server, path string, form url.Values, sig string) *ht
 	return rec
 }
 
-func signed(path string, form url.Values) string {
+func signFor(path string, form url.Values) string {
 	return twiliotest.Signature(testToken, testPublic+path, form)
 }
 
@@ -166,7 +166,7 @@ func inboundForm(body string) url.Values {
 
 func TestWebhooksRefuseUnsigned(t *testing.T) {
 	form := inboundForm("hello")
-	good := signed("/twilio/sms", form)
+	good := signFor("/twilio/sms", form)
 	tests := []struct {
 		name, path, sig string
 		server          func(*Server)
@@ -185,7 +185,7 @@ func TestWebhooksRefuseUnsigned(t *testing.T) {
 			if tt.server != nil {
 				tt.server(s)
 			}
-			rec := post(t, s, tt.path, form, tt.sig)
+			rec := postWebhook(t, s, tt.path, form, tt.sig)
 			if rec.Code != http.StatusForbidden {
 				t.Errorf("status = %d, want 403", rec.Code)
 			}
@@ -201,17 +201,18 @@ func TestWebhookBodyLimit(t *testing.T) {
 	s := newTestServer(in)
 	big := inboundForm(strings.Repeat("x", MaxBody))
 	t.Run("declared length", func(t *testing.T) {
-		rec := post(t, s, "/twilio/sms", big, signed("/twilio/sms", big))
+		rec := postWebhook(t, s, "/twilio/sms", big, signFor("/twilio/sms", big))
 		if rec.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("status = %d, want 413", rec.Code)
 		}
 	})
 	t.Run("chunked", func(t *testing.T) {
-		// No Content-Length: the limit must hold while reading.
+		// No Content-Length (MultiReader hides it from NewRequest): the
+		// limit must hold while the body is read.
 		req := httptest.NewRequest(http.MethodPost, "/twilio/sms", io.MultiReader(strings.NewReader(big.Encode())))
 		req.ContentLength = -1
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", signed("/twilio/sms", big))
+		req.Header.Set("X-Twilio-Signature", signFor("/twilio/sms", big))
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
 		if rec.Code != http.StatusRequestEntityTooLarge {
@@ -221,7 +222,7 @@ func TestWebhookBodyLimit(t *testing.T) {
 	t.Run("just under the limit is read", func(t *testing.T) {
 		form := inboundForm("")
 		form.Set("Body", strings.Repeat("y", MaxBody-len(form.Encode())-10))
-		rec := post(t, s, "/twilio/sms", form, signed("/twilio/sms", form))
+		rec := postWebhook(t, s, "/twilio/sms", form, signFor("/twilio/sms", form))
 		if rec.Code != http.StatusOK {
 			t.Errorf("status = %d, want 200", rec.Code)
 		}
@@ -251,7 +252,7 @@ func TestInboundSMSAnswersTwiML(t *testing.T) {
 			in := &recordingInbox{answer: tt.answer}
 			s := newTestServer(in)
 			form := inboundForm("HELP")
-			rec := post(t, s, "/twilio/sms", form, signed("/twilio/sms", form))
+			rec := postWebhook(t, s, "/twilio/sms", form, signFor("/twilio/sms", form))
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status = %d, want 200: %s", rec.Code, rec.Body)
 			}
@@ -284,7 +285,7 @@ func TestStatusCallback(t *testing.T) {
 		"MessageSid": {"SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "MessageStatus": {"undelivered"},
 		"ErrorCode": {"30003"}, "To": {"+13125550142"}, "From": {"+13125550100"},
 	}
-	rec := post(t, s, "/twilio/status", form, signed("/twilio/status", form))
+	rec := postWebhook(t, s, "/twilio/status", form, signFor("/twilio/status", form))
 	if rec.Code != http.StatusNoContent {
 		t.Fatalf("status = %d, want 204", rec.Code)
 	}
