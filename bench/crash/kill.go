@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -89,6 +91,12 @@ func (h *harness) finish(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("wait for the queue to empty (last status %+v): %w", last, err)
 	}
+	// SIGTERM before the daemon has installed its handler would kill it the
+	// default way; systemd too only stops a service that said it was ready.
+	err = waitFor(ctx, limit, 10*time.Millisecond, func() (bool, error) { return h.running() })
+	if err != nil {
+		return fmt.Errorf("wait for the final start to be running: %w", err)
+	}
 	h.r.StopCode, h.r.StopTook, err = p.terminate(stopLimit)
 	if err != nil {
 		return fmt.Errorf("stop rapport run: %w", err)
@@ -129,4 +137,14 @@ func (h *harness) collect(ctx context.Context) error {
 	h.r.check(o)
 	h.r.finish()
 	return nil
+}
+
+// running reports whether the last start has logged that it is running.
+func (h *harness) running() (bool, error) {
+	b, err := os.ReadFile(h.log.Name())
+	if err != nil {
+		return false, err
+	}
+	last := bytes.LastIndex(b, []byte("=== crash harness:"))
+	return last >= 0 && bytes.Contains(b[last:], []byte("rapport is running")), nil
 }

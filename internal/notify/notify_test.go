@@ -1,0 +1,64 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestForwardTellsTheRepWhatToDo(t *testing.T) {
+	r := Reply{
+		ID: 7, Channel: "sms", From: "+13125550142", Name: "Emily Carter", Phone: "(312) 555-0142",
+		Order: "invoice 1042 of 2026-11-20: Lavender", Answers: "post-order / arrival-check",
+		Body: "the bottle arrived leaking\nwhat now?", Flags: []string{"leaking"},
+		Deadlines: []string{"report it to the company by Thu 3 Dec"},
+		Received:  time.Date(2026, 11, 25, 16, 4, 0, 0, time.UTC),
+	}
+	subject, body := Forward(r)
+	if subject != "⚠ leaking — Reply from Emily Carter" {
+		t.Errorf("subject = %q", subject)
+	}
+	for _, want := range []string{
+		"> the bottle arrived leaking\n> what now?", "Phone:     (312) 555-0142", "Order:     invoice 1042",
+		"Answering: post-order / arrival-check", "Deadline:  report it to the company by Thu 3 Dec",
+		"rapport replies done 7",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("forward lacks %q:\n%s", want, body)
+		}
+	}
+	if sms := SMSForward(r); !strings.Contains(sms, "[leaking]") || !strings.Contains(sms, "done 7") || len(sms) > 200 {
+		t.Errorf("SMS forward = %q", sms)
+	}
+}
+
+func TestForwardFromAStranger(t *testing.T) {
+	subject, _ := Forward(Reply{ID: 1, Channel: "sms", From: "+15555550100", Body: "hi"})
+	if subject != "Reply from +15555550100 (not in your contacts)" {
+		t.Errorf("subject = %q", subject)
+	}
+}
+
+func TestDigest(t *testing.T) {
+	if !(Digest{}).Empty() {
+		t.Fatal("an empty digest is not Empty")
+	}
+	d := Digest{
+		Date:    time.Date(2026, 12, 2, 7, 30, 0, 0, time.UTC),
+		Replies: []Reply{{ID: 3, Name: "Jane", Channel: "email", Body: "where is it?"}},
+		Tasks:   []string{"Call Jane"},
+		Stale:   []string{"Bob — arrival-check skipped"},
+	}
+	subject, body := d.Compose()
+	if subject != "Rapport — your day, Wed 2 Dec: 1 reply waiting, 1 task" {
+		t.Errorf("subject = %q", subject)
+	}
+	for _, want := range []string{"REPLIES WAITING", "#3 Jane", "TO DO TODAY\n- Call Jane", "MOMENT HAD PASSED\n- Bob"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("digest lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "COULD NOT BE SENT") {
+		t.Errorf("digest shows an empty section:\n%s", body)
+	}
+}
