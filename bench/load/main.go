@@ -57,7 +57,14 @@ func run(rate int, dur time.Duration, workers int) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	keep := false
+	defer func() {
+		if keep {
+			fmt.Fprintln(os.Stderr, "load: kept", dir, "(daemon.log has the daemon's side)")
+			return
+		}
+		os.RemoveAll(dir)
+	}()
 	bin, err := build(dir)
 	if err != nil {
 		return err
@@ -87,6 +94,7 @@ func run(rate int, dur time.Duration, workers int) error {
 	res := drive(base, uids, rate, dur, workers, d.pid())
 	res.print(rate, dur, tooBig, slowCut)
 	if res.errors > 0 || !tooBig || !slowCut {
+		keep = true
 		return fmt.Errorf("load test failed")
 	}
 	return nil

@@ -141,9 +141,8 @@ func (e *Engine) sendRep(ctx context.Context, c *Content, m *store.RepMessage, n
 	if s == nil {
 		return nil
 	}
-	if err := e.store.Tx(ctx, func(tx *store.Tx) error { return tx.ClaimRepMessage(ctx, m.ID, now.Unix()) }); err != nil {
-		return err
-	}
+	// No claim before the send: a crash in between sends the rep the same
+	// note twice, which beats losing it, and saves a commit per message.
 	msg := &channel.Message{
 		ID: m.ID, Channel: m.Channel, Campaign: "rapport", Step: "to-rep", To: m.To, ToName: c.Rep.Name,
 		Subject: m.Subject, Text: m.Body, MessageID: m.MessageID, Date: now, ClaimedAt: now,

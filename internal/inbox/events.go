@@ -22,7 +22,7 @@ func (in *Inbox) Unsubscribe(ctx context.Context, uid string) (bool, error) {
 		return true, nil
 	}
 	now := in.clock.Now().Unix()
-	err = in.store.Tx(ctx, func(tx *store.Tx) error {
+	err = in.store.Batch(ctx, func(tx *store.Tx) error {
 		if err := tx.SetEmailStatus(ctx, ct.ID, store.Unsubscribed, "unsubscribe link, "+timeText(now), now); err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func (in *Inbox) Delivery(ctx context.Context, sid, status, errorCode string) er
 		return err // not one of ours (or a test ping): nothing to write
 	}
 	now := in.clock.Now().Unix()
-	return in.store.Tx(ctx, func(tx *store.Tx) error {
+	return in.store.Batch(ctx, func(tx *store.Tx) error {
 		found, err := tx.SetDelivery(ctx, sid, status)
 		if err != nil || !found {
 			return err

@@ -90,8 +90,11 @@ func day(d schedule.Date) string {
 // extra runs inside the same transaction (opt-outs and the like).
 func (in *Inbox) record(ctx context.Context, r *store.Reply, extra func(*store.Tx) error) (bool, error) {
 	c := in.engine.Content()
+	// Gather the rep's note before taking the write lock: every webhook
+	// waits on that lock, so the transaction holds only the writes.
+	note := in.engine.ReplyNote(ctx, c, r)
 	var created bool
-	err := in.store.Tx(ctx, func(tx *store.Tx) error {
+	err := in.store.Batch(ctx, func(tx *store.Tx) error {
 		var err error
 		if created, err = tx.AddReply(ctx, r); err != nil || !created {
 			return err
@@ -104,7 +107,7 @@ func (in *Inbox) record(ctx context.Context, r *store.Reply, extra func(*store.T
 		if r.HandledAt != 0 {
 			return nil // handled automatically (STOP, START, HELP): nothing for the rep to do
 		}
-		note := in.engine.ReplyNote(ctx, c, r)
+		note.ID = r.ID
 		subject, body := notify.Forward(note)
 		return c.QueueToRep(ctx, tx, fmt.Sprintf("reply:%d", r.ID), subject, body, notify.SMSForward(note), in.clock.Now())
 	})

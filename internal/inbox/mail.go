@@ -111,7 +111,7 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 		Deadlines: strings.Join(deadlines, "\n"), RawRef: ref, ReceivedAt: now.Unix(),
 	}
 	if answers != nil {
-		r.MessageID = answers.ID
+		r.MessageID, r.Campaign, r.Step = answers.ID, answers.Campaign, answers.Step
 	}
 	created, err := in.record(ctx, r, nil)
 	if err != nil || !created {

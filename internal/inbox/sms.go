@@ -37,7 +37,7 @@ func (in *Inbox) ReceiveSMS(ctx context.Context, m SMS) (string, error) {
 	if known {
 		r.ContactID = ct.ID
 		if last, err := in.store.LastMessageTo(ctx, ct.ID, channel.SMS); err == nil {
-			r.MessageID = last.ID
+			r.MessageID, r.Campaign, r.Step = last.ID, last.Campaign, last.Step
 		}
 		if lo, err := in.store.LatestOrder(ctx, ct.ID); err == nil {
 			o = lo

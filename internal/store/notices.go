@@ -93,12 +93,6 @@ func (s *Store) DueRepMessages(ctx context.Context, now int64, limit int) ([]Rep
 	return out, err
 }
 
-// ClaimRepMessage marks a rep message as being sent.
-func (tx *Tx) ClaimRepMessage(ctx context.Context, id, now int64) error {
-	_, err := tx.exec(ctx, "rep-claim", now, id)
-	return err
-}
-
 // RepMessageSent records a sent rep message.
 func (tx *Tx) RepMessageSent(ctx context.Context, id int64, providerID string, now int64) error {
 	_, err := tx.exec(ctx, "rep-sent", now, providerID, id)

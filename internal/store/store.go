@@ -32,9 +32,10 @@ var ErrNotFound = errors.New("not found")
 // one writer; a pool only trades "database is locked" errors for waits),
 // reads through a small pool that WAL lets run beside the writer.
 type Store struct {
-	w *sqlx.DB
-	r *sqlx.DB
-	q map[string]string
+	w     *sqlx.DB
+	r     *sqlx.DB
+	q     map[string]string
+	batch batcher
 }
 
 // Open opens (creating if needed) the database at path and applies
@@ -89,6 +90,7 @@ func open(path string, readOnly bool) (*sqlx.DB, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stopBatches()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
