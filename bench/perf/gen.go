@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -129,4 +130,25 @@ func Phone(i int) string {
 		return fmt.Sprintf("%s.%03d.%04d", area, exch, line)
 	}
 	return fmt.Sprintf("%s%03d%04d", area, exch, line)
+}
+
+// GenerateSends writes a file of n customers who each ordered on the day
+// ordered: with an e-mail address only, or with texts set, a mobile number
+// and consent to texts only, so each has one way to be reached.
+func GenerateSends(path string, n int, texts bool, ordered time.Time) error {
+	var b strings.Builder
+	b.WriteString("First Name,Last Name,Email,Mobile Phone,SMS Consent,Consent Date,Order Date,Invoice\n")
+	date := ordered.Format(time.DateOnly)
+	for i := range n {
+		first, last := firstNames[i%len(firstNames)], lastNames[(i/len(firstNames))%len(lastNames)]
+		email, phone, consent, consentDate := fmt.Sprintf("%s.%s.%d@example.com", first, last, i), "", "", ""
+		if texts {
+			email, phone, consent, consentDate = "", Phone(i), "yes", date
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,INV-%d\n", first, last, email, phone, consent, consentDate, date, i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("generate %s: %w", path, err)
+	}
+	return nil
 }

@@ -32,15 +32,29 @@ func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
 		return 0, err
 	}
 	order(due)
+	var w wire
 	for i := range due {
 		if stop.Err() != nil {
-			return 0, nil
+			return 0, w.land(ctx, e, c) // the send under way finishes and is recorded
 		}
-		if err := e.dispatch(ctx, c, &due[i], e.clock.Now()); err != nil {
-			return 0, err
+		if err := e.dispatchRow(ctx, c, &due[i], &w); err != nil {
+			return 0, errors.Join(err, w.land(ctx, e, c))
 		}
 	}
-	return len(due), nil
+	return len(due), w.land(ctx, e, c)
+}
+
+// dispatchRow dispatches one row while the previous message may still be
+// on the wire. The rules for a customer (one message a day, the text cap,
+// a bounced address) must see how a message to them went, so a row of the
+// same customer waits for it.
+func (e *Engine) dispatchRow(ctx context.Context, c *Content, d *store.Due, w *wire) error {
+	if w.busyWith(d.ContactID) {
+		if err := w.land(ctx, e, c); err != nil {
+			return err
+		}
+	}
+	return e.dispatch(ctx, c, d, e.clock.Now(), w)
 }
 
 func pausingCampaigns(c *Content) []string {
@@ -80,8 +94,9 @@ func order(due []store.Due) {
 	})
 }
 
-// dispatch decides what to do with one due row and does it.
-func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now time.Time) error {
+// dispatch decides what to do with one due row and does it; a message
+// to send goes on the wire.
+func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now time.Time, w *wire) error {
 	cp := c.Campaign(d.Campaign)
 	if cp == nil {
 		return e.finish(ctx, d, store.Cancelled, "campaign "+d.Campaign+" no longer exists", "")
@@ -107,7 +122,7 @@ func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now tim
 		}
 		return e.deferTo(ctx, j, later, why)
 	}
-	return e.send(ctx, c, j, ch)
+	return e.send(ctx, c, j, ch, w)
 }
 
 func staleNote(j *job) string {
@@ -256,8 +271,9 @@ func (e *Engine) task(ctx context.Context, c *Content, j *job) error {
 	return err
 }
 
-// send renders, claims (committed), sends and records one message.
-func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string) error {
+// send renders and claims (committed) one message, then puts it on the
+// wire, which sends it and records how it went.
+func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string, w *wire) error {
 	msg, err := e.render(ctx, c, j, ch)
 	if errors.Is(err, tmpl.ErrSeriesEnded) {
 		return e.skip(ctx, c, j, store.NoticeSeriesEnded,
@@ -275,6 +291,5 @@ func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string) error 
 		return err
 	}
 	msg.ClaimedAt = j.now
-	providerID, sendErr := e.sender(ch).Send(ctx, msg)
-	return e.record(ctx, c, j, msg, providerID, sendErr)
+	return w.takeOff(ctx, e, c, &flight{j: j, msg: msg})
 }

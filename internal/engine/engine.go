@@ -58,6 +58,8 @@ type Content struct {
 
 	// zones caches loaded time zones by name (see Zone).
 	zones sync.Map
+	// idSeq numbers the Message-IDs of queue rows (see messageID).
+	idSeq atomic.Uint32
 }
 
 // Campaign returns the campaign with the given id.

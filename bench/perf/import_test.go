@@ -1,0 +1,134 @@
+package perf
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// importNow is when the benchmarks import: the morning of Today, before
+// the day's sends at 10:00.
+var importNow = At(0, "08:00")
+
+// maxImportRSS is the target for an import's peak memory.
+const maxImportRSS = 60e6
+
+// imported is a workspace that imported a generated file of n contacts.
+type imported struct {
+	n   int
+	csv string
+	ws  *Workspace
+	run Run // the `rapport import`, timed
+}
+
+// imported returns the workspace that imported n generated contacts,
+// generating and importing them the first time.
+func (s *shared) imported(tb testing.TB, n int) *imported {
+	tb.Helper()
+	s.mu.Lock()
+	im := s.imports[n]
+	s.mu.Unlock()
+	if im != nil {
+		return im
+	}
+	dir := s.dir(tb, fmt.Sprintf("import-%d", n))
+	im = &imported{n: n, csv: filepath.Join(dir, "contacts.csv")}
+	if err := Generate(im.csv, n); err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	var err error
+	if im.ws, err = NewWorkspace(ctx, s.rapport(tb), filepath.Join(dir, "rapport"), Settings{}); err != nil {
+		tb.Fatal(err)
+	}
+	if im.run, err = im.ws.Rapport(ctx, importNow, "import", im.csv); err != nil {
+		tb.Fatal(err)
+	}
+	checkImport(tb, im.run, n)
+	s.mu.Lock()
+	s.imports[n] = im
+	s.mu.Unlock()
+	return im
+}
+
+// checkImport fails unless the import took every row but the planted bad
+// ones, and reported those (exit 2: rows were skipped).
+func checkImport(tb testing.TB, r Run, n int) {
+	tb.Helper()
+	var ins, upd, same, skip, orders, journeys int
+	line, _, _ := strings.Cut(r.Stdout, "\n")
+	_, counts, _ := strings.Cut(line, "imported: ")
+	_, err := fmt.Sscanf(counts, "%d inserted, %d updated, %d unchanged, %d skipped, %d orders, %d journeys started",
+		&ins, &upd, &same, &skip, &orders, &journeys)
+	bad := n / badEvery
+	if err != nil || r.ExitCode != 2 || skip != bad || ins+upd+same+skip != n {
+		tb.Fatalf("rapport import of %d rows: exit %d, %q (want %d skipped); stderr:\n%s", n, r.ExitCode, line, bad, r.Stderr)
+	}
+	tb.Logf("import of %d rows: %s in %s (CPU %s, peak RSS %s)", n, counts, Seconds(r.Wall), Seconds(r.CPU), MB(r.MaxRSS))
+}
+
+// sqliteImport times the sqlite3 shell's .import of the file into a new,
+// bare table (no index, no checks).
+func sqliteImport(tb testing.TB, csv string) time.Duration {
+	tb.Helper()
+	db := filepath.Join(env.dir(tb, "sqlite3"), "bare.db")
+	return sqlite3(tb, db, ".mode csv\n.import "+csv+" contacts\n")
+}
+
+// phoneFloor times the phone checks alone on every core.
+func phoneFloor(tb testing.TB, csv string) time.Duration {
+	tb.Helper()
+	phones, err := Column(csv, "Mobile Phone")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	took, valid := ValidatePhones(phones, "US", runtime.NumCPU())
+	if want := len(phones) - len(phones)/badEvery; valid != want {
+		tb.Fatalf("%d of %d phone numbers valid, want %d", valid, len(phones), want)
+	}
+	return took
+}
+
+// storedTables are the tables an import fills, in an order their foreign
+// keys accept.
+var storedTables = []string{"contacts", "orders", "journeys", "messages"}
+
+// writeFloor times the sqlite3 shell loading the rows an import stored,
+// exported as CSV, into an empty database with Rapport's schema: what
+// SQLite alone needs to store them with their indexes, with nothing read,
+// checked or planned. It shows what limits the import.
+func writeFloor(tb testing.TB, im *imported) time.Duration {
+	tb.Helper()
+	dir := env.dir(tb, "write-floor")
+	var export, load strings.Builder
+	export.WriteString(".headers off\n.mode csv\n")
+	load.WriteString(".read " + filepath.Join(dir, "schema.sql") + "\n.mode csv\n")
+	for _, t := range storedTables {
+		csv := filepath.Join(dir, t+".csv")
+		fmt.Fprintf(&export, ".once %s\nSELECT * FROM %s;\n", csv, t)
+		fmt.Fprintf(&load, ".import %s %s\n", csv, t)
+	}
+	fmt.Fprintf(&export, ".once %s\n.schema --nosys\n", filepath.Join(dir, "schema.sql"))
+	sqlite3(tb, im.ws.DB(), export.String())
+	return sqlite3(tb, filepath.Join(dir, "floor.db"), load.String())
+}
+
+// sqlite3 runs the sqlite3 shell on db with script as its input and
+// returns how long it took.
+func sqlite3(tb testing.TB, db, script string) time.Duration {
+	tb.Helper()
+	bin, err := exec.LookPath("sqlite3")
+	if err != nil {
+		tb.Fatal("the sqlite3 shell is needed for the baselines: apt-get install -y sqlite3 (bench/run installs it)")
+	}
+	r, err := Command(context.Background(), strings.NewReader(script), nil, bin, db)
+	if err != nil || r.ExitCode != 0 || r.Stderr != "" {
+		tb.Fatalf("sqlite3 %s: %v %s", db, err, r.Stderr)
+	}
+	return r.Wall
+}

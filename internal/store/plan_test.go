@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// explain returns the steps of SQLite's plan for q, one per line.
+func explain(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(steps, "\n")
+}
+
+// TestDispatcherQueriesUseTheirIndexes pins the plans of the queries every
+// dispatcher pass runs, so that a pass stays as fast with a million
+// queued rows as with ten: each must go through its partial index, in the
+// order it returns rows, and never read the whole table.
+func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
+	s := openTest(t)
+	due := func(f DueFilter) (string, []any) {
+		q, args, err := s.dueQuery(1_800_000_000, 200, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q, args
+	}
+	tests := []struct {
+		name  string
+		query func() (string, []any)
+		index string // the index the plan must use
+		table string // the table it must not read whole
+	}{
+		{"due", func() (string, []any) { return due(DueFilter{}) }, "messages_pending", "m"},
+		{"due, pausing", func() (string, []any) { return due(DueFilter{Pausing: []string{"post-order"}}) }, "messages_pending", "m"},
+		{"due, pausing and held", func() (string, []any) {
+			return due(DueFilter{Pausing: []string{"post-order", "welcome"}, Held: []string{"sms"}})
+		}, "messages_pending", "m"},
+		{"in flight", func() (string, []any) { return s.dueSelect("WHERE m.state = 'sending' ORDER BY m.id"), nil }, "messages_sending", "m"},
+		{"next due", func() (string, []any) { return s.query("next-due"), nil }, "messages_pending", "messages"},
+		{"rep messages due", func() (string, []any) { return s.query("rep-due"), []any{1_800_000_000, 50} }, "rep_messages_pending", "rep_messages"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, args := tt.query()
+			plan := explain(t, s, q, args...)
+			if !strings.Contains(plan, "INDEX "+tt.index) {
+				t.Errorf("plan does not use %s:\n%s", tt.index, plan)
+			}
+			// Sorting would read every matching row to return the first few.
+			if strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("plan sorts instead of reading the index in order:\n%s", plan)
+			}
+			// Reading a partial index whole is fine (it holds only the rows
+			// in that state); reading the table or another index whole is not.
+			for _, step := range strings.Split(plan, "\n") {
+				if (step == "SCAN "+tt.table || strings.HasPrefix(step, "SCAN "+tt.table+" ")) && !strings.HasSuffix(step, "INDEX "+tt.index) {
+					t.Errorf("plan reads all of %s (%q):\n%s", tt.table, step, plan)
+				}
+			}
+			t.Logf("%s:\n%s", tt.name, plan)
+		})
+	}
+}
