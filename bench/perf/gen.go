@@ -1,9 +1,5 @@
-// Package perf holds Rapport's performance benchmarks (run them with
-// bench/run): CSV import against sqlite3 and the phone-validation floor,
-// scheduling as the queue grows, sending against a plain go-mail loop and
-// the configured SMS rate, and the daemon's memory and start-up time.
-//
-// This file generates the contact files the benchmarks import.
+// The contact files the benchmarks import.
+
 package perf
 
 import (
