@@ -24,6 +24,7 @@ type importSummary struct {
 	Skipped   int       `json:"skipped"`
 	Orders    int       `json:"orders"`
 	Journeys  int       `json:"journeys"`
+	PastSteps int       `json:"past_steps"` // steps of old orders already past: skipped
 	Problems  []problem `json:"problems"`
 	DryRun    bool      `json:"dry_run"`
 }
@@ -101,6 +102,10 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 			return err
 		}
 		if err := e.importRows(tx, c, r, sum, bar); err != nil {
+			return err
+		}
+		var err error
+		if sum.PastSteps, err = tx.CountPlannedSkips(ctx, e.clock.Now().Unix(), engine.LateNote); err != nil {
 			return err
 		}
 		if dry {
@@ -277,6 +282,10 @@ func printImport(w io.Writer, path string, s *importSummary) {
 	}
 	fmt.Fprintf(w, "%s %s: %d inserted, %d updated, %d unchanged, %d skipped, %d orders, %d journeys started\n",
 		path, verb, s.Inserted, s.Updated, s.Unchanged, s.Skipped, s.Orders, s.Journeys)
+	if s.PastSteps > 0 {
+		fmt.Fprintf(w, "%d %s of older orders had already passed and will not be sent (rapport preview shows them)\n",
+			s.PastSteps, plural(s.PastSteps, "step", "steps"))
+	}
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "%s:%d: skipped: %s\n", path, p.Line, p.Reason)
 	}

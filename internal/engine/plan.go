@@ -130,6 +130,10 @@ func msgDomain(domain string) string {
 	return domain
 }
 
+// LateNote marks steps that were already past their `until` when their
+// journey started.
+const LateNote = "not sent: its moment had already passed when the order was recorded"
+
 // Plan queues every step of campaign cp for journey j (rows that exist are
 // left alone). It runs inside the caller's transaction.
 func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (int, error) {
@@ -137,7 +141,19 @@ func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign,
 	var rows []store.Message
 	for i := range cp.Steps {
 		s := &cp.Steps[i]
-		rows = append(rows, c.row(cp, s, j, loc, c.firstOccurrence(s, j, loc, now), now))
+		k := c.firstOccurrence(s, j, loc, now)
+		m := c.row(cp, s, j, loc, k, now)
+		if m.StaleAt != 0 && m.StaleAt < now.Unix() {
+			if s.Every != nil {
+				m = c.row(cp, s, j, loc, k+1, now) // the next one is still to come
+			} else {
+				// An order recorded late (an import of past orders): its
+				// passed steps are skipped quietly; the import reports
+				// how many, rather than one notice each in the digest.
+				m.State, m.Note = store.Skipped, LateNote
+			}
+		}
+		rows = append(rows, m)
 	}
 	return tx.AddMessages(ctx, rows)
 }

@@ -53,15 +53,20 @@ type Due struct {
 	Order   Order   `db:"order"`
 }
 
-// AddMessages queues step occurrences; rows that exist already (same
+// AddMessages queues step occurrences (pending unless State says
+// otherwise); rows that exist already (same
 // journey, step and occurrence) are left alone, so planning twice never
 // sends twice. It returns how many rows were new.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
 	n := 0
 	for i := range ms {
 		m := &ms[i]
+		state := m.State
+		if state == "" {
+			state = Pending
+		}
 		res, err := tx.exec(ctx, "message-insert", m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
-			m.Channel, m.DueAt, m.StaleAt, m.MessageID, m.Template, m.CreatedAt)
+			m.Channel, m.DueAt, m.StaleAt, m.MessageID, m.Template, m.CreatedAt, state, m.Note)
 		if err != nil {
 			return n, fmt.Errorf("queue %s/%s: %w", ms[i].Campaign, ms[i].Step, err)
 		}
@@ -319,4 +324,12 @@ func (s *Store) HasProviderID(ctx context.Context, id string) (bool, error) {
 	var n int
 	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE provider_id = ?`, id)
 	return n > 0, err
+}
+
+// CountPlannedSkips counts rows created at or after since as skipped with
+// the given note (steps an import found already past).
+func (tx *Tx) CountPlannedSkips(ctx context.Context, since int64, note string) (int, error) {
+	var n int
+	err := tx.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE created_at >= ? AND state = 'skipped' AND note = ?`, since, note)
+	return n, err
 }

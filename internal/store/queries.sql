@@ -56,8 +56,8 @@ WHERE id > ? ORDER BY id LIMIT ?;
 
 -- name: message-insert
 INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channel, due_at,
-    stale_at, message_id, template, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    stale_at, message_id, template, created_at, state, note)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 
 -- name: message-cancel-older-repeats
