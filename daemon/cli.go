@@ -39,8 +39,7 @@ type env struct {
 	io         stdio
 	getenv     func(string) string
 	configFlag string
-	clock      clock.Clock
-	now        *time.Time // set by --now
+	clock      clock.Clock // the real clock, or one started at --now
 	logFormat  string
 }
 
@@ -153,7 +152,6 @@ func (e *env) setGlobal(name, val string) error {
 		if err != nil {
 			return fmt.Errorf("--now %q: want a time like 2026-12-01T09:00:00-06:00", val)
 		}
-		e.now = &t
 		e.clock = clock.StartingAt(t)
 	}
 	return nil

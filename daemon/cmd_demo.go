@@ -38,10 +38,7 @@ func cmdDemo(e *env, args []string) error {
 	if err := writeStarter(dir); err != nil {
 		return err
 	}
-	start := e.clock.Now().Truncate(time.Hour)
-	if e.now == nil {
-		start = time.Now().Truncate(time.Hour)
-	}
+	start := e.clock.Now().Truncate(time.Hour) // --now, or the real time
 	clk := clock.NewManual(start)
 	e.clock, e.configFlag = clk, filepath.Join(dir, "config.toml")
 	csvPath := filepath.Join(dir, "demo-customers.csv")
