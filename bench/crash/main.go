@@ -106,11 +106,11 @@ func runWithServers(ctx context.Context, o Options) (*Report, error) {
 	if err := os.Mkdir(mailDir, 0o755); err != nil {
 		return nil, err
 	}
-	ms, mp, err := startMailpit(ctx, mailDir)
+	ms, stop, err := startMailpit(mailDir)
 	if err != nil {
 		return nil, err
 	}
-	defer mp.kill()
+	defer stop()
 	o.Mail = ms
 	return Run(ctx, o)
 }

@@ -51,20 +51,31 @@ type Server struct {
 // when Mailpit cannot be built or started.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := binary()
+	s, stop, err := Launch(tb.TempDir())
 	if err != nil {
 		tb.Fatalf("mailpit: %v", err)
 	}
-	for try := 1; ; try++ {
-		s, err := start(tb, bin)
-		if err == nil {
-			return s
-		}
-		if try == startTries {
-			tb.Fatalf("mailpit: %v", err)
-		}
-		tb.Logf("mailpit: start attempt %d: %v; retrying", try, err)
+	tb.Cleanup(stop)
+	return s
+}
+
+// Launch runs Mailpit with its database in dir until stop is called, for
+// programs such as the crash harness; tests use Start. A free port can be
+// taken between probing and binding, so it tries a few times.
+func Launch(dir string) (s *Server, stop func(), err error) {
+	bin, err := binary()
+	if err != nil {
+		return nil, nil, err
 	}
+	var errs []error
+	for range startTries {
+		s, stop, err := start(bin, dir)
+		if err == nil {
+			return s, stop, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, nil, errors.Join(errs...)
 }
 
 func locate() (string, error) {
@@ -89,10 +100,10 @@ func locate() (string, error) {
 
 // start launches one Mailpit and waits until both its HTTP API and its
 // SMTP port answer.
-func start(tb testing.TB, bin string) (*Server, error) {
+func start(bin, dir string) (*Server, func(), error) {
 	ports, err := freePorts(2)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := &Server{
 		SMTPHost: "127.0.0.1",
@@ -101,23 +112,22 @@ func start(tb testing.TB, bin string) (*Server, error) {
 		http:     &http.Client{Timeout: 10 * time.Second},
 	}
 	var output syncBuffer
-	cmd := exec.Command(bin, s.args(tb.TempDir(), ports[1])...)
+	cmd := exec.Command(bin, s.args(dir, ports[1])...)
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("run %s: %w", bin, err)
+		return nil, nil, fmt.Errorf("run %s: %w", bin, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	if err := s.waitReady(exited); err != nil {
+	stop := func() {
 		_ = cmd.Process.Kill()
 		<-exited
-		return nil, fmt.Errorf("%w\nmailpit output:\n%s", err, output.String())
 	}
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	return s, nil
+	if err := s.waitReady(exited); err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("%w\nmailpit output:\n%s", err, output.String())
+	}
+	return s, stop, nil
 }
 
 func (s *Server) args(dir string, httpPort int) []string {
