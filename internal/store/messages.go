@@ -322,7 +322,7 @@ func (tx *Tx) CancelRemovedSteps(ctx context.Context, campaign string, keep []st
 // HasProviderID reports whether a message with this provider id was sent.
 func (s *Store) HasProviderID(ctx context.Context, id string) (bool, error) {
 	var n int
-	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE provider_id = ?`, id)
+	err := s.r.GetContext(ctx, &n, s.query("message-has-provider-id"), id)
 	return n > 0, err
 }
 

@@ -56,6 +56,9 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		{"in flight", func() (string, []any) { return s.dueSelect("WHERE m.state = 'sending' ORDER BY m.id"), nil }, "messages_sending", "m"},
 		{"next due", func() (string, []any) { return s.query("next-due"), nil }, "messages_pending", "messages"},
 		{"rep messages due", func() (string, []any) { return s.query("rep-due"), []any{1_800_000_000, 50} }, "rep_messages_pending", "rep_messages"},
+		// Twilio status callbacks, hundreds a second under load.
+		{"status callback lookup", func() (string, []any) { return s.query("message-has-provider-id"), []any{"SM1"} }, "messages_provider", "messages"},
+		{"status callback update", func() (string, []any) { return s.query("message-delivery"), []any{"delivered", "SM1"} }, "messages_provider", "messages"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

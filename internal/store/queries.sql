@@ -118,7 +118,11 @@ UPDATE messages SET due_at = ?, note = ? WHERE id = ? AND state = 'pending';
 UPDATE messages SET state = ?, note = ?, error = ? WHERE id = ? AND state IN ('pending', 'sending');
 
 -- name: message-delivery
-UPDATE messages SET delivery = ? WHERE provider_id = ? AND channel = 'sms';
+-- "provider_id != ''" lets SQLite use the partial index messages_provider.
+UPDATE messages SET delivery = ? WHERE provider_id = ? AND provider_id != '' AND channel = 'sms';
+
+-- name: message-has-provider-id
+SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
 
 -- name: message-by-rfc-id
 SELECT id, contact_id, campaign, step, channel, subject FROM messages WHERE message_id = ?;

@@ -69,12 +69,6 @@ func limitBody(h http.Handler) http.Handler {
 	})
 }
 
-// Listen binds addr now, so a bad address or a port in use is an error
-// before the daemon says it is ready.
-func (s *Server) Listen(addr string) (net.Listener, error) {
-	return net.Listen("tcp", addr)
-}
-
 // Serve serves on l until Shutdown. Timeouts keep slow clients from
 // holding connections.
 func (s *Server) Serve(l net.Listener) error {
