@@ -125,16 +125,11 @@ func (d *daemon) serve() error {
 }
 
 func (d *daemon) newWeb() *web.Server {
-	sig, _ := d.engineSigner()
 	return &web.Server{
-		Inbox: d.inbox, Tokens: sig, PublicURL: d.cfg.HTTP.PublicURL,
+		Inbox: d.inbox, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,
 		AuthToken: d.cfg.SMS.Twilio.AuthToken.Reveal(), RepName: d.cfg.Rep.Name, Log: d.log,
 		Ready: d.st.Ping,
 	}
-}
-
-func (d *daemon) engineSigner() (web.Tokens, error) {
-	return signer(d.e.ctx, d.cfg, d.st)
 }
 
 // waitForSignals returns when ctx ends (SIGTERM/SIGINT), reloading on SIGHUP.

@@ -112,7 +112,7 @@ func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now tim
 	if step.Channel == channel.Task {
 		return e.task(ctx, c, j)
 	}
-	ch, why := resolveChannel(step, &d.Contact, e.heldChannels())
+	ch, why := resolveChannel(step, &d.Contact)
 	if ch == "" {
 		return e.skip(ctx, c, j, "", why)
 	}
@@ -136,7 +136,7 @@ func localTime(unix int64, loc *time.Location) string {
 
 // resolveChannel picks the channel a step can use for this contact: its
 // own, else its fallback, else none (with why).
-func resolveChannel(s *campaign.Step, c *store.Contact, held []string) (string, string) {
+func resolveChannel(s *campaign.Step, c *store.Contact) (string, string) {
 	why := ""
 	for _, ch := range []string{s.Channel, s.Fallback} {
 		if ch == "" {

@@ -112,6 +112,9 @@ func New(st *store.Store, clk clock.Clock, log *slog.Logger, signer *unsub.Signe
 	return e
 }
 
+// Tokens returns the signer of unsubscribe links, for the web side.
+func (e *Engine) Tokens() *unsub.Signer { return e.signer }
+
 // Content returns the current content.
 func (e *Engine) Content() *Content { return e.content.Load() }
 
