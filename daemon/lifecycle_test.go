@@ -46,16 +46,6 @@ func rapportBinary(t *testing.T) string {
 	return binPath
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // notifySocket listens where the daemon sends sd_notify states.
 type notifySocket struct {
 	path   string
@@ -110,25 +100,8 @@ func (n *notifySocket) await(t *testing.T, state string) {
 // daemonProc is a running `rapport run`.
 type daemonProc struct {
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *lockedBuffer
 	done chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) add(line string) {
-	s.mu.Lock()
-	s.b.WriteString(line + "\n")
-	s.mu.Unlock()
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func startBinary(t *testing.T, w *workspace, notify string) *daemonProc {
@@ -142,11 +115,11 @@ func startBinary(t *testing.T, w *workspace, notify string) *daemonProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &daemonProc{cmd: cmd, log: &syncBuffer{}, done: make(chan error, 1)}
+	p := &daemonProc{cmd: cmd, log: &lockedBuffer{}, done: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			p.log.add(sc.Text())
+			fmt.Fprintln(p.log, sc.Text())
 		}
 		p.done <- cmd.Wait()
 	}()
@@ -172,7 +145,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestDaemonReadyReloadAndStop(t *testing.T) {
 	w := newWorkspace(t)
-	addr := freePort(t)
+	addr := freeAddr(t)
 	w.setConfig(t, `listen = "127.0.0.1:8080"`, fmt.Sprintf("listen = %q", addr))
 	// Customers with no earlier orders, so nothing else competes for their day.
 	w.write(t, "new.csv", "First Name,Email,Mobile Phone,Time Zone\nMarcus,marcus.reed@example.com,,America/New_York\nPriya,priya.shah@example.com,,America/Los_Angeles\n")
@@ -228,7 +201,7 @@ func TestDaemonReadyReloadAndStop(t *testing.T) {
 
 func TestSecondDaemonOnSameDatabaseIsRefused(t *testing.T) {
 	w := newWorkspace(t)
-	w.setConfig(t, `listen = "127.0.0.1:8080"`, fmt.Sprintf("listen = %q", freePort(t)))
+	w.setConfig(t, `listen = "127.0.0.1:8080"`, fmt.Sprintf("listen = %q", freeAddr(t)))
 	n := listenNotify(t)
 	d := startBinary(t, w, n.path)
 	n.await(t, "READY=1")
