@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"golang.org/x/term"
@@ -98,20 +99,17 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 	// query in it start a goroutine to watch for that.
 	ctx := context.WithoutCancel(e.ctx)
 	err = st.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.Bulk(ctx); err != nil {
+		finish, err := tx.Bulk(ctx, estimateRows(file))
+		if err != nil {
 			return err
 		}
 		if err := e.importRows(tx, c, r, sum, bar); err != nil {
 			return err
 		}
-		var err error
-		if sum.PastSteps, err = tx.CountPlannedSkips(ctx, e.clock.Now().Unix(), engine.LateNote); err != nil {
-			return err
-		}
 		if dry {
 			return errDryRun
 		}
-		return nil
+		return finish()
 	})
 	bar.done()
 	if err != nil && !errors.Is(err, errDryRun) {
@@ -120,16 +118,17 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 	return sum, nil
 }
 
-// importRows writes each good row and records each bad one, while
-// readAhead reads and checks the next rows on another core. Statements run
-// on a context that is never cancelled: given one that can be, the SQLite
-// driver runs every statement on a goroutine of its own so that it can
-// interrupt it, which cost more than the statements. An interrupt is
-// noticed between batches instead, and rolls the whole import back.
+// importRows writes each good row and records each bad one, while other
+// goroutines read and check the next rows on the other cores (checking
+// phone numbers costs more than writing the rows). Statements run on a
+// context that is never cancelled: given one that can be, the SQLite driver
+// runs every statement on a goroutine of its own so that it can interrupt
+// it, which cost more than the statements. An interrupt is noticed between
+// batches instead, and rolls the whole import back.
 func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum *importSummary, bar *progress) error {
 	im := &importer{ctx: context.WithoutCancel(e.ctx), tx: tx, c: c, sum: sum, now: e.clock.Now()}
 	ctx, cancel := context.WithCancel(e.ctx)
-	batches := readAhead(ctx, r)
+	batches := r.Batches(ctx, runtime.NumCPU(), readBatch)
 	defer func() {
 		cancel()
 		for range batches { // wait for the reader to stop before the file closes
@@ -146,59 +145,11 @@ func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum
 		}
 		bar.set(r.BytesRead())
 	}
-	return nil
+	return e.ctx.Err()
 }
 
-// readRow is one row as the reader returned it: a record, a *contact.Problem
-// or a read error.
-type readRow struct {
-	rec contact.Record
-	err error
-}
-
-// readBatch is how many rows go from the reader to the writer at a time.
+// readBatch is how many rows go from the readers to the writer at a time.
 const readBatch = 256
-
-// readAhead reads rows on its own goroutine and hands them over in
-// batches, in file order, until the end of the file, a read error or
-// ctx's end; it closes the channel when it stops. Checking a row (phone
-// numbers above all) costs about as much as writing it, so on a machine
-// with two cores or more the reading no longer adds to the import's time.
-func readAhead(ctx context.Context, r *contact.Reader) <-chan []readRow {
-	out := make(chan []readRow, 4)
-	go func() {
-		defer close(out)
-		for {
-			b, last := readSome(r)
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-			if last {
-				return
-			}
-		}
-	}()
-	return out
-}
-
-// readSome reads up to readBatch rows; last says the reader is done.
-func readSome(r *contact.Reader) (b []readRow, last bool) {
-	b = make([]readRow, 0, readBatch)
-	for len(b) < readBatch {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return b, true
-		}
-		b = append(b, readRow{rec, err})
-		var p *contact.Problem
-		if err != nil && !errors.As(err, &p) {
-			return b, true
-		}
-	}
-	return b, false
-}
 
 // importer writes the rows of one import inside its transaction.
 type importer struct {
@@ -210,18 +161,18 @@ type importer struct {
 }
 
 // row writes a good row, or records a bad one.
-func (im *importer) row(rr *readRow) error {
+func (im *importer) row(rr *contact.Row) error {
 	var p *contact.Problem
 	switch {
-	case errors.As(rr.err, &p):
+	case errors.As(rr.Err, &p):
 		im.sum.Skipped++
 		im.sum.Problems = append(im.sum.Problems, problem{Line: p.Line, Reason: p.Reason})
 		return nil
-	case rr.err != nil:
-		return rr.err
+	case rr.Err != nil:
+		return rr.Err
 	}
-	if err := im.record(&rr.rec); err != nil {
-		return fmt.Errorf("line %d: %w", rr.rec.Line, err)
+	if err := im.record(&rr.Record); err != nil {
+		return fmt.Errorf("line %d: %w", rr.Record.Line, err)
 	}
 	return nil
 }
@@ -243,7 +194,7 @@ func (im *importer) record(rec *contact.Record) error {
 	case store.Inserted:
 		im.sum.Inserted++
 		n, err := im.c.Enroll(im.ctx, im.tx, ct, nil, im.now)
-		im.sum.Journeys += n
+		im.sum.add(n)
 		if err != nil {
 			return err
 		}
@@ -271,8 +222,23 @@ func enrollOrder(ctx context.Context, tx *store.Tx, c *engine.Content, ct *store
 	}
 	sum.Orders++
 	n, err := c.Enroll(ctx, tx, ct, o, now)
-	sum.Journeys += n
+	sum.add(n)
 	return err
+}
+
+func (s *importSummary) add(n engine.Enrolled) {
+	s.Journeys += n.Journeys
+	s.PastSteps += n.Late
+}
+
+// estimateRows guesses how many rows a file holds from its size (rows of
+// exports run 80 to 200 bytes), for Tx.Bulk.
+func estimateRows(f *os.File) int {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return int(fi.Size() / 128)
 }
 
 func printImport(w io.Writer, path string, s *importSummary) {

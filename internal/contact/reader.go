@@ -29,11 +29,23 @@ type Reader struct {
 	split  *splitter
 	plan   *plan
 	region string
-	// Checking a phone number takes libphonenumber tens of microseconds and
-	// a time zone is read from disk, while files repeat both: one row per
-	// order repeats the customer, and a few zones cover everyone.
+	check  *checker // for Next; Batches gives each worker its own
+}
+
+// checker holds the memos of one goroutine checking rows. Checking a phone
+// number takes libphonenumber tens of microseconds and a time zone is read
+// from disk, while files repeat both: one row per order repeats the
+// customer, and a few zones cover everyone.
+type checker struct {
 	phones memo
 	zones  memo
+}
+
+func newChecker(region string) *checker {
+	return &checker{
+		phones: newMemo(4096, func(s string) (string, error) { return NormalizePhone(s, region) }),
+		zones:  newMemo(256, normalizeZone),
+	}
 }
 
 // NewReader reads the header row of r and works out which column holds
@@ -63,8 +75,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		split:  split,
 		plan:   p,
 		region: region,
-		phones: newMemo(4096, func(s string) (string, error) { return NormalizePhone(s, region) }),
-		zones:  newMemo(256, normalizeZone),
+		check:  newChecker(region),
 	}, nil
 }
 
@@ -143,19 +154,30 @@ func excelSepLine(text []byte) (byte, bool) {
 // row that cannot be imported is a *Problem: record it and call Next again.
 // Any other error is a read error.
 func (r *Reader) Next() (Record, error) {
+	fields, line, err := r.nextFields()
+	if err != nil {
+		return Record{}, err
+	}
+	return r.build(r.check, fields, line)
+}
+
+// nextFields returns the fields of the next row that is not blank (the
+// slice is reused by the next call), a *Problem for a row that cannot be
+// split, io.EOF at the end, or a read error.
+func (r *Reader) nextFields() ([]string, int, error) {
 	for {
 		fields, line, err := r.split.next()
 		var qe *quoteError
 		switch {
 		case errors.Is(err, errLineTooLong):
-			return Record{}, &Problem{Line: line, Reason: "the line is longer than 1 MB; is this really a CSV file?"}
+			return nil, line, &Problem{Line: line, Reason: "the line is longer than 1 MB; is this really a CSV file?"}
 		case errors.As(err, &qe):
-			return Record{}, r.quoteProblem(qe)
+			return nil, line, r.quoteProblem(qe)
 		case err != nil:
-			return Record{}, err
+			return nil, line, err
 		}
 		if !isBlank(fields) {
-			return r.build(fields, line)
+			return fields, line, nil
 		}
 	}
 }
@@ -172,7 +194,7 @@ func (r *Reader) BytesRead() int64 { return r.count.n.Load() }
 
 // build turns a row into a Record, or a Problem listing everything wrong
 // with it, so the rep can fix the row in one go.
-func (r *Reader) build(rec []string, line int) (Record, error) {
+func (r *Reader) build(ck *checker, rec []string, line int) (Record, error) {
 	var bad reasons
 	p := r.plan
 	c := Contact{
@@ -184,8 +206,8 @@ func (r *Reader) build(rec []string, line int) (Record, error) {
 		c.FirstName, c.LastName = splitName(p.value(fName, rec))
 	}
 	c.Email = bad.check(firstValid(p.value(fEmail, rec), ",;", NormalizeEmail))
-	c.Phone = bad.check(firstValid(p.phone(rec), "", r.phones.get))
-	c.Timezone = bad.check(optional(p.value(fTimezone, rec), r.zones.get))
+	c.Phone = bad.check(firstValid(p.phone(rec), "", ck.phones.get))
+	c.Timezone = bad.check(optional(p.value(fTimezone, rec), ck.zones.get))
 	c.SMSConsent = bad.consent(p.value(fConsent, rec))
 	c.SMSConsentAt = bad.date("SMS consent date", p.value(fConsentAt, rec), r.region, parseTimestamp)
 	order := r.order(rec, &bad)

@@ -60,6 +60,9 @@ type Content struct {
 	zones sync.Map
 	// idSeq numbers the Message-IDs of queue rows (see messageID).
 	idSeq atomic.Uint32
+	// stepsNoted holds, by campaign, the step list Enroll last recorded
+	// (see Enroll), so that an import records it once, not per order.
+	stepsNoted sync.Map
 }
 
 // Campaign returns the campaign with the given id.

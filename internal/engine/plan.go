@@ -135,10 +135,11 @@ func msgDomain(domain string) string {
 const LateNote = "not sent: its moment had already passed when the order was recorded"
 
 // Plan queues every step of campaign cp for journey j (rows that exist are
-// left alone). It runs inside the caller's transaction.
-func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (int, error) {
+// left alone) inside the caller's transaction. It returns how many steps
+// were already past when the journey started, and so were skipped quietly.
+func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (late int, err error) {
 	loc := c.Zone(ct)
-	var rows []store.Message
+	rows := make([]store.Message, 0, len(cp.Steps))
 	for i := range cp.Steps {
 		s := &cp.Steps[i]
 		k := c.firstOccurrence(s, j, loc, now)
@@ -151,19 +152,26 @@ func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign,
 				// passed steps are skipped quietly; the import reports
 				// how many, rather than one notice each in the digest.
 				m.State, m.Note = store.Skipped, LateNote
+				late++
 			}
 		}
 		rows = append(rows, m)
 	}
-	return tx.AddMessages(ctx, rows)
+	_, err = tx.AddMessages(ctx, rows)
+	return late, err
+}
+
+// Enrolled counts what Enroll did.
+type Enrolled struct {
+	Journeys int // journeys started
+	Late     int // their steps already past at the start, skipped quietly (LateNote)
 }
 
 // Enroll starts ct's journeys for an order (o != nil: every campaign
 // triggered by "order") or for a new contact (o == nil: campaigns triggered
 // by "contact"), and queues their steps, inside the caller's transaction.
-// It returns how many journeys were new.
-func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o *store.Order, now time.Time) (int, error) {
-	n := 0
+func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o *store.Order, now time.Time) (Enrolled, error) {
+	var n Enrolled
 	for _, cp := range c.Campaigns {
 		j, ok := journeyFor(cp, ct, o, now)
 		if !ok {
@@ -176,14 +184,13 @@ func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o
 			}
 			continue
 		}
-		n++
-		if _, err := c.Plan(ctx, tx, cp, j, ct, now); err != nil {
+		n.Journeys++
+		late, err := c.Plan(ctx, tx, cp, j, ct, now)
+		n.Late += late
+		if err != nil {
 			return n, err
 		}
-		// This journey has every step the campaign has now. Recording that
-		// (when nothing is recorded yet) spares the daemon's first start a
-		// look through every journey for steps to add (see Reconcile).
-		if err := tx.SetSettingIfAbsent(ctx, stepsKey(cp), stepList(cp)); err != nil {
+		if err := c.noteSteps(ctx, tx, cp); err != nil {
 			return n, err
 		}
 		if o != nil {
@@ -196,6 +203,24 @@ func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o
 		}
 	}
 	return n, nil
+}
+
+// noteSteps records, when nothing is recorded yet, that journeys of cp
+// have every step cp has now: that spares the daemon's first start a look
+// through every journey for steps to add (see Reconcile). It writes once
+// per campaign and step list in a process, not once per journey. (Should
+// the transaction roll back, the daemon's first start merely makes that
+// look.)
+func (c *Content) noteSteps(ctx context.Context, tx *store.Tx, cp *campaign.Campaign) error {
+	steps := stepList(cp)
+	if v, ok := c.stepsNoted.Load(cp.ID); ok && v == steps {
+		return nil
+	}
+	if err := tx.SetSettingIfAbsent(ctx, stepsKey(cp), steps); err != nil {
+		return err
+	}
+	c.stepsNoted.Store(cp.ID, steps)
+	return nil
 }
 
 func journeyFor(cp *campaign.Campaign, ct *store.Contact, o *store.Order, now time.Time) (*store.Journey, bool) {

@@ -54,26 +54,51 @@ type Due struct {
 }
 
 // AddMessages queues step occurrences (pending unless State says
-// otherwise); rows that exist already (same
-// journey, step and occurrence) are left alone, so planning twice never
-// sends twice. It returns how many rows were new.
+// otherwise); rows that exist already (same journey, step and occurrence)
+// are left alone, so planning twice never sends twice. It returns how many
+// rows were new. The rows go in one statement: an import queues a journey's
+// steps for every order, and a statement per row cost more than the rows.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
-	n := 0
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, len(ms)*messageInsertColumns)
 	for i := range ms {
 		m := &ms[i]
 		state := m.State
 		if state == "" {
 			state = Pending
 		}
-		res, err := tx.exec(ctx, "message-insert", m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
+		args = append(args, m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
 			m.Channel, m.DueAt, m.StaleAt, m.MessageID, m.Template, m.CreatedAt, state, m.Note)
-		if err != nil {
-			return n, fmt.Errorf("queue %s/%s: %w", ms[i].Campaign, ms[i].Step, err)
-		}
-		k, _ := res.RowsAffected()
-		n += int(k)
 	}
-	return n, nil
+	res, err := tx.ExecContext(ctx, tx.s.messageInsert(len(ms)), args...)
+	if err != nil {
+		return 0, fmt.Errorf("queue %s/%s: %w", ms[0].Campaign, ms[0].Step, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// messageInsertColumns is how many values message-insert takes per row.
+const messageInsertColumns = 13
+
+// messageInsert returns message-insert for n rows (one VALUES tuple each),
+// made once per n.
+func (s *Store) messageInsert(n int) string {
+	if q, ok := s.inserts.Load(n); ok {
+		return q.(string)
+	}
+	one := s.query("message-insert")
+	head, tail, ok := strings.Cut(one, "VALUES ")
+	if !ok || n == 1 {
+		return one
+	}
+	tuple, rest, _ := strings.Cut(tail, ")")
+	tuple += ")"
+	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) + rest
+	s.inserts.Store(n, q)
+	return q
 }
 
 func (s *Store) dueSelect(where string) string {
@@ -326,10 +351,3 @@ func (s *Store) HasProviderID(ctx context.Context, id string) (bool, error) {
 	return n > 0, err
 }
 
-// CountPlannedSkips counts rows created at or after since as skipped with
-// the given note (steps an import found already past).
-func (tx *Tx) CountPlannedSkips(ctx context.Context, since int64, note string) (int, error) {
-	var n int
-	err := tx.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE created_at >= ? AND state = 'skipped' AND note = ?`, since, note)
-	return n, err
-}

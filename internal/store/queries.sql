@@ -60,21 +60,17 @@ INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channe
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 
--- name: message-cancel-older-repeats
--- The latest order sets the rhythm: repeating steps of the contact's other
--- journeys in the same campaign stop, whichever order was recorded first
--- (an export often lists the newest order first).
--- An import runs this for every order, so it is written to stay cheap: one
--- step at a time, EXISTS rather than ORDER BY ... LIMIT 1 or IN over
--- json_each (each built a temporary table per run), and the subquery reads
--- the outer row rather than reusing ?2 and ?3 (which made SQLite compile
--- the statement again on every run).
-UPDATE messages SET state = 'cancelled', note = ?1
-WHERE state = 'pending' AND contact_id = ?2 AND campaign = ?3 AND step = ?4
-    AND EXISTS (SELECT 1 FROM journeys mine, journeys later
-        WHERE mine.id = messages.journey_id
-            AND later.contact_id = messages.contact_id AND later.campaign = messages.campaign
-            AND (later.trigger_at, later.id) > (mine.trigger_at, mine.id));
+-- name: journeys-of-campaign
+-- By the unique key (campaign, contact_id, order_id): an import runs this
+-- for every order, with only the unique indexes there (see Tx.Bulk).
+SELECT id, trigger_at FROM journeys WHERE campaign = ? AND contact_id = ?;
+
+-- name: journeys-of-campaign-count
+SELECT count(*) FROM journeys WHERE campaign = ? AND contact_id = ?;
+
+-- name: message-cancel-pending-step
+UPDATE messages SET state = 'cancelled', note = ?
+WHERE journey_id = ? AND step = ? AND state = 'pending';
 
 -- name: message-columns
 m.id, m.journey_id, m.contact_id, m.campaign, m.step, m.occurrence, m.channel, m.due_at,

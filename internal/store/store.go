@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
@@ -36,6 +37,8 @@ type Store struct {
 	r     *sqlx.DB
 	q     map[string]string
 	batch batcher
+	// inserts caches multi-row forms of message-insert, by row count.
+	inserts sync.Map
 }
 
 // Open opens (creating if needed) the database at path and applies
@@ -191,12 +194,61 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 // them, and the import's memory under 60 MB (16 MB gained little more).
 const bulkCacheKiB = 8 << 10
 
+// deferrable are the indexes a bulk load drops and builds again at its
+// end. Each new row would otherwise land on a random page of each (a random
+// uid, a due time), and with a million rows those pages no longer fit the
+// cache: SQLite rereads and rewrites one page per index per row, where
+// CREATE INDEX sorts once. None serves a statement an import runs (the
+// plan test checks those), and the unique constraints an import relies on
+// (email, phone, orders, journeys, queue rows) are not among them.
+var deferrable = []string{"contacts_uid", "journeys_contact", "messages_pending",
+	"messages_sending", "messages_contact_sent", "messages_provider"}
+
 // Bulk readies the transaction for many writes, such as an import: its
-// connection keeps a larger page cache from now on.
-func (tx *Tx) Bulk(ctx context.Context) error {
-	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(bulkCacheKiB))
-	return err
+// connection keeps a larger page cache from now on, and when rows (an
+// estimate of those to come) is large next to the contacts already stored,
+// the deferrable indexes are dropped until the returned finish builds them
+// again. finish must be called before commit; the drop and the rebuild are
+// part of the transaction, so a rollback or a crash leaves them as they
+// were, and other connections see the indexes throughout.
+func (tx *Tx) Bulk(ctx context.Context, rows int) (finish func() error, err error) {
+	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(bulkCacheKiB)); err != nil {
+		return nil, err
+	}
+	var stored int
+	if err := tx.GetContext(ctx, &stored, "SELECT coalesce(max(id), 0) FROM contacts"); err != nil {
+		return nil, err
+	}
+	if rows < minDeferRows || rows < stored {
+		return func() error { return nil }, nil
+	}
+	var defs []struct{ Name, SQL string }
+	q, args, err := sqlx.In("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND name IN (?) ORDER BY name", deferrable)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.SelectContext(ctx, &defs, q, args...); err != nil {
+		return nil, fmt.Errorf("read index definitions: %w", err)
+	}
+	for _, d := range defs {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX "+d.Name); err != nil {
+			return nil, fmt.Errorf("drop index %s for the import: %w", d.Name, err)
+		}
+	}
+	return func() error {
+		for _, d := range defs {
+			if _, err := tx.ExecContext(ctx, d.SQL); err != nil {
+				return fmt.Errorf("build index %s: %w", d.Name, err)
+			}
+		}
+		return nil
+	}, nil
 }
+
+// minDeferRows is the smallest import that drops indexes: below it the
+// rebuild (which reads every row of the tables, old ones included) costs
+// more than it saves.
+const minDeferRows = 20000
 
 func (tx *Tx) named(ctx context.Context, name string, arg any) (sql.Result, error) {
 	return tx.NamedExecContext(ctx, tx.s.query(name), arg)

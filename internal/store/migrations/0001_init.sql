@@ -7,7 +7,7 @@ CREATE TABLE settings (
 
 CREATE TABLE contacts (
     id                 INTEGER PRIMARY KEY,
-    uid                TEXT NOT NULL UNIQUE,           -- random; the only id that appears in links
+    uid                TEXT NOT NULL,                  -- random; the only id that appears in links
     first_name         TEXT NOT NULL DEFAULT '',
     last_name          TEXT NOT NULL DEFAULT '',
     email              TEXT UNIQUE,                    -- lower-case; NULL when unknown
@@ -23,6 +23,9 @@ CREATE TABLE contacts (
     created_at         INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL
 );
+-- An index of its own, not a column constraint, so a large import can
+-- build it once at the end (see Tx.Bulk).
+CREATE UNIQUE INDEX contacts_uid ON contacts(uid);
 
 CREATE TABLE orders (
     id         INTEGER PRIMARY KEY,

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// indexNames lists the indexes the database holds now, as the daemon's
+// reading connection sees them.
+func indexNames(t *testing.T, s *Store) []string {
+	t.Helper()
+	var names []string
+	if err := s.r.Select(&names, "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// TestBulkDefersIndexes: a large import drops the deferrable indexes and
+// builds them again before commit; a rolled-back one leaves them be; a
+// small one (or one into a larger table) keeps them throughout.
+func TestBulkDefersIndexes(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	all := indexNames(t, s)
+	for _, name := range deferrable {
+		if !slices.Contains(all, name) {
+			t.Fatalf("deferrable index %s is not in the schema (%v)", name, all)
+		}
+	}
+	inTx := func(tx *Tx) []string {
+		var names []string
+		if err := tx.Select(&names, "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		finish, err := tx.Bulk(ctx, 1_000_000)
+		if err != nil {
+			return err
+		}
+		for _, name := range deferrable {
+			if slices.Contains(inTx(tx), name) {
+				t.Errorf("index %s is still there during a large import", name)
+			}
+		}
+		if err := addContacts(ctx, tx, 3); err != nil {
+			return err
+		}
+		return finish()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := indexNames(t, s); !slices.Equal(got, all) {
+		t.Errorf("after the import the indexes are %v, want %v", got, all)
+	}
+	if err := s.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	boom := errors.New("boom")
+	err = s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Bulk(ctx, 1_000_000); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) || !slices.Equal(indexNames(t, s), all) {
+		t.Errorf("a rolled-back import: %v, indexes %v", err, indexNames(t, s))
+	}
+
+	err = s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Bulk(ctx, minDeferRows-1); err != nil {
+			return err
+		}
+		if got := inTx(tx); !slices.Equal(got, all) {
+			t.Errorf("a small import dropped indexes: %v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func addContacts(ctx context.Context, tx *Tx, n int) error {
+	for i := range n {
+		c := &Contact{Email: fmt.Sprintf("c%d@example.com", i)}
+		if _, err := tx.UpsertContact(ctx, c, 1); err != nil {
+			return err
+		}
+		j := &Journey{Campaign: "post-order", ContactID: c.ID, TriggerAt: 1, CreatedAt: 1}
+		if _, err := tx.AddJourney(ctx, j); err != nil {
+			return err
+		}
+		var rows []Message
+		for k, step := range []string{"a", "b", "c"} {
+			rows = append(rows, Message{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: step,
+				Channel: "email", DueAt: int64(10 + k), MessageID: fmt.Sprintf("%d.%s@x", i, step), CreatedAt: 1})
+		}
+		if n, err := tx.AddMessages(ctx, rows); err != nil || n != len(rows) {
+			return fmt.Errorf("queued %d of %d rows: %v", n, len(rows), err)
+		}
+		if n, err := tx.AddMessages(ctx, rows); err != nil || n != 0 {
+			return fmt.Errorf("queued the same rows again: %d, %v", n, err)
+		}
+	}
+	return nil
+}
+
+// TestImportStatementsNeedNoDeferredIndex pins the plans of the statements
+// an import runs for each row: none may rely on an index a large import
+// drops (it would read a whole table per row instead), and none may read
+// a whole table.
+func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
+	s := openTest(t)
+	stmts := map[string][]any{
+		"contact-insert":              {"u", "", "", "a@x", "", "", 0, "", "", "", 1, 1},
+		"order-insert":                {1, "2026-01-01", "", "", 1},
+		"order-find":                  {1, "2026-01-01", ""},
+		"journey-insert":              {"post-order", 1, 1, 1, 1, 1},
+		"journey-find":                {"post-order", 1, 1},
+		"journeys-of-campaign":        {"post-order", 1},
+		"journeys-of-campaign-count":  {"post-order", 1},
+		"message-cancel-pending-step": {"n", 1, "tips"},
+		"setting-insert":              {"k", "v"},
+	}
+	msg := make([]any, messageInsertColumns)
+	for i := range msg {
+		msg[i] = 1
+	}
+	check := func(name, q string, args ...any) {
+		plan := explain(t, s, q, args...)
+		for _, idx := range deferrable {
+			if strings.Contains(plan, "INDEX "+idx+" ") || strings.HasSuffix(plan, "INDEX "+idx) || strings.Contains(plan, "INDEX "+idx+"\n") {
+				t.Errorf("%s uses %s, which a large import drops:\n%s", name, idx, plan)
+			}
+		}
+		for _, step := range strings.Split(plan, "\n") {
+			if strings.HasPrefix(step, "SCAN ") && !strings.HasPrefix(step, "SCAN CONSTANT") {
+				t.Errorf("%s reads a whole table (%q):\n%s", name, step, plan)
+			}
+		}
+	}
+	for name, args := range stmts {
+		check(name, s.query(name), args...)
+	}
+	check("message-insert", s.messageInsert(1), msg...)
+	for _, key := range []string{"email", "phone"} {
+		check("contact by "+key, s.contactSelect("WHERE "+key+" = ?"), "x")
+	}
+	if q := s.messageInsert(3); strings.Count(q, "(?, ?") != 3 {
+		t.Errorf("message-insert for 3 rows:\n%s", q)
+	}
+}
