@@ -312,3 +312,29 @@ func TestRepeatAfterDowntime(t *testing.T) {
 		})
 	}
 }
+
+// TestLaterOrderRestartsRepeats: a second order restarts a repeating step
+// from its date, whichever order was recorded first (exports often list
+// the newest first), so the customer never gets the monthly email twice.
+func TestLaterOrderRestartsRepeats(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, first, second string }{
+		{"newer order recorded last", "2026-01-10", "2026-02-20"},
+		{"older order recorded last", "2026-02-20", "2026-01-10"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, monthly)
+			ct := h.customer("Emily", "emily@example.com", "")
+			h.clock.Set(local(t, "2026-02-21 09:00"))
+			h.order(ct, tt.first)
+			h.order(ct, tt.second)
+			if n := h.count(ct, "monthly", store.Cancelled); n != 1 {
+				t.Errorf("%d cancelled monthly rows, want the older order's 1", n)
+			}
+			r := h.only(ct, "monthly", store.Pending)
+			if got, want := time.Unix(r.DueAt, 0), local(t, "2026-02-20 10:00"); !got.Equal(want) {
+				t.Errorf("pending monthly row due %s, want %s (the newer order's own)", got.In(chicago), want)
+			}
+		})
+	}
+}
