@@ -282,11 +282,7 @@ func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string, w *wir
 	if err != nil {
 		return e.fail(ctx, c, j, err)
 	}
-	var claimed bool
-	err = e.store.Tx(ctx, func(tx *store.Tx) error {
-		claimed, err = tx.Claim(ctx, &j.d.Message, j.now.Unix())
-		return err
-	})
+	claimed, err := w.claim(ctx, e, c, j)
 	if err != nil || !claimed {
 		return err
 	}

@@ -44,19 +44,30 @@ func (e *Engine) record(ctx context.Context, c *Content, j *job, msg *channel.Me
 
 func (e *Engine) sent(ctx context.Context, c *Content, j *job, msg *channel.Message, providerID string) error {
 	err := e.store.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.MarkSent(ctx, j.d.ID, providerID, j.now.Unix()); err != nil {
-			return err
-		}
-		return e.queueNext(ctx, tx, c, j)
+		return e.markSent(ctx, tx, c, j, providerID)
 	})
 	if err != nil {
 		return fmt.Errorf("record sent message %d: %w", j.d.ID, err)
 	}
+	e.announceSent(j, msg, providerID)
+	return nil
+}
+
+// markSent records in tx that j's message went, and queues the next
+// occurrence of a repeating step.
+func (e *Engine) markSent(ctx context.Context, tx *store.Tx, c *Content, j *job, providerID string) error {
+	if err := tx.MarkSent(ctx, j.d.ID, providerID, j.now.Unix()); err != nil {
+		return err
+	}
+	return e.queueNext(ctx, tx, c, j)
+}
+
+// announceSent logs and emits a sent message, once it is recorded.
+func (e *Engine) announceSent(j *job, msg *channel.Message, providerID string) {
 	e.log.Info("sent", "message", j.d.ID, "contact", j.d.ContactID, "campaign", j.d.Campaign,
 		"step", j.d.Step, "channel", msg.Channel, "provider_id", providerID)
 	e.emit(Event{At: j.now, Kind: "sent", Contact: j.d.Contact.Label(), Channel: msg.Channel,
 		Campaign: j.d.Campaign, Step: j.d.Step, Summary: summary(msg)})
-	return nil
 }
 
 // lostAddress records that the address cannot be used any more (bounced,
