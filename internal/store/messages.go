@@ -350,4 +350,3 @@ func (s *Store) HasProviderID(ctx context.Context, id string) (bool, error) {
 	err := s.r.GetContext(ctx, &n, s.query("message-has-provider-id"), id)
 	return n > 0, err
 }
-
