@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rapportapp/rapport/internal/tomlerr"
 )
 
 // The keys a campaign file may use, in the order the messages list them.
@@ -136,7 +138,7 @@ func (p *parser) syntaxError(err error) {
 	if pe.Position.Start >= 0 && pe.Position.Start <= len(p.src) {
 		at = position(p.file, p.src, pe.Position.Start)
 	}
-	msg := "this is not valid TOML: " + pe.Message
+	msg := "this is not valid TOML: " + tomlerr.Message(pe)
 	switch {
 	case strings.HasPrefix(pe.Message, "expected value but found"),
 		strings.HasPrefix(pe.Message, "expected a top-level item to end with"):

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rapportapp/rapport/internal/tomlerr"
 )
 
 // Find returns the config file to use: explicit (the -c flag) when given,
@@ -86,5 +88,5 @@ func syntaxError(path string, src []byte, err error) error {
 	if lines := bytes.Split(src, []byte("\n")); line >= 1 && line <= len(lines) && col > len(lines[line-1])+1 {
 		col = skipSpace(lines[line-1], 0) + 1
 	}
-	return &Error{Path: path, Line: line, Col: col, Msg: "not valid TOML: " + pe.Message}
+	return &Error{Path: path, Line: line, Col: col, Msg: "not valid TOML: " + tomlerr.Message(pe)}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rapportapp/rapport/internal/tomlerr"
 )
 
 const fenceLine = "+++"
@@ -117,7 +119,7 @@ func tomlProblem(path string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		return &Error{Path: path, Line: pe.Position.Line + 1, Col: max(pe.Position.Col, 1),
-			Msg: "front matter: " + pe.Message + ` (settings look like subject = "...")`}
+			Msg: "front matter: " + tomlerr.Message(pe) + ` (settings look like subject = "...")`}
 	}
 	return &Error{Path: path, Line: 2, Col: 1, Msg: "front matter: " + err.Error()}
 }
