@@ -8,11 +8,13 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/config"
+	"github.com/rapportapp/rapport/internal/dashboard"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/inbox"
 	"github.com/rapportapp/rapport/internal/mailbox"
@@ -125,10 +127,16 @@ func (d *daemon) serve() error {
 }
 
 func (d *daemon) newWeb() *web.Server {
+	dash := dashboard.New(dashboard.Config{
+		Store: d.st, Clock: d.e.clock.Now, RepName: d.cfg.Rep.Name, RepZone: d.cfg.Rep.Location,
+		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
+		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.
+		Pauses: func(c string) bool { cp := d.engine.Content().Campaign(c); return cp != nil && cp.PauseOnReply },
+	})
 	return &web.Server{
 		Inbox: d.inbox, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,
 		AuthToken: d.cfg.SMS.Twilio.AuthToken.Reveal(), RepName: d.cfg.Rep.Name, Log: d.log,
-		Ready: d.st.Ping,
+		Ready: d.st.Ping, Dashboard: dash.Handler(),
 	}
 }
 

@@ -9,11 +9,6 @@ import (
 	"time"
 )
 
-// sendMorning is when the oldest generated orders' policy sheets are due:
-// the daemon has thousands of emails to send, and nothing stale queued
-// before them.
-var sendMorning = At(1-Window, "10:05")
-
 // Targets for the daemon.
 const (
 	maxReady     = 200 * time.Millisecond

@@ -1,6 +1,6 @@
 // Package web serves Rapport's HTTP endpoints: one-click unsubscribe links
-// (RFC 8058), Twilio's inbound-text and delivery-status webhooks, and a
-// health check. It holds no business logic: it checks what arrives and
+// (RFC 8058), Twilio's inbound-text and delivery-status webhooks, a health
+// check, and the rep's dashboard (internal/dashboard) under /dashboard/. It holds no business logic: it checks what arrives and
 // hands it on.
 package web
 
@@ -43,6 +43,7 @@ type Server struct {
 	RepName    string
 	Log        *slog.Logger
 	Ready      func(context.Context) error // health check
+	Dashboard  http.Handler                // the rep's dashboard under /dashboard/; nil: none
 	httpServer *http.Server
 }
 
@@ -54,6 +55,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /twilio/sms", s.twilio(s.inboundSMS))
 	mux.HandleFunc("POST /twilio/status", s.twilio(s.status))
 	mux.HandleFunc("GET /healthz", s.health)
+	if s.Dashboard != nil {
+		mux.Handle("/dashboard/", s.Dashboard)
+	}
 	return limitBody(mux)
 }
 

@@ -1,0 +1,152 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// maxContactRows bounds the contacts table: past it, the rep searches.
+const maxContactRows = 500
+
+type contactsPage struct {
+	Query    string
+	Contacts []store.Contact
+	Total    int // matches, when more than are shown
+}
+
+func (d *Dashboard) contacts(w http.ResponseWriter, r *http.Request, s *session) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	cs, err := d.cfg.Store.Contacts(r.Context(), q)
+	if err != nil {
+		return fmt.Errorf("list contacts: %w", err)
+	}
+	p := contactsPage{Query: q, Contacts: cs}
+	if len(cs) > maxContactRows {
+		p.Contacts, p.Total = cs[:maxContactRows], len(cs)
+	}
+	d.render(w, http.StatusOK, "contacts", s, p)
+	return nil
+}
+
+type timelineRow struct {
+	Due      string // or when it went, in the contact's zone
+	Campaign string
+	Step     string
+	Channel  string
+	State    string
+	Subject  string
+	Note     string
+}
+
+type contactPage struct {
+	Contact  *store.Contact
+	Name     string
+	Zone     string // the contact's, or "America/Chicago (yours)"
+	Consent  string
+	Timeline []timelineRow
+	Replies  []replyView
+}
+
+func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return &statusError{http.StatusNotFound, "There is no such contact."}
+	}
+	c, err := d.cfg.Store.Contact(ctx, id)
+	if store.IsNotFound(err) {
+		return &statusError{http.StatusNotFound, "There is no such contact."}
+	}
+	if err != nil {
+		return fmt.Errorf("read contact %d: %w", id, err)
+	}
+	p := contactPage{Contact: c, Name: c.Label(), Consent: consent(c)}
+	loc := d.zone(c)
+	p.Zone = loc.String()
+	if c.Timezone == "" {
+		p.Zone += " (yours)"
+	}
+	if p.Timeline, err = d.timeline(ctx, c, loc); err != nil {
+		return err
+	}
+	if p.Replies, err = d.repliesOf(ctx, c.ID, s); err != nil {
+		return err
+	}
+	d.render(w, http.StatusOK, "contact", s, p)
+	return nil
+}
+
+// timeline lists the contact's queue rows like `rapport preview` does:
+// a pending row of a pausing campaign shows "paused" while a reply waits.
+func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Location) ([]timelineRow, error) {
+	rows, err := d.cfg.Store.ContactTimeline(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of contact %d: %w", c.ID, err)
+	}
+	open, err := d.cfg.Store.OpenReplyCount(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("count open replies: %w", err)
+	}
+	var out []timelineRow
+	for _, m := range rows {
+		at := m.DueAt
+		if m.SentAt != 0 {
+			at = m.SentAt
+		}
+		row := timelineRow{Due: time.Unix(at, 0).In(loc).Format(timeFormat), Campaign: m.Campaign, Step: m.Step,
+			Channel: channelName(m.Channel), State: m.State, Subject: m.Subject, Note: strings.TrimSpace(m.Note + " " + m.Error)}
+		if m.State == store.Pending && open > 0 && d.cfg.Pauses(m.Campaign) {
+			row.State = "paused"
+			row.Note = "waiting for you to handle this customer's reply"
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// repliesOf is the contact's replies, waiting ones first. The store has
+// no per-contact query; a rep's replies number in the hundreds at most.
+func (d *Dashboard) repliesOf(ctx context.Context, contactID int64, s *session) ([]replyView, error) {
+	rs, err := d.cfg.Store.Replies(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("list replies: %w", err)
+	}
+	var out []replyView
+	for _, r := range rs {
+		if r.ContactID == contactID {
+			v := d.replyView(r, s)
+			v.WithContact = false
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// zone is the contact's time zone, else the rep's.
+func (d *Dashboard) zone(c *store.Contact) *time.Location {
+	if c.Timezone != "" {
+		if loc, err := time.LoadLocation(c.Timezone); err == nil {
+			return loc
+		}
+	}
+	return d.cfg.RepZone
+}
+
+func consent(c *store.Contact) string {
+	if !c.SMSConsent {
+		return "no"
+	}
+	parts := []string{"yes"}
+	for _, s := range []string{c.SMSConsentAt, c.SMSConsentSource} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

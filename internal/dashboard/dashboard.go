@@ -1,0 +1,132 @@
+// Package dashboard is the rep's web dashboard: the replies waiting for
+// them (with a button to mark one handled), contacts and their timelines,
+// and the queue's status. It is server-rendered HTML with no JavaScript,
+// behind one password that `rapport passwd` sets.
+package dashboard
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/store"
+	"golang.org/x/time/rate"
+)
+
+// Config is what the dashboard needs from the daemon.
+type Config struct {
+	Store   *store.Store
+	Clock   func() time.Time // the daemon's clock; sessions and "handled" times use it
+	RepName string
+	RepZone *time.Location // for times that belong to no contact
+	Secure  bool           // cookies only over HTTPS (public_url is https)
+	Log     *slog.Logger
+	// Pauses reports whether a campaign pauses while its contact has a
+	// reply waiting (pause_on_reply). Nil means every campaign does, which
+	// is the default.
+	Pauses func(campaign string) bool
+}
+
+// Dashboard serves /dashboard/.
+type Dashboard struct {
+	cfg    Config
+	logins *rate.Limiter // failed sign-ins, for everyone at once
+
+	mu  sync.Mutex
+	key []byte // session signing key, loaded once from settings
+}
+
+// Failed sign-ins allowed: a burst of loginBurst, then one per
+// loginEvery. Global, not per address: behind a reverse proxy every
+// request comes from the proxy, and the rep is the only user.
+const (
+	loginBurst = 5
+	loginEvery = 15 * time.Second
+)
+
+// maxForm caps request bodies: the largest form is a password.
+const maxForm = 16 << 10
+
+// New returns a dashboard over cfg.Store.
+func New(cfg Config) *Dashboard {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.RepZone == nil {
+		cfg.RepZone = time.UTC
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Pauses == nil {
+		cfg.Pauses = func(string) bool { return true }
+	}
+	return &Dashboard{cfg: cfg, logins: rate.NewLimiter(rate.Every(loginEvery), loginBurst)}
+}
+
+// Handler returns every route under /dashboard/.
+func (d *Dashboard) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /dashboard/static/style.css", serveCSS)
+	mux.HandleFunc("GET /dashboard/login", d.public(d.loginPage))
+	mux.HandleFunc("POST /dashboard/login", d.public(d.login))
+	mux.HandleFunc("POST /dashboard/logout", d.private(d.logout))
+	mux.HandleFunc("GET /dashboard/{$}", d.private(d.replies))
+	mux.HandleFunc("POST /dashboard/replies/{id}/done", d.private(d.done))
+	mux.HandleFunc("GET /dashboard/contacts", d.private(d.contacts))
+	mux.HandleFunc("GET /dashboard/contacts/{id}", d.private(d.contact))
+	mux.HandleFunc("GET /dashboard/status", d.private(d.status))
+	mux.HandleFunc("/dashboard/", d.private(notFound))
+	return secureHeaders(limitBody(mux))
+}
+
+// secureHeaders: the pages load nothing from elsewhere, may not be framed
+// (clickjacking the "Mark handled" button) and hold customer data, so no
+// cache keeps them.
+func secureHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// handlerFunc is a page: it writes its answer, or returns an error for
+// the wrapper to show (a statusError, or a 500 for anything else).
+type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session) error
+
+// statusError is an error page the rep should see as it is.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+func notFound(http.ResponseWriter, *http.Request, *session) error {
+	return &statusError{http.StatusNotFound, "There is no such page."}
+}
+
+// fail shows err: its own page for a statusError, otherwise a plain 500
+// with the details only in the log (never SQL or a stack in the browser).
+func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	var se *statusError
+	if !errors.As(err, &se) {
+		d.cfg.Log.Error("dashboard page failed", "path", r.URL.Path, "err", err)
+		se = &statusError{http.StatusInternalServerError, "Something went wrong. The details are in Rapport's log; try again in a minute."}
+	}
+	d.render(w, se.code, "message", s, messagePage{Title: http.StatusText(se.code), Text: se.msg})
+}

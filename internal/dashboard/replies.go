@@ -1,0 +1,161 @@
+package dashboard
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// timeFormat is how every page shows a moment, in some zone.
+const timeFormat = "Mon 2 Jan 2006, 15:04 MST"
+
+// problemFlags start a policy deadline or need the rep to act; they get
+// the warning colour. Others (opted_out, help, a rep's own word) do not.
+var problemFlags = map[string]bool{
+	"damaged": true, "leaking": true, "broken": true, "wrong_item": true, "missing_item": true,
+	"return": true, "refund": true, "cancel": true,
+}
+
+type flagView struct {
+	Text    string
+	Problem bool
+}
+
+type replyView struct {
+	ID          int64
+	ContactID   int64 // 0: unknown sender
+	Who, From   string
+	Channel     string
+	Received    string
+	Flags       []flagView
+	Deadlines   []string
+	Subject     string
+	Body        string
+	Handled     string // when, in the rep's zone; "" while waiting
+	WithContact bool   // show the sender (not on the contact's own page)
+	CSRF        string // for the "Mark handled" form
+}
+
+type repliesPage struct {
+	All     bool
+	Done    string // confirmation after "Mark handled"
+	Replies []replyView
+}
+
+func (d *Dashboard) replyView(r store.Reply, s *session) replyView {
+	v := replyView{CSRF: s.CSRF, ID: r.ID, ContactID: r.ContactID, Who: r.ContactName, From: r.From, Channel: channelName(r.Channel),
+		Received: d.repTime(r.ReceivedAt), Deadlines: split(r.Deadlines, "\n"),
+		Subject: r.Subject, Body: strings.TrimSpace(r.Body), WithContact: true}
+	if v.Who == "" {
+		v.Who = r.From
+	}
+	for _, f := range split(r.Flags, ",") {
+		v.Flags = append(v.Flags, flagView{Text: strings.ReplaceAll(f, "_", " "), Problem: problemFlags[f]})
+	}
+	if r.HandledAt != 0 {
+		v.Handled = d.repTime(r.HandledAt)
+	}
+	return v
+}
+
+// replies is the home page: what waits for the rep, problems first.
+func (d *Dashboard) replies(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx := r.Context()
+	p := repliesPage{All: r.URL.Query().Get("all") == "1"}
+	rs, err := d.cfg.Store.Replies(ctx, p.All)
+	if err != nil {
+		return fmt.Errorf("list replies: %w", err)
+	}
+	for _, rep := range rs {
+		p.Replies = append(p.Replies, d.replyView(rep, s))
+	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64); err == nil {
+		if p.Done, err = d.doneText(r, id); err != nil {
+			return err
+		}
+	}
+	d.render(w, http.StatusOK, "replies", s, p)
+	return nil
+}
+
+// doneText confirms a handled reply, and says whether that customer's
+// messages resume or still wait for another of their replies.
+func (d *Dashboard) doneText(r *http.Request, id int64) (string, error) {
+	rep, err := d.cfg.Store.Reply(r.Context(), id)
+	if store.IsNotFound(err) || (err == nil && rep.HandledAt == 0) {
+		return "", nil // a stale or hand-made link: say nothing rather than something false
+	}
+	if err != nil {
+		return "", fmt.Errorf("read reply %d: %w", id, err)
+	}
+	if rep.ContactID == 0 {
+		return "Marked handled.", nil
+	}
+	open, err := d.cfg.Store.OpenReplyCount(r.Context(), rep.ContactID)
+	if err != nil {
+		return "", fmt.Errorf("count open replies: %w", err)
+	}
+	who := rep.ContactName
+	if who == "" {
+		who = "that customer"
+	}
+	if open > 0 {
+		return fmt.Sprintf("Marked handled. %d more from %s still waiting; their follow-up stays paused until those are handled too.", open, who), nil
+	}
+	return fmt.Sprintf("Marked handled: %s's follow-up resumes.", who), nil
+}
+
+// done marks a reply handled and goes back to the list (POST-redirect-GET,
+// so reloading the page does not post again).
+func (d *Dashboard) done(w http.ResponseWriter, r *http.Request, _ *session) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return &statusError{http.StatusNotFound, "There is no such reply."}
+	}
+	if _, err := d.cfg.Store.Reply(r.Context(), id); store.IsNotFound(err) {
+		return &statusError{http.StatusNotFound, "There is no such reply."}
+	} else if err != nil {
+		return fmt.Errorf("read reply %d: %w", id, err)
+	}
+	now := d.cfg.Clock().Unix()
+	err = d.cfg.Store.Tx(r.Context(), func(tx *store.Tx) error {
+		_, err := tx.HandleReply(r.Context(), id, now) // already handled is fine: same outcome
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark reply %d handled: %w", id, err)
+	}
+	d.cfg.Log.Info("reply marked handled from the dashboard", "reply", id)
+	http.Redirect(w, r, "/dashboard/?done="+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// channelName says "text" for SMS, as reps and customers do.
+func channelName(ch string) string {
+	switch ch {
+	case "sms":
+		return "text"
+	case "task":
+		return "task for you"
+	}
+	return ch
+}
+
+func (d *Dashboard) repTime(unix int64) string {
+	return time.Unix(unix, 0).In(d.cfg.RepZone).Format(timeFormat)
+}
+
+// split cuts a stored list into its non-empty, trimmed parts.
+func split(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
