@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/inbox"
@@ -44,6 +45,7 @@ type Server struct {
 	Log        *slog.Logger
 	Ready      func(context.Context) error // health check
 	Dashboard  http.Handler                // the rep's dashboard under /dashboard/; nil: none
+	once       sync.Once
 	httpServer *http.Server
 }
 
@@ -73,30 +75,36 @@ func limitBody(h http.Handler) http.Handler {
 	})
 }
 
-// Serve serves on l until Shutdown. Timeouts keep slow clients from
-// holding connections.
+// Serve serves on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
-	s.httpServer = &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-	}
-	err := s.httpServer.Serve(l)
+	err := s.server().Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
-// Shutdown stops accepting requests and waits for those in progress.
+// Shutdown stops accepting requests and waits for those in progress. It
+// may come before Serve has started (a SIGTERM right after start-up): the
+// http.Server is the same one, so Serve then returns at once.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.httpServer == nil {
-		return nil
-	}
-	return s.httpServer.Shutdown(ctx)
+	return s.server().Shutdown(ctx)
+}
+
+// server makes the http.Server once. Timeouts keep slow clients from
+// holding connections.
+func (s *Server) server() *http.Server {
+	s.once.Do(func() {
+		s.httpServer = &http.Server{
+			Handler:           s.Handler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      15 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			MaxHeaderBytes:    16 << 10,
+		}
+	})
+	return s.httpServer
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

@@ -5,12 +5,14 @@ import (
 	"encoding/xml"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rapportapp/rapport/internal/inbox"
 	"github.com/rapportapp/rapport/internal/twiliotest"
@@ -368,5 +370,30 @@ func TestHealth(t *testing.T) {
 				t.Errorf("status = %d, want %d", rec.Code, tt.want)
 			}
 		})
+	}
+}
+
+// TestShutdownBeforeServe: a SIGTERM can arrive before the server's
+// goroutine has started serving; Serve must then return at once, not
+// serve forever with the daemon waiting for it.
+func TestShutdownBeforeServe(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(l) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after Shutdown = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		l.Close()
+		t.Fatal("Serve kept serving after Shutdown")
 	}
 }
