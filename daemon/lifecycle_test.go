@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rapportapp/rapport/internal/testsrv/syncbuf"
 )
 
 var (
@@ -100,7 +102,7 @@ func (n *notifySocket) await(t *testing.T, state string) {
 // daemonProc is a running `rapport run`.
 type daemonProc struct {
 	cmd  *exec.Cmd
-	log  *lockedBuffer
+	log  *syncbuf.Buffer
 	done chan error
 }
 
@@ -115,7 +117,7 @@ func startBinary(t *testing.T, w *workspace, notify string) *daemonProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &daemonProc{cmd: cmd, log: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &daemonProc{cmd: cmd, log: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {

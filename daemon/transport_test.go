@@ -6,7 +6,6 @@ package main
 // running daemon.
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +23,7 @@ import (
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/testsrv/mailpit"
 	"github.com/rapportapp/rapport/internal/testsrv/smtpsink"
+	"github.com/rapportapp/rapport/internal/testsrv/syncbuf"
 	"github.com/rapportapp/rapport/internal/twiliotest"
 )
 
@@ -340,30 +339,12 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// lockedBuffer collects a daemon's output across goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // runningDaemon is `rapport run` in a goroutine.
 type runningDaemon struct {
 	base   string // http://127.0.0.1:PORT
 	stop   context.CancelFunc
 	exited chan int
-	out    *lockedBuffer
+	out    *syncbuf.Buffer
 }
 
 // startDaemon serves on [http] listen = addr with public_url pointing at
@@ -372,7 +353,7 @@ type runningDaemon struct {
 func startDaemon(t *testing.T, w *workspace, addr string, now time.Time) *runningDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &runningDaemon{base: "http://" + addr, stop: cancel, exited: make(chan int, 1), out: &lockedBuffer{}}
+	d := &runningDaemon{base: "http://" + addr, stop: cancel, exited: make(chan int, 1), out: &syncbuf.Buffer{}}
 	args := []string{"-c", w.config, "--now", now.Format(time.RFC3339), "run"}
 	getenv := func(k string) string { return w.env[k] }
 	go func() { d.exited <- run(ctx, args, stdio{in: strings.NewReader(""), out: d.out, err: d.out}, getenv) }()

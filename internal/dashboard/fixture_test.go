@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,12 +10,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/clock"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/testsrv/syncbuf"
 )
 
 // t0 is "now" in the tests: Thu 5 Mar 2026, 12:00 in Chicago.
@@ -30,7 +29,7 @@ const password = "lavender fields forever"
 type fixture struct {
 	st       *store.Store
 	clock    *clock.Manual
-	log      *syncBuffer
+	log      *syncbuf.Buffer
 	dash     *Dashboard
 	h        http.Handler
 	jane     int64 // contact id
@@ -50,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{st: st, clock: clock.NewManual(t0), log: &syncBuffer{}}
+	f := &fixture{st: st, clock: clock.NewManual(t0), log: &syncbuf.Buffer{}}
 	f.dash = New(Config{
 		Store: st, Clock: f.clock.Now, RepName: "Amy Kline", RepZone: chicago,
 		Log: slog.New(slog.NewTextHandler(f.log, nil)),
@@ -192,22 +191,4 @@ func csrfOf(t *testing.T, page string) string {
 		t.Fatalf("no csrf field in page:\n%s", page)
 	}
 	return m[1]
-}
-
-// syncBuffer collects log output from handler goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -23,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rapportapp/rapport/internal/testsrv/syncbuf"
 )
 
 // Timeouts for setting Mailpit up. Building it is slow only the first time.
@@ -111,7 +113,7 @@ func start(bin, dir string) (*Server, func(), error) {
 		APIURL:   "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[1])),
 		http:     &http.Client{Timeout: 10 * time.Second},
 	}
-	var output syncBuffer
+	var output syncbuf.Buffer
 	cmd := exec.Command(bin, s.args(dir, ports[1])...)
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {
@@ -197,22 +199,4 @@ func freePorts(n int) ([]int, error) {
 		return nil, fmt.Errorf("find free ports: %w", err)
 	}
 	return ports, nil
-}
-
-// syncBuffer collects Mailpit's output, written from exec's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
