@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rapportapp/rapport/internal/channel"
@@ -99,16 +100,15 @@ func (w *wire) claim(ctx context.Context, e *Engine, c *Content, j *job) (bool, 
 // land waits for the message on the wire, if any, and records its
 // outcome, and that of the message waiting to be recorded.
 func (w *wire) land(ctx context.Context, e *Engine, c *Content) error {
-	var err error
+	var errs []error
 	if l := w.landed; l != nil {
 		w.landed = nil
-		err = e.record(ctx, c, l.j, l.msg, l.id, nil)
+		errs = append(errs, e.record(ctx, c, l.j, l.msg, l.id, nil))
 	}
-	f := w.f
-	if f == nil || err != nil {
-		return err
+	if f := w.f; f != nil {
+		w.f = nil
+		<-f.done
+		errs = append(errs, e.record(ctx, c, f.j, f.msg, f.id, f.err))
 	}
-	w.f = nil
-	<-f.done
-	return e.record(ctx, c, f.j, f.msg, f.id, f.err)
+	return errors.Join(errs...)
 }

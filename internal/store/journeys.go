@@ -113,9 +113,6 @@ func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign 
 	if err := tx.SelectContext(ctx, &js, tx.s.query("journeys-of-campaign"), campaign, contactID); err != nil {
 		return fmt.Errorf("find journeys of %s: %w", campaign, err)
 	}
-	if len(js) < 2 {
-		return nil
-	}
 	latest := js[0]
 	for _, j := range js[1:] {
 		if j.TriggerAt > latest.TriggerAt || j.TriggerAt == latest.TriggerAt && j.ID > latest.ID {
