@@ -64,6 +64,7 @@ func commands() []command {
 		{"unsubscribe", "CONTACT [--sms]", "stop emails (or texts) to a contact", cmdUnsubscribe},
 		{"resubscribe", "CONTACT [--sms]", "start emails (or texts) to a contact again", cmdResubscribe},
 		{"demo", "", "six simulated months of Rapport in a throwaway folder", cmdDemo},
+		{"send-test", "CAMPAIGN/STEP [--contact EMAIL_OR_PHONE] [--channel email|sms]", "send one step to yourself, to see it as customers will", cmdSendTest},
 		{"passwd", "", "set the dashboard password (asks for it; or one line on stdin)", cmdPasswd},
 		{"backup", "FILE", "a consistent copy of the database, safe while running", cmdBackup},
 		{"dev", "twilio-sandbox [--listen ADDR]", "a local stand-in for Twilio, to try SMS settings", cmdDev},
