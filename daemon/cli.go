@@ -67,7 +67,7 @@ func commands() []command {
 		{"send-test", "CAMPAIGN/STEP [--contact EMAIL_OR_PHONE] [--channel email|sms]", "send one step to yourself, to see it as customers will", cmdSendTest},
 		{"passwd", "", "set the dashboard password (asks for it; or one line on stdin)", cmdPasswd},
 		{"backup", "FILE", "a consistent copy of the database, safe while running", cmdBackup},
-		{"dev", "twilio-sandbox [--listen ADDR]", "a local stand-in for Twilio, to try SMS settings", cmdDev},
+		{"dev", "twilio-sandbox [--listen ADDR] | text FROM \"MESSAGE\"", "try SMS without an account: a Twilio stand-in, or a text as if a customer sent it", cmdDev},
 	}
 }
 

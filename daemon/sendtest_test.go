@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -59,3 +60,39 @@ func TestSendTest(t *testing.T) {
 		}
 	}
 }
+
+// TestDevText takes a customer's text without Twilio: it is logged against
+// them, flagged, and their follow-up pauses; STOP opts them out of texts.
+func TestDevText(t *testing.T) {
+	w := newWorkspace(t)
+	w.mustRun(t, "--now", "2026-03-01T09:00:00-06:00", "import", w.path("contacts.example.csv"))
+	w.mustRun(t, "dev", "text", "(312) 555-0142", "The bottle arrived leaking")
+	var replies []struct {
+		ContactID int64  `json:"contact_id"`
+		Channel   string `json:"channel"`
+		Body      string `json:"body"`
+		Flags     any    `json:"flags"`
+	}
+	w.runJSON(t, &replies, "replies", "--json")
+	if len(replies) != 1 || replies[0].Channel != "sms" || replies[0].Body != "The bottle arrived leaking" ||
+		!strings.Contains(strings.ToLower(fmtAny(replies[0].Flags)), "leak") {
+		t.Fatalf("replies = %+v, want Emily's text, flagged", replies)
+	}
+	if out := w.mustRun(t, "preview", "emily.carter@example.com"); !strings.Contains(out, "paused") {
+		t.Errorf("Emily's follow-up is not paused after her reply:\n%s", out)
+	}
+	w.mustRun(t, "dev", "text", "+13125550142", "STOP")
+	var contacts []struct {
+		Email     string `json:"email"`
+		SMSStatus string `json:"sms_status"`
+	}
+	w.runJSON(t, &contacts, "contacts", "emily", "--json")
+	if len(contacts) != 1 || contacts[0].SMSStatus != "opted_out" {
+		t.Errorf("after STOP: %+v, want sms_status opted_out", contacts)
+	}
+	if _, errOut, code := w.run(t, "dev", "text", "12", "hi"); code != exitInvalid || !strings.Contains(errOut, "too short") {
+		t.Errorf("dev text from 12: exit %d, %q", code, errOut)
+	}
+}
+
+func fmtAny(v any) string { return strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(v), "\n", " ")) }
