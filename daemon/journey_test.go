@@ -599,15 +599,10 @@ func TestArrivalCheckAcrossDST(t *testing.T) {
 // webhook would, and returns its id.
 func (w *workspace) addReply(t *testing.T, contactID int64, from, body string, at time.Time) int64 {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, w.path("rapport.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	ctx, st := context.Background(), w.openStore(t)
 	r := &store.Reply{ContactID: contactID, Channel: "sms", ExternalID: fmt.Sprintf("SM%d", at.Unix()),
 		From: from, Body: body, ReceivedAt: at.Unix()}
-	err = st.Tx(ctx, func(tx *store.Tx) error {
+	err := st.Tx(ctx, func(tx *store.Tx) error {
 		_, err := tx.AddReply(ctx, r)
 		return err
 	})

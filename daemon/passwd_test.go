@@ -20,13 +20,7 @@ import (
 // database ("" when none is set).
 func (w *workspace) storedPassword(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, w.path("rapport.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	h, err := st.Setting(ctx, dashboard.PasswordSetting)
+	h, err := w.openStore(t).Setting(context.Background(), dashboard.PasswordSetting)
 	if store.IsNotFound(err) {
 		return ""
 	}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapportapp/rapport/internal/store"
 )
 
 // workspace is a folder laid out by `rapport init`, with its config.
@@ -84,6 +86,18 @@ func (w *workspace) at(t testing.TB, now time.Time, args ...string) string {
 }
 
 // path is a file inside the workspace.
+// openStore opens the workspace's database beside the CLI, closed when the
+// test ends.
+func (w *workspace) openStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), w.path("rapport.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 func (w *workspace) path(rel string) string { return filepath.Join(w.dir, filepath.FromSlash(rel)) }
 
 // read returns a workspace file's text.
