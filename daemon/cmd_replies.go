@@ -31,21 +31,11 @@ type replyJSON struct {
 func toJSON(r store.Reply) replyJSON {
 	j := replyJSON{ID: r.ID, ContactID: r.ContactID, Contact: r.ContactName, Channel: r.Channel, From: r.From,
 		ReceivedAt: time.Unix(r.ReceivedAt, 0).UTC().Format(time.RFC3339), Subject: r.Subject, Body: r.Body,
-		Flags: split(r.Flags, ","), Deadlines: split(r.Deadlines, "\n"), Handled: r.HandledAt != 0}
+		Flags: r.FlagList(), Deadlines: r.DeadlineList(), Handled: r.HandledAt != 0}
 	if r.Step != "" {
 		j.Answers = r.Campaign + "/" + r.Step
 	}
 	return j
-}
-
-func split(s, sep string) []string {
-	out := []string{}
-	for _, p := range strings.Split(s, sep) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func cmdReplies(e *env, args []string) error {

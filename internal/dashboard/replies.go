@@ -48,12 +48,12 @@ type repliesPage struct {
 
 func (d *Dashboard) replyView(r store.Reply, s *session) replyView {
 	v := replyView{CSRF: s.CSRF, ID: r.ID, ContactID: r.ContactID, Who: r.ContactName, From: r.From, Channel: channelName(r.Channel),
-		Received: d.repTime(r.ReceivedAt), Deadlines: split(r.Deadlines, "\n"),
+		Received: d.repTime(r.ReceivedAt), Deadlines: r.DeadlineList(),
 		Subject: r.Subject, Body: strings.TrimSpace(r.Body), WithContact: true}
 	if v.Who == "" {
 		v.Who = r.From
 	}
-	for _, f := range split(r.Flags, ",") {
+	for _, f := range r.FlagList() {
 		v.Flags = append(v.Flags, flagView{Text: strings.ReplaceAll(f, "_", " "), Problem: problemFlags[f]})
 	}
 	if r.HandledAt != 0 {
@@ -147,15 +147,4 @@ func channelName(ch string) string {
 
 func (d *Dashboard) repTime(unix int64) string {
 	return time.Unix(unix, 0).In(d.cfg.RepZone).Format(timeFormat)
-}
-
-// split cuts a stored list into its non-empty, trimmed parts.
-func split(s, sep string) []string {
-	var out []string
-	for _, p := range strings.Split(s, sep) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -89,7 +89,7 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) noti
 	n := notify.Reply{
 		ID: r.ID, Channel: r.Channel, From: r.From, Subject: r.Subject, Body: r.Body,
 		Received: time.Unix(r.ReceivedAt, 0).In(c.Rules.RepZone),
-		Flags:    splitNonEmpty(r.Flags, ","), Deadlines: splitNonEmpty(r.Deadlines, "\n"),
+		Flags:    r.FlagList(), Deadlines: r.DeadlineList(),
 	}
 	if r.ContactID != 0 {
 		if ct, err := e.store.Contact(ctx, r.ContactID); err == nil {
@@ -106,16 +106,6 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) noti
 		n.Answers = r.Campaign + " / " + r.Step
 	}
 	return n
-}
-
-func splitNonEmpty(s, sep string) []string {
-	var out []string
-	for _, p := range strings.Split(s, sep) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // sendRepMessages delivers queued forwards and digests to the rep.

@@ -107,9 +107,9 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 	}
 	r := &store.Reply{
 		ContactID: ct.ID, Channel: channel.Email, ExternalID: extID, From: m.From,
-		Subject: m.Subject, Body: body, Flags: strings.Join(flags, ","),
-		Deadlines: strings.Join(deadlines, "\n"), RawRef: ref, ReceivedAt: now.Unix(),
+		Subject: m.Subject, Body: body, RawRef: ref, ReceivedAt: now.Unix(),
 	}
+	r.SetAssessment(flags, deadlines)
 	if answers != nil {
 		r.MessageID, r.Campaign, r.Step = answers.ID, answers.Campaign, answers.Step
 	}

@@ -59,7 +59,7 @@ func (in *Inbox) ReceiveSMS(ctx context.Context, m SMS) (string, error) {
 		answer = helpText(c.Rep.Name, c.Rep.Phone, c.Rep.Email)
 	default:
 		flags, deadlines := assess(c, m.Body, now, o)
-		r.Flags, r.Deadlines = strings.Join(flags, ","), strings.Join(deadlines, "\n")
+		r.SetAssessment(flags, deadlines)
 	}
 	created, err := in.record(ctx, r, extra)
 	if err != nil || !created {

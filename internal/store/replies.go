@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Reply is a message from a customer (or an unknown sender) for the rep.
@@ -23,6 +24,34 @@ type Reply struct {
 	ContactName string `db:"contact_name"` // read only
 	Campaign    string `db:"campaign"`     // read only: what it answers
 	Step        string `db:"step"`         // read only
+}
+
+// Flags and deadlines are stored as text: flags comma-separated, deadlines
+// one per line.
+const (
+	flagSep     = ","
+	deadlineSep = "\n"
+)
+
+// SetAssessment stores what a reply was found to be about.
+func (r *Reply) SetAssessment(flags, deadlines []string) {
+	r.Flags, r.Deadlines = strings.Join(flags, flagSep), strings.Join(deadlines, deadlineSep)
+}
+
+// FlagList is Flags as a list (empty, never nil, when there are none).
+func (r *Reply) FlagList() []string { return splitList(r.Flags, flagSep) }
+
+// DeadlineList is Deadlines as a list (empty, never nil, when none).
+func (r *Reply) DeadlineList() []string { return splitList(r.Deadlines, deadlineSep) }
+
+func splitList(s, sep string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 type replyRow struct {
