@@ -58,10 +58,11 @@ func cmdPreview(e *env, args []string) error {
 	return nil
 }
 
-// timeline lists a contact's queue rows, paused ones marked, plus the next
-// occurrences of repeating steps, each rendered as it would go now.
+// timeline lists a contact's queue rows and passed steps (Content.Timeline),
+// paused ones marked, plus the next occurrences of repeating steps, each
+// rendered as it would go now.
 func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct *store.Contact) ([]previewRow, error) {
-	rows, err := st.ContactTimeline(e.ctx, ct.ID)
+	rows, err := c.Timeline(e.ctx, st, ct)
 	if err != nil {
 		return nil, err
 	}

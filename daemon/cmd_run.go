@@ -132,6 +132,9 @@ func (d *daemon) newWeb() *web.Server {
 		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
 		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.
 		Pauses: func(c string) bool { cp := d.engine.Content().Campaign(c); return cp != nil && cp.PauseOnReply },
+		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
+			return d.engine.Content().Timeline(ctx, d.st, c)
+		},
 	})
 	return &web.Server{
 		Inbox: d.inbox, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,

@@ -789,3 +789,36 @@ func TestOneMessageADayAcrossOrders(t *testing.T) {
 		}
 	})
 }
+
+// An import of past orders: steps whose moment went by before the order
+// was recorded are reported, not queued, and `preview` still shows them
+// in their place as skipped, with why.
+func TestImportedHistoryShowsPassedSteps(t *testing.T) {
+	t.Parallel()
+	w := newWorkspace(t)
+	w.write(t, "history.csv", "First Name,Email,Order Date,Invoice\nFrank,frank@example.com,2026-01-02,INV-7\n")
+	now := local(t, chicago, "2026-03-02 09:00")
+	got := w.importJSON(t, w.path("history.csv"), false, "--now", now.Format(time.RFC3339))
+	passed := []string{"policy-sheet", "arrival-check", "first-week-call", "four-week-checkin"}
+	if got.Journeys != 1 || got.PastSteps != len(passed) {
+		t.Errorf("summary %+v, want 1 journey and %d past steps", got, len(passed))
+	}
+	q := w.queue(t)
+	if q[store.Skipped] != 0 || q[store.Pending] != 1 {
+		t.Errorf("queue %v, want only the monthly tips pending and no rows for the passed steps", q)
+	}
+	rows := w.preview(t, now, "frank@example.com")
+	checkPreviewContract(t, rows, chicago)
+	for _, step := range passed {
+		r := row(t, rows, step, 0)
+		if r.State != store.Skipped || !strings.Contains(r.Note, "already passed") {
+			t.Errorf("preview %s: %+v, want skipped as already passed", step, r)
+		}
+	}
+	if r := row(t, rows, "monthly-tips", 0); r.State != store.Pending {
+		t.Errorf("preview monthly-tips: %+v, want pending", r)
+	}
+	if first := rows[0]; first.Step != "policy-sheet" || !strings.HasPrefix(first.Due, "2026-01-02T") {
+		t.Errorf("preview starts with %+v, want the policy sheet of 2 January", first)
+	}
+}

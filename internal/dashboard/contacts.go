@@ -85,7 +85,7 @@ func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) 
 // timeline lists the contact's queue rows like `rapport preview` does:
 // a pending row of a pausing campaign shows "paused" while a reply waits.
 func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Location) ([]timelineRow, error) {
-	rows, err := d.cfg.Store.ContactTimeline(ctx, c.ID)
+	rows, err := d.cfg.Timeline(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of contact %d: %w", c.ID, err)
 	}

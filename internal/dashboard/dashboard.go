@@ -5,6 +5,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,10 @@ type Config struct {
 	// reply waiting (pause_on_reply). Nil means every campaign does, which
 	// is the default.
 	Pauses func(campaign string) bool
+	// Timeline returns a contact's timeline rows as `rapport preview`
+	// shows them (the queue, and steps already past when their journey
+	// started). Nil means the queue rows alone.
+	Timeline func(ctx context.Context, c *store.Contact) ([]store.Due, error)
 }
 
 // Dashboard serves /dashboard/.
@@ -62,6 +67,11 @@ func New(cfg Config) *Dashboard {
 	}
 	if cfg.Pauses == nil {
 		cfg.Pauses = func(string) bool { return true }
+	}
+	if cfg.Timeline == nil {
+		cfg.Timeline = func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
+			return cfg.Store.ContactTimeline(ctx, c.ID)
+		}
 	}
 	return &Dashboard{cfg: cfg, logins: rate.NewLimiter(rate.Every(loginEvery), loginBurst)}
 }

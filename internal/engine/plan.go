@@ -130,30 +130,42 @@ func msgDomain(domain string) string {
 	return domain
 }
 
-// LateNote marks steps that were already past their `until` when their
-// journey started.
+// LateNote explains a step that was already past its `until` when its
+// journey started (see passed).
 const LateNote = "not sent: its moment had already passed when the order was recorded"
+
+// passed reports whether step s had gone by for journey j at the moment
+// the journey was planned: a one-off step already past its `until` (an
+// order recorded late, as an import of past orders). Such a step is never
+// sent, so Plan stores no row for it (an import of a year of orders would
+// store several rows per order that can never go) and Timeline shows it
+// from the campaign instead. A repeating step is never passed: its next
+// occurrence is still to come.
+func (c *Content) passed(s *campaign.Step, j *store.Journey, loc *time.Location, planned time.Time) bool {
+	if s.Every != nil || s.Until == nil {
+		return false
+	}
+	_, stale := c.due(s, j, loc, 0)
+	return stale.Unix() < planned.Unix() // to the second, as queue rows keep time
+}
 
 // Plan queues every step of campaign cp for journey j (rows that exist are
 // left alone) inside the caller's transaction. It returns how many steps
-// were already past when the journey started, and so were skipped quietly.
+// were already past when the journey started: those are not queued, and
+// the import reports how many rather than one notice each in the digest.
 func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (late int, err error) {
 	loc := c.Zone(ct)
 	rows := make([]store.Message, 0, len(cp.Steps))
 	for i := range cp.Steps {
 		s := &cp.Steps[i]
+		if c.passed(s, j, loc, now) {
+			late++
+			continue
+		}
 		k := c.firstOccurrence(s, j, loc, now)
 		m := c.row(cp, s, j, loc, k, now)
 		if m.StaleAt != 0 && m.StaleAt < now.Unix() {
-			if s.Every != nil {
-				m = c.row(cp, s, j, loc, k+1, now) // the next one is still to come
-			} else {
-				// An order recorded late (an import of past orders): its
-				// passed steps are skipped quietly; the import reports
-				// how many, rather than one notice each in the digest.
-				m.State, m.Note = store.Skipped, LateNote
-				late++
-			}
+			m = c.row(cp, s, j, loc, k+1, now) // a repeat: the next one is still to come
 		}
 		rows = append(rows, m)
 	}
@@ -164,7 +176,7 @@ func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign,
 // Enrolled counts what Enroll did.
 type Enrolled struct {
 	Journeys int // journeys started
-	Late     int // their steps already past at the start, skipped quietly (LateNote)
+	Late     int // their steps already past at the start, not queued (LateNote)
 }
 
 // Enroll starts ct's journeys for an order (o != nil: every campaign
