@@ -112,7 +112,7 @@ func openDB(t testing.TB, w *workspace) *sql.DB {
 func queueOf(t testing.TB, w *workspace, email, step string) []queueRow {
 	t.Helper()
 	rows, err := openDB(t, w).Query(`SELECT m.id, coalesce(c.email, ''), m.step, m.channel, m.state, m.attempts,
-		m.due_at, m.message_id, m.provider_id FROM messages m JOIN contacts c ON c.id = m.contact_id
+		m.due_at, coalesce(m.message_id, ''), m.provider_id FROM messages m JOIN contacts c ON c.id = m.contact_id
 		WHERE c.email = ? AND m.step = ? ORDER BY m.id`, email, step)
 	if err != nil {
 		t.Fatal(err)

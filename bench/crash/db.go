@@ -83,7 +83,7 @@ func integrity(ctx context.Context, db *sql.DB) (string, error) {
 }
 
 func queueRows(ctx context.Context, db *sql.DB) ([]row, error) {
-	rs, err := db.QueryContext(ctx, "SELECT message_id, channel, state, sent_to, provider_id FROM messages")
+	rs, err := db.QueryContext(ctx, "SELECT coalesce(message_id, ''), channel, state, sent_to, provider_id FROM messages")
 	if err != nil {
 		return nil, fmt.Errorf("read the queue: %w", err)
 	}

@@ -286,6 +286,6 @@ func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string, w *wir
 	if err != nil || !claimed {
 		return err
 	}
-	msg.ClaimedAt = j.now
+	msg.ClaimedAt, msg.MessageID = j.now, j.d.MessageID // given by the claim
 	return w.takeOff(ctx, e, c, &flight{j: j, msg: msg})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -80,6 +81,7 @@ func claimAndCrash(t *testing.T, h *harness, ct *store.Contact, ch string, writt
 		to = ct.Phone
 	}
 	m.Channel, m.SentTo, m.Template, m.SeriesIndex, m.Subject = ch, to, "note", -1, "A note for Emily"
+	m.MessageID = engine.NewMessageID("example.com")
 	var claimed bool
 	err = h.st.Tx(h.ctx, func(tx *store.Tx) error {
 		claimed, err = tx.Claim(h.ctx, m, h.clock.Now().Unix())

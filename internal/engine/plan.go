@@ -99,8 +99,7 @@ func (c *Content) row(cp *campaign.Campaign, s *campaign.Step, j *store.Journey,
 	due, stale := c.due(s, j, loc, k)
 	m := store.Message{
 		JourneyID: j.ID, ContactID: j.ContactID, Campaign: cp.ID, Step: s.ID, Occurrence: k,
-		Channel: s.Channel, DueAt: due.Unix(), Template: s.Template,
-		MessageID: c.messageID(now), CreatedAt: now.Unix(),
+		Channel: s.Channel, DueAt: due.Unix(), Template: s.Template, CreatedAt: now.Unix(),
 	}
 	if !stale.IsZero() {
 		m.StaleAt = stale.Unix()
@@ -113,12 +112,11 @@ func NewMessageID(domain string) string {
 	return store.NewUID() + "@" + msgDomain(domain)
 }
 
-// messageID returns the Message-ID of a new queue row: the planning time
-// and a count, then 64 random bits (a reply's In-Reply-To finds the
-// customer by it, so it must not be guessable). IDs made one after another
-// sort one after another, so the unique index on them grows at its end;
-// with wholly random IDs, every row of a large import rewrote a random
-// page of that index, which was the biggest part of the import's time.
+// messageID returns a Message-ID for a queue row's first claim: the
+// claim time and a count, then 64 random bits (a reply's In-Reply-To
+// finds the customer by it, so it must not be guessable). IDs made one
+// after another sort one after another, so the unique index on them grows
+// at its end instead of rewriting a random page of it per message.
 func (c *Content) messageID(now time.Time) string {
 	return fmt.Sprintf("%08x%08x.%s@%s", uint32(now.Unix()), c.idSeq.Add(1), store.NewUID()[:16], msgDomain(c.MsgDomain))
 }

@@ -83,6 +83,9 @@ func (w *wire) claim(ctx context.Context, e *Engine, c *Content, j *job) (bool, 
 				return err
 			}
 		}
+		if j.d.MessageID == "" { // a retry keeps the first claim's (Claim)
+			j.d.MessageID = c.messageID(j.now)
+		}
 		var err error
 		claimed, err = tx.Claim(ctx, &j.d.Message, j.now.Unix())
 		return err

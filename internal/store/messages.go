@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -58,6 +60,7 @@ type Due struct {
 // are left alone, so planning twice never sends twice. It returns how many
 // rows were new. The rows go in one statement: an import queues a journey's
 // steps for every order, and a statement per row cost more than the rows.
+// A new row has no Message-ID: Claim gives it one.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
 	if len(ms) == 0 {
 		return 0, nil
@@ -70,7 +73,7 @@ func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
 			state = Pending
 		}
 		args = append(args, m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
-			m.Channel, m.DueAt, m.StaleAt, m.MessageID, m.Template, m.CreatedAt, state, m.Note)
+			m.Channel, m.DueAt, m.StaleAt, m.Template, m.CreatedAt, state, m.Note)
 	}
 	res, err := tx.ExecContext(ctx, tx.s.messageInsert(len(ms)), args...)
 	if err != nil {
@@ -81,7 +84,7 @@ func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
 }
 
 // messageInsertColumns is how many values message-insert takes per row.
-const messageInsertColumns = 13
+const messageInsertColumns = 12
 
 // messageInsert returns message-insert for n rows (one VALUES tuple each),
 // made once per n.
@@ -164,19 +167,23 @@ func (s *Store) ContactTimeline(ctx context.Context, contactID int64) ([]Due, er
 }
 
 // Claim moves a pending row to 'sending' with what is about to be sent,
-// committed before the send so a crash can be recovered. It reports false
-// if the row was no longer pending.
+// committed before the send so a crash can be recovered. The row keeps
+// the Message-ID of an earlier claim; else it takes m.MessageID (none, for
+// a task). m.MessageID is then the row's. It reports false if the row was
+// no longer pending.
 func (tx *Tx) Claim(ctx context.Context, m *Message, now int64) (bool, error) {
-	res, err := tx.exec(ctx, "message-claim", now, m.Channel, m.SentTo, m.Template, m.SeriesIndex, m.Subject, m.ID)
+	var id string
+	err := tx.QueryRowContext(ctx, tx.s.query("message-claim"), now, m.Channel, m.SentTo, m.Template, m.SeriesIndex,
+		m.Subject, m.MessageID, m.ID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("claim message %d: %w", m.ID, err)
 	}
-	n, _ := res.RowsAffected()
-	if n == 1 {
-		m.State, m.ClaimedAt = Sending, now
-		m.Attempts++
-	}
-	return n == 1, nil
+	m.State, m.ClaimedAt, m.MessageID = Sending, now, id
+	m.Attempts++
+	return true, nil
 }
 
 // MarkSent records a delivered message.

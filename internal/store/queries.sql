@@ -55,9 +55,10 @@ SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FRO
 WHERE id > ? ORDER BY id LIMIT ?;
 
 -- name: message-insert
+-- No Message-ID yet: the row gets one when it is claimed (message-claim).
 INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channel, due_at,
-    stale_at, message_id, template, created_at, state, note)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    stale_at, template, created_at, state, note)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 
 -- name: journeys-of-campaign
@@ -74,7 +75,7 @@ WHERE journey_id = ? AND step = ? AND state = 'pending';
 
 -- name: message-columns
 m.id, m.journey_id, m.contact_id, m.campaign, m.step, m.occurrence, m.channel, m.due_at,
-m.stale_at, m.state, m.attempts, m.claimed_at, m.sent_at, m.message_id, m.provider_id,
+m.stale_at, m.state, m.attempts, m.claimed_at, m.sent_at, coalesce(m.message_id, '') AS message_id, m.provider_id,
 m.delivery, m.template, m.series_index, m.sent_to, m.subject, m.error, m.note, m.created_at
 
 -- name: due-join
@@ -96,9 +97,11 @@ coalesce(o.order_date, '') AS "order.order_date", coalesce(o.invoice, '') AS "or
 coalesce(o.items, '') AS "order.items", coalesce(o.id, 0) AS "order.id"
 
 -- name: message-claim
+-- The Message-ID is given at the first claim and kept by every retry.
 UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1, channel = ?,
-    sent_to = ?, template = ?, series_index = ?, subject = ?
-WHERE id = ? AND state = 'pending';
+    sent_to = ?, template = ?, series_index = ?, subject = ?, message_id = coalesce(message_id, nullif(?, ''))
+WHERE id = ? AND state = 'pending'
+RETURNING coalesce(message_id, '');
 
 -- name: message-sent
 UPDATE messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHERE id = ?;

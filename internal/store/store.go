@@ -150,18 +150,48 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.Tx(ctx, func(tx *Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(i+1))
-			return err
-		})
-		if err != nil {
+		if err := s.apply(ctx, string(body), i+1); err != nil {
 			return fmt.Errorf("apply %s: %w", files[i], err)
 		}
 	}
 	return nil
+}
+
+// fkOff marks a migration that rebuilds a table other tables refer to:
+// it runs with foreign keys off (dropping the old table would otherwise
+// cascade to the rows that refer to it), and they are checked before it
+// commits, as SQLite's own procedure for such changes says.
+const fkOff = "-- rapport: foreign_keys off"
+
+// apply runs one migration and sets the schema version to version, in one
+// transaction. (PRAGMA foreign_keys does nothing inside a transaction, so
+// it is set around it; the writer is a single connection.)
+func (s *Store) apply(ctx context.Context, body string, version int) error {
+	if strings.HasPrefix(body, fkOff) {
+		if _, err := s.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		defer s.w.ExecContext(ctx, "PRAGMA foreign_keys = ON")
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, body); err != nil {
+			return err
+		}
+		var broken []struct {
+			Table  string        `db:"table"`
+			RowID  sql.NullInt64 `db:"rowid"`
+			Parent string        `db:"parent"`
+			FKID   int           `db:"fkid"`
+		}
+		if err := tx.SelectContext(ctx, &broken, "PRAGMA foreign_key_check"); err != nil {
+			return err
+		}
+		if len(broken) > 0 {
+			return fmt.Errorf("%d rows of %s would refer to missing %s rows", len(broken), broken[0].Table, broken[0].Parent)
+		}
+		_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(version))
+		return err
+	})
 }
 
 // Tx is a write transaction. Methods on Tx are the writes; they run inside

@@ -79,12 +79,11 @@ func TestQueueRowsAreUniquePerOccurrence(t *testing.T) {
 		if _, err := tx.AddJourney(ctx, j); err != nil {
 			return err
 		}
-		row := Message{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "s", Channel: "email", DueAt: 5, MessageID: "x@y", CreatedAt: 1}
+		row := Message{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "s", Channel: "email", DueAt: 5, CreatedAt: 1}
 		n1, err := tx.AddMessages(ctx, []Message{row})
 		if err != nil {
 			return err
 		}
-		row.MessageID = "z@y"
 		n2, err := tx.AddMessages(ctx, []Message{row})
 		if n1 != 1 || n2 != 0 {
 			t.Fatalf("inserted %d then %d rows, want 1 then 0", n1, n2)

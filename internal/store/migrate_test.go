@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// A database written by the first schema, with a sent message a reply
+// points at, is rebuilt by 0002 without losing the row, its Message-ID or
+// the reply's link to it, and foreign keys are on again afterwards.
+func TestMigrationKeepsQueueAndReplyLinks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlx.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{string(first),
+		`INSERT INTO contacts (id, uid, email, created_at, updated_at) VALUES (1, 'u1', 'a@example.com', 1, 1)`,
+		`INSERT INTO journeys (id, campaign, contact_id, trigger_at, date_only, created_at) VALUES (1, 'post-order', 1, 1, 1, 1)`,
+		`INSERT INTO messages (id, journey_id, contact_id, campaign, step, occurrence, channel, due_at, state, message_id, created_at)
+		 VALUES (7, 1, 1, 'post-order', 'hello', 0, 'email', 5, 'sent', 'old@example.com', 1)`,
+		`INSERT INTO replies (contact_id, message_id, channel, external_id, from_addr, body, received_at)
+		 VALUES (1, 7, 'email', 'r1@example.com', 'a@example.com', 'thanks', 9)`,
+		`PRAGMA user_version = 1`,
+	} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got struct {
+		Version   int    `db:"version"`
+		FK        int    `db:"fk"`
+		MessageID string `db:"message_id"`
+		ReplyTo   int64  `db:"reply_to"`
+	}
+	err = s.w.GetContext(ctx, &got, `SELECT (SELECT user_version FROM pragma_user_version) AS version,
+		(SELECT foreign_keys FROM pragma_foreign_keys) AS fk,
+		(SELECT message_id FROM messages WHERE id = 7) AS message_id,
+		(SELECT message_id FROM replies) AS reply_to`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || got.FK != 1 || got.MessageID != "old@example.com" || got.ReplyTo != 7 {
+		t.Errorf("after migration %+v, want version 2, foreign keys on, the Message-ID and the reply's link kept", got)
+	}
+	if ref, err := s.MessageByRFCID(ctx, "old@example.com"); err != nil || ref.ID != 7 {
+		t.Errorf("message by its old Message-ID: %+v, %v", ref, err)
+	}
+}
+
+// A queued row has no Message-ID until its first claim; a retry keeps
+// that one; a task (claimed with none) never gets one.
+func TestClaimGivesTheMessageIDOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	var msg, task Message
+	err := s.Tx(ctx, func(tx *Tx) error {
+		c := &Contact{Email: "a@example.com"}
+		if _, err := tx.UpsertContact(ctx, c, 1); err != nil {
+			return err
+		}
+		j := &Journey{Campaign: "post-order", ContactID: c.ID, TriggerAt: 1, CreatedAt: 1}
+		if _, err := tx.AddJourney(ctx, j); err != nil {
+			return err
+		}
+		_, err := tx.AddMessages(ctx, []Message{
+			{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "hello", Channel: "email", DueAt: 5, CreatedAt: 1},
+			{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "call", Channel: "task", DueAt: 5, CreatedAt: 1},
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueMessages(ctx, 10, 10, DueFilter{})
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due %+v, %v", due, err)
+	}
+	msg, task = due[0].Message, due[1].Message
+	if msg.MessageID != "" || task.MessageID != "" {
+		t.Fatalf("queued rows already have Message-IDs %q, %q", msg.MessageID, task.MessageID)
+	}
+	claim := func(m *Message, id string) {
+		t.Helper()
+		m.MessageID = id
+		err := s.Tx(ctx, func(tx *Tx) error {
+			ok, err := tx.Claim(ctx, m, 6)
+			if err == nil && !ok {
+				t.Fatalf("row %d not claimed", m.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	claim(&msg, "first@example.com")
+	claim(&task, "")
+	if err := s.Tx(ctx, func(tx *Tx) error { return tx.Retry(ctx, msg.ID, 7, "try again") }); err != nil {
+		t.Fatal(err)
+	}
+	claim(&msg, "second@example.com")
+	if msg.MessageID != "first@example.com" || task.MessageID != "" {
+		t.Errorf("Message-IDs after a retry %q and for a task %q, want first@example.com and none", msg.MessageID, task.MessageID)
+	}
+	if ref, err := s.MessageByRFCID(ctx, "first@example.com"); err != nil || ref.ID != msg.ID {
+		t.Errorf("message by Message-ID: %+v, %v", ref, err)
+	}
+}
