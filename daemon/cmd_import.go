@@ -126,7 +126,7 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 // it, which cost more than the statements. An interrupt is noticed between
 // batches instead, and rolls the whole import back.
 func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum *importSummary, bar *progress) error {
-	im := &importer{ctx: context.WithoutCancel(e.ctx), tx: tx, c: c, sum: sum, now: e.clock.Now()}
+	im := &importer{ctx: context.WithoutCancel(e.ctx), tx: tx, app: tx.Appender(), c: c, sum: sum, now: e.clock.Now()}
 	ctx, cancel := context.WithCancel(e.ctx)
 	batches := r.Batches(ctx, runtime.NumCPU(), readBatch)
 	defer func() {
@@ -143,10 +143,22 @@ func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum
 				return err
 			}
 		}
+		if im.app.Buffered() >= appendBatch {
+			if err := im.flush(); err != nil {
+				return err
+			}
+		}
 		bar.set(r.BytesRead())
 	}
-	return e.ctx.Err()
+	if err := e.ctx.Err(); err != nil {
+		return err
+	}
+	return im.flush()
 }
+
+// appendBatch is about how many new customers' journeys an import writes
+// at a time (see store.Appender).
+const appendBatch = 256
 
 // readBatch is how many rows go from the readers to the writer at a time.
 const readBatch = 256
@@ -155,9 +167,39 @@ const readBatch = 256
 type importer struct {
 	ctx context.Context // never cancelled: see importRows
 	tx  *store.Tx
-	c   *engine.Content
-	sum *importSummary
-	now time.Time
+	// app takes the orders and journeys of customers new in this import;
+	// fromLine is the first line whose rows it holds.
+	app      *store.Appender
+	fromLine int
+	c        *engine.Content
+	sum      *importSummary
+	now      time.Time
+}
+
+// writerFor picks where a row's order and journeys go. A customer new in
+// this import has nothing stored that they could meet: the appender takes
+// theirs. Anyone else's go through the transaction, once the appender's
+// rows (which theirs may meet) are written.
+func (im *importer) writerFor(res store.UpsertResult, line int) (orderWriter, error) {
+	if res != store.Inserted {
+		return im.tx, im.flush()
+	}
+	if im.fromLine == 0 {
+		im.fromLine = line
+	}
+	return im.app, nil
+}
+
+// flush writes the rows the appender holds.
+func (im *importer) flush() error {
+	if im.app.Buffered() == 0 {
+		return nil
+	}
+	if err := im.app.Flush(im.ctx); err != nil {
+		return fmt.Errorf("lines %d and after: %w", im.fromLine, err)
+	}
+	im.fromLine = 0
+	return nil
 }
 
 // row writes a good row, or records a bad one.
@@ -190,10 +232,14 @@ func (im *importer) record(rec *contact.Record) error {
 	if err != nil {
 		return err
 	}
+	w, err := im.writerFor(res, rec.Line)
+	if err != nil {
+		return err
+	}
 	switch res {
 	case store.Inserted:
 		im.sum.Inserted++
-		n, err := im.c.Enroll(im.ctx, im.tx, ct, nil, im.now)
+		n, err := im.c.Enroll(im.ctx, w, ct, nil, im.now)
 		im.sum.add(n)
 		if err != nil {
 			return err
@@ -206,7 +252,7 @@ func (im *importer) record(rec *contact.Record) error {
 	if rec.Order == nil {
 		return nil
 	}
-	return enrollOrder(im.ctx, im.tx, im.c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
+	return enrollOrder(im.ctx, w, im.c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
 		Invoice: rec.Order.Invoice, Items: rec.Order.Items, CreatedAt: im.now.Unix()}, im.sum, im.now)
 }
 
@@ -214,8 +260,15 @@ func addOrder(e *env, tx *store.Tx, c *engine.Content, ct *store.Contact, o *sto
 	return enrollOrder(e.ctx, tx, c, ct, o, sum, now)
 }
 
+// orderWriter records orders and starts journeys: a transaction, or for
+// customers created in it, an import's appender.
+type orderWriter interface {
+	engine.Writer
+	AddOrder(ctx context.Context, o *store.Order) (created bool, err error)
+}
+
 // enrollOrder records an order and, when it is new, starts its journeys.
-func enrollOrder(ctx context.Context, tx *store.Tx, c *engine.Content, ct *store.Contact, o *store.Order, sum *importSummary, now time.Time) error {
+func enrollOrder(ctx context.Context, tx orderWriter, c *engine.Content, ct *store.Contact, o *store.Order, sum *importSummary, now time.Time) error {
 	created, err := tx.AddOrder(ctx, o)
 	if err != nil || !created {
 		return err

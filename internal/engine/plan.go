@@ -151,7 +151,7 @@ func (c *Content) passed(s *campaign.Step, j *store.Journey, loc *time.Location,
 // left alone) inside the caller's transaction. It returns how many steps
 // were already past when the journey started: those are not queued, and
 // the import reports how many rather than one notice each in the digest.
-func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (late int, err error) {
+func (c *Content) Plan(ctx context.Context, tx Writer, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (late int, err error) {
 	loc := c.Zone(ct)
 	rows := make([]store.Message, 0, len(cp.Steps))
 	for i := range cp.Steps {
@@ -171,6 +171,15 @@ func (c *Content) Plan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign,
 	return late, err
 }
 
+// Writer is where enrolment writes: a transaction (*store.Tx), or for
+// contacts created in it, an import's *store.Appender.
+type Writer interface {
+	AddJourney(ctx context.Context, j *store.Journey) (created bool, err error)
+	AddMessages(ctx context.Context, ms []store.Message) (int, error)
+	CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, steps []string, note string) error
+	SetSettingIfAbsent(ctx context.Context, key, value string) error
+}
+
 // Enrolled counts what Enroll did.
 type Enrolled struct {
 	Journeys int // journeys started
@@ -180,7 +189,7 @@ type Enrolled struct {
 // Enroll starts ct's journeys for an order (o != nil: every campaign
 // triggered by "order") or for a new contact (o == nil: campaigns triggered
 // by "contact"), and queues their steps, inside the caller's transaction.
-func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o *store.Order, now time.Time) (Enrolled, error) {
+func (c *Content) Enroll(ctx context.Context, tx Writer, ct *store.Contact, o *store.Order, now time.Time) (Enrolled, error) {
 	var n Enrolled
 	for _, cp := range c.Campaigns {
 		j, ok := journeyFor(cp, ct, o, now)
@@ -221,7 +230,7 @@ func (c *Content) Enroll(ctx context.Context, tx *store.Tx, ct *store.Contact, o
 // per campaign and step list in a process, not once per journey. (Should
 // the transaction roll back, the daemon's first start merely makes that
 // look.)
-func (c *Content) noteSteps(ctx context.Context, tx *store.Tx, cp *campaign.Campaign) error {
+func (c *Content) noteSteps(ctx context.Context, tx Writer, cp *campaign.Campaign) error {
 	steps := stepList(cp)
 	if v, ok := c.stepsNoted.Load(cp.ID); ok && v == steps {
 		return nil

@@ -58,50 +58,28 @@ type Due struct {
 // AddMessages queues step occurrences (pending unless State says
 // otherwise); rows that exist already (same journey, step and occurrence)
 // are left alone, so planning twice never sends twice. It returns how many
-// rows were new. The rows go in one statement: an import queues a journey's
-// steps for every order, and a statement per row cost more than the rows.
-// A new row has no Message-ID: Claim gives it one.
+// rows were new. A new row has no Message-ID: Claim gives it one.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
-	if len(ms) == 0 {
-		return 0, nil
+	n, err := tx.insertRows(ctx, "message-insert", messageValues(ms))
+	if err != nil && len(ms) > 0 {
+		err = fmt.Errorf("queue %s/%s: %w", ms[0].Campaign, ms[0].Step, err)
 	}
-	args := make([]any, 0, len(ms)*messageInsertColumns)
+	return int(n), err
+}
+
+// messageValues lists the values message-insert takes, row after row.
+func messageValues(ms []Message) [][]any {
+	rows := make([][]any, len(ms))
 	for i := range ms {
 		m := &ms[i]
 		state := m.State
 		if state == "" {
 			state = Pending
 		}
-		args = append(args, m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
-			m.Channel, m.DueAt, m.StaleAt, m.Template, m.CreatedAt, state, m.Note)
+		rows[i] = []any{m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
+			m.Channel, m.DueAt, m.StaleAt, m.Template, m.CreatedAt, state, m.Note}
 	}
-	res, err := tx.ExecContext(ctx, tx.s.messageInsert(len(ms)), args...)
-	if err != nil {
-		return 0, fmt.Errorf("queue %s/%s: %w", ms[0].Campaign, ms[0].Step, err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
-}
-
-// messageInsertColumns is how many values message-insert takes per row.
-const messageInsertColumns = 12
-
-// messageInsert returns message-insert for n rows (one VALUES tuple each),
-// made once per n.
-func (s *Store) messageInsert(n int) string {
-	if q, ok := s.inserts.Load(n); ok {
-		return q.(string)
-	}
-	one := s.query("message-insert")
-	head, tail, ok := strings.Cut(one, "VALUES ")
-	if !ok || n == 1 {
-		return one
-	}
-	tuple, rest, _ := strings.Cut(tail, ")")
-	tuple += ")"
-	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) + rest
-	s.inserts.Store(n, q)
-	return q
+	return rows
 }
 
 func (s *Store) dueSelect(where string) string {

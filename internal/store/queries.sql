@@ -206,3 +206,17 @@ SELECT uid_validity, last_uid FROM mail_cursors WHERE mailbox = ?;
 -- name: cursor-save
 INSERT INTO mail_cursors (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
 ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid;
+
+-- name: order-append
+-- Appender: an order of a contact created in the same transaction, its id given.
+INSERT INTO orders (id, contact_id, order_date, invoice, items, created_at)
+VALUES (?, ?, ?, ?, ?, ?);
+
+-- name: journey-append
+-- Appender: a journey of a contact created in the same transaction, its id given.
+INSERT INTO journeys (id, campaign, contact_id, order_id, trigger_at, date_only, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: next-ids
+-- Appender: the ids the next order and journey get.
+SELECT (SELECT coalesce(max(id), 0) + 1 FROM orders), (SELECT coalesce(max(id), 0) + 1 FROM journeys);
