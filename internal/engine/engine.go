@@ -60,6 +60,8 @@ type Content struct {
 	zones sync.Map
 	// idSeq numbers the Message-IDs of queue rows (see messageID).
 	idSeq atomic.Uint32
+	// plans caches journeys' plans (see Plan).
+	plans planCache
 	// stepsNoted holds, by campaign, the step list Enroll last recorded
 	// (see Enroll), so that an import records it once, not per order.
 	stepsNoted sync.Map

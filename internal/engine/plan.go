@@ -152,12 +152,41 @@ func (c *Content) passed(s *campaign.Step, j *store.Journey, loc *time.Location,
 // were already past when the journey started: those are not queued, and
 // the import reports how many rather than one notice each in the digest.
 func (c *Content) Plan(ctx context.Context, tx Writer, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (late int, err error) {
-	loc := c.Zone(ct)
-	rows := make([]store.Message, 0, len(cp.Steps))
+	steps := c.plans.get(planKey{cp.ID, j.TriggerAt, j.DateOnly, c.Zone(ct), now.Unix()}, func(k planKey) []stepPlan {
+		return c.planSteps(cp, j, k.loc, now)
+	})
+	rows := make([]store.Message, 0, len(steps))
+	for _, p := range steps {
+		s := &cp.Steps[p.step]
+		if p.passed {
+			late++
+			continue
+		}
+		rows = append(rows, store.Message{
+			JourneyID: j.ID, ContactID: j.ContactID, Campaign: cp.ID, Step: s.ID, Occurrence: p.k,
+			Channel: s.Channel, DueAt: p.due, StaleAt: p.stale, Template: s.Template, CreatedAt: now.Unix(),
+		})
+	}
+	_, err = tx.AddMessages(ctx, rows)
+	return late, err
+}
+
+// stepPlan is where one step of a campaign starts for a journey.
+type stepPlan struct {
+	step       int // index in the campaign's steps
+	k          int // first occurrence to queue
+	due, stale int64
+	passed     bool // past when the journey started: not queued
+}
+
+// planSteps works out where each step of cp starts for journey j: the
+// first occurrence still to come, or passed.
+func (c *Content) planSteps(cp *campaign.Campaign, j *store.Journey, loc *time.Location, now time.Time) []stepPlan {
+	out := make([]stepPlan, len(cp.Steps))
 	for i := range cp.Steps {
 		s := &cp.Steps[i]
 		if c.passed(s, j, loc, now) {
-			late++
+			out[i] = stepPlan{step: i, passed: true}
 			continue
 		}
 		k := c.firstOccurrence(s, j, loc, now)
@@ -165,10 +194,9 @@ func (c *Content) Plan(ctx context.Context, tx Writer, cp *campaign.Campaign, j 
 		if m.StaleAt != 0 && m.StaleAt < now.Unix() {
 			m = c.row(cp, s, j, loc, k+1, now) // a repeat: the next one is still to come
 		}
-		rows = append(rows, m)
+		out[i] = stepPlan{step: i, k: m.Occurrence, due: m.DueAt, stale: m.StaleAt}
 	}
-	_, err = tx.AddMessages(ctx, rows)
-	return late, err
+	return out
 }
 
 // Writer is where enrolment writes: a transaction (*store.Tx), or for
