@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"golang.org/x/term"
@@ -138,10 +140,8 @@ func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum
 		if err := e.ctx.Err(); err != nil {
 			return err
 		}
-		for i := range b {
-			if err := im.row(&b[i]); err != nil {
-				return err
-			}
+		if err := im.batch(b); err != nil {
+			return err
 		}
 		if im.app.Buffered() >= appendBatch {
 			if err := im.flush(); err != nil {
@@ -202,8 +202,73 @@ func (im *importer) flush() error {
 	return nil
 }
 
-// row writes a good row, or records a bad one.
-func (im *importer) row(rr *contact.Row) error {
+// batch writes a batch of rows in file order. Its new customers go in
+// first, many per statement (store.InsertContacts): those whose email and
+// phone no other row of the batch has, so that the order in which they go
+// in cannot matter. The rest, customers already stored and rows that share
+// an email or phone, are upserted one by one.
+func (im *importer) batch(b []contact.Row) error {
+	cts := make([]*store.Contact, len(b))
+	seen := map[string]int{}
+	for i := range b {
+		if b[i].Err == nil {
+			cts[i] = newContact(&b[i].Record)
+			for _, k := range keys(cts[i]) {
+				seen[k]++
+			}
+		}
+	}
+	var alone []*store.Contact
+	first := 0 // line
+	for i, ct := range cts {
+		if ct != nil && !slices.ContainsFunc(keys(ct), func(k string) bool { return seen[k] > 1 }) {
+			alone = append(alone, ct)
+			first = cmp.Or(first, b[i].Record.Line)
+		}
+	}
+	inserted, err := im.tx.InsertContacts(im.ctx, alone, im.now.Unix())
+	if err != nil {
+		return fmt.Errorf("line %d and after: %w", first, err)
+	}
+	isNew := make(map[*store.Contact]bool, len(alone))
+	for i, ct := range alone {
+		isNew[ct] = inserted[i]
+	}
+	for i := range b {
+		if err := im.row(&b[i], cts[i], isNew[cts[i]]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keys are what a contact is matched by.
+func keys(ct *store.Contact) []string {
+	var out []string
+	if ct.Email != "" {
+		out = append(out, "email "+ct.Email)
+	}
+	if ct.Phone != "" {
+		out = append(out, "phone "+ct.Phone)
+	}
+	return out
+}
+
+func newContact(rec *contact.Record) *store.Contact {
+	ct := &store.Contact{
+		FirstName: rec.Contact.FirstName, LastName: rec.Contact.LastName, Email: rec.Contact.Email,
+		Phone: rec.Contact.Phone, Timezone: rec.Contact.Timezone,
+		SMSConsentAt: rec.Contact.SMSConsentAt, SMSConsentSource: rec.Contact.SMSConsentSource,
+	}
+	if rec.Contact.SMSConsent != nil {
+		ct.ConsentKnown, ct.SMSConsent = true, *rec.Contact.SMSConsent
+	}
+	return ct
+}
+
+// row writes a good row (its contact ct already inserted when isNew), or
+// records a bad one.
+func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 	var p *contact.Problem
 	switch {
 	case errors.As(rr.Err, &p):
@@ -213,24 +278,19 @@ func (im *importer) row(rr *contact.Row) error {
 	case rr.Err != nil:
 		return rr.Err
 	}
-	if err := im.record(&rr.Record); err != nil {
+	if err := im.record(&rr.Record, ct, isNew); err != nil {
 		return fmt.Errorf("line %d: %w", rr.Record.Line, err)
 	}
 	return nil
 }
 
-func (im *importer) record(rec *contact.Record) error {
-	ct := &store.Contact{
-		FirstName: rec.Contact.FirstName, LastName: rec.Contact.LastName, Email: rec.Contact.Email,
-		Phone: rec.Contact.Phone, Timezone: rec.Contact.Timezone,
-		SMSConsentAt: rec.Contact.SMSConsentAt, SMSConsentSource: rec.Contact.SMSConsentSource,
-	}
-	if rec.Contact.SMSConsent != nil {
-		ct.ConsentKnown, ct.SMSConsent = true, *rec.Contact.SMSConsent
-	}
-	res, err := im.tx.UpsertContact(im.ctx, ct, im.now.Unix())
-	if err != nil {
-		return err
+func (im *importer) record(rec *contact.Record, ct *store.Contact, isNew bool) error {
+	res := store.Inserted
+	if !isNew {
+		var err error
+		if res, err = im.tx.UpsertContact(im.ctx, ct, im.now.Unix()); err != nil {
+			return err
+		}
 	}
 	w, err := im.writerFor(res, rec.Line)
 	if err != nil {

@@ -134,6 +134,8 @@ func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 		"journey-append":              {1, "post-order", 1, 1, 1, 1, 1},
 		"message-insert":              messageValues([]Message{{}})[0],
 		"next-ids":                    nil,
+		"contacts-since":              {1},
+		"contacts-max-id":             nil,
 	}
 	check := func(name, q string, args ...any) {
 		plan := explain(t, s, q, args...)
@@ -153,6 +155,9 @@ func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 	}
 	for _, key := range []string{"email", "phone"} {
 		check("contact by "+key, s.contactSelect("WHERE "+key+" = ?"), "x")
+	}
+	if q := s.multiInsert("contact-insert", 2); strings.Count(q, "nullif(?, ''), nullif(?, '')") != 2 || !strings.HasSuffix(strings.TrimSpace(q), "DO NOTHING;") {
+		t.Errorf("contact-insert for 2 rows:\n%s", q)
 	}
 	if q := s.multiInsert("message-insert", 3); strings.Count(q, "(?, ?") != 3 {
 		t.Errorf("message-insert for 3 rows:\n%s", q)

@@ -20,6 +20,13 @@ VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (email) DO NOTHING
 ON CONFLICT (phone) DO NOTHING;
 
+-- name: contacts-since
+-- The contacts an insert just made: rows get the ids after the largest.
+SELECT id, uid FROM contacts WHERE id > ?;
+
+-- name: contacts-max-id
+SELECT coalesce(max(id), 0) FROM contacts;
+
 -- name: contact-update
 UPDATE contacts SET first_name = ?, last_name = ?, email = nullif(?, ''), phone = nullif(?, ''),
     timezone = ?, sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,

@@ -16,32 +16,41 @@ const maxRowsPerInsert = 64
 // connection's cache. It returns how many rows were inserted.
 func (tx *Tx) insertRows(ctx context.Context, name string, rows [][]any) (int64, error) {
 	var total int64
+	err := tx.eachInsert(rows, func(n int, args []any) error {
+		res, err := tx.ExecContext(ctx, tx.s.multiInsert(name, n), args...)
+		if err != nil {
+			return err
+		}
+		k, err := res.RowsAffected()
+		total += k
+		return err
+	})
+	return total, err
+}
+
+// eachInsert splits rows into statements of 64, 32, ... 1 rows and calls
+// run with each one's row count and values.
+func (tx *Tx) eachInsert(rows [][]any, run func(n int, args []any) error) error {
+	var args []any
 	for len(rows) > 0 {
 		n := maxRowsPerInsert
 		for n > len(rows) {
 			n /= 2
 		}
-		var args []any
+		args = args[:0]
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		res, err := tx.ExecContext(ctx, tx.s.multiInsert(name, n), args...)
-		if err != nil {
-			return total, err
+		if err := run(n, args); err != nil {
+			return err
 		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return total, err
-		}
-		total += k
 		rows = rows[n:]
 	}
-	return total, nil
+	return nil
 }
 
 // multiInsert returns the named one-row INSERT ... VALUES (...) with n
-// VALUES tuples, made once per name and n. The tuple is the query's first
-// parenthesised group after VALUES, so it must not nest parentheses.
+// VALUES tuples, made once per name and n.
 func (s *Store) multiInsert(name string, n int) string {
 	type key struct {
 		name string
@@ -55,9 +64,25 @@ func (s *Store) multiInsert(name string, n int) string {
 	if !ok || n == 1 {
 		return one
 	}
-	tuple, rest, _ := strings.Cut(tail, ")")
-	tuple += ")"
+	end := tupleEnd(tail)
+	tuple, rest := tail[:end], tail[end:]
 	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) + rest
 	s.inserts.Store(key{name, n}, q)
 	return q
+}
+
+// tupleEnd is the length of the parenthesised group s starts with.
+func tupleEnd(s string) int {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	panic("store: unbalanced VALUES tuple in " + s) // queries.sql is ours
 }
