@@ -111,6 +111,13 @@ func writeFloor(tb testing.TB, im *imported) time.Duration {
 	for _, t := range storedTables {
 		csv := filepath.Join(dir, t+".csv")
 		fmt.Fprintf(&export, ".once %s\nSELECT * FROM %s;\n", csv, t)
+		if t == "messages" {
+			// A queued row's message_id is NULL until it is claimed, and
+			// CSV has no NULL: the rows go through a staging table.
+			fmt.Fprintf(&load, "CREATE TEMP TABLE staged AS SELECT * FROM messages WHERE 0;\n.import %s staged\n"+
+				"UPDATE staged SET message_id = NULL WHERE message_id = '';\nINSERT INTO messages SELECT * FROM staged;\n", csv)
+			continue
+		}
 		fmt.Fprintf(&load, ".import %s %s\n", csv, t)
 	}
 	fmt.Fprintf(&export, ".once %s\n.schema --nosys\n", filepath.Join(dir, "schema.sql"))
