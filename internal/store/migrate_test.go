@@ -70,17 +70,13 @@ func TestClaimGivesTheMessageIDOnce(t *testing.T) {
 	s := openTest(t)
 	var msg, task Message
 	err := s.Tx(ctx, func(tx *Tx) error {
-		c := &Contact{Email: "a@example.com"}
-		if _, err := tx.UpsertContact(ctx, c, 1); err != nil {
+		j, err := addJourney(ctx, tx)
+		if err != nil {
 			return err
 		}
-		j := &Journey{Campaign: "post-order", ContactID: c.ID, TriggerAt: 1, CreatedAt: 1}
-		if _, err := tx.AddJourney(ctx, j); err != nil {
-			return err
-		}
-		_, err := tx.AddMessages(ctx, []Message{
-			{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "hello", Channel: "email", DueAt: 5, CreatedAt: 1},
-			{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "call", Channel: "task", DueAt: 5, CreatedAt: 1},
+		_, err = tx.AddMessages(ctx, []Message{
+			{JourneyID: j.ID, ContactID: j.ContactID, Campaign: "post-order", Step: "hello", Channel: "email", DueAt: 5, CreatedAt: 1},
+			{JourneyID: j.ID, ContactID: j.ContactID, Campaign: "post-order", Step: "call", Channel: "task", DueAt: 5, CreatedAt: 1},
 		})
 		return err
 	})

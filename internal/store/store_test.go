@@ -67,18 +67,26 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 }
 
+// addJourney adds a contact a@example.com with a post-order journey.
+func addJourney(ctx context.Context, tx *Tx) (*Journey, error) {
+	c := &Contact{Email: "a@example.com"}
+	if _, err := tx.UpsertContact(ctx, c, 1); err != nil {
+		return nil, err
+	}
+	j := &Journey{Campaign: "post-order", ContactID: c.ID, TriggerAt: 1, CreatedAt: 1}
+	_, err := tx.AddJourney(ctx, j)
+	return j, err
+}
+
 func TestQueueRowsAreUniquePerOccurrence(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	err := s.Tx(ctx, func(tx *Tx) error {
-		c := &Contact{Email: "a@example.com"}
-		if _, err := tx.UpsertContact(ctx, c, 1); err != nil {
+		j, err := addJourney(ctx, tx)
+		if err != nil {
 			return err
 		}
-		j := &Journey{Campaign: "post-order", ContactID: c.ID, TriggerAt: 1, CreatedAt: 1}
-		if _, err := tx.AddJourney(ctx, j); err != nil {
-			return err
-		}
+		c := &Contact{ID: j.ContactID}
 		row := Message{JourneyID: j.ID, ContactID: c.ID, Campaign: "post-order", Step: "s", Channel: "email", DueAt: 5, CreatedAt: 1}
 		n1, err := tx.AddMessages(ctx, []Message{row})
 		if err != nil {
