@@ -117,4 +117,7 @@ func TestClaimGivesTheMessageIDOnce(t *testing.T) {
 	if ref, err := s.MessageByRFCID(ctx, "first@example.com"); err != nil || ref.ID != msg.ID {
 		t.Errorf("message by Message-ID: %+v, %v", ref, err)
 	}
+	if _, err := s.w.ExecContext(ctx, "UPDATE messages SET message_id = ? WHERE id = ?", "first@example.com", task.ID); err == nil {
+		t.Error("two rows took the same Message-ID")
+	}
 }

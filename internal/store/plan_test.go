@@ -59,6 +59,8 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		// Twilio status callbacks, hundreds a second under load.
 		{"status callback lookup", func() (string, []any) { return s.query("message-has-provider-id"), []any{"SM1"} }, "messages_provider", "messages"},
 		{"status callback update", func() (string, []any) { return s.query("message-delivery"), []any{"delivered", "SM1"} }, "messages_provider", "messages"},
+		// A reply's In-Reply-To: the index is partial (queued rows have no Message-ID yet).
+		{"message by Message-ID", func() (string, []any) { return s.query("message-by-rfc-id"), []any{"x@example.com"} }, "messages_message_id", "messages"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,8 @@
 -- sending (committed before the send, as before), not when it is queued:
 -- most rows of a large import wait weeks, and a 50-byte unique id each
 -- was a quarter of the queue's size and of an import's time. Rows queued
--- before keep theirs. SQLite cannot drop NOT NULL in place, so the table
+-- before keep theirs, and the index that keeps them unique holds only the
+-- rows that have one. SQLite cannot drop NOT NULL in place, so the table
 -- is rebuilt (https://sqlite.org/lang_altertable.html#otheralter), with
 -- foreign keys off so that dropping the old table leaves replies' links
 -- to messages alone; the migration checks them before it commits.
@@ -21,7 +22,7 @@ CREATE TABLE messages_new (
     attempts     INTEGER NOT NULL DEFAULT 0,
     claimed_at   INTEGER NOT NULL DEFAULT 0,
     sent_at      INTEGER NOT NULL DEFAULT 0,
-    message_id   TEXT UNIQUE,                -- RFC 5322 Message-ID, fixed at the first claim; NULL until then
+    message_id   TEXT,                       -- RFC 5322 Message-ID, fixed at the first claim; NULL until then (unique: messages_message_id)
     provider_id  TEXT NOT NULL DEFAULT '',
     delivery     TEXT NOT NULL DEFAULT '',   -- delivered | undelivered | failed (status callbacks)
     template     TEXT NOT NULL DEFAULT '',
@@ -40,3 +41,5 @@ CREATE INDEX messages_pending ON messages(due_at) WHERE state = 'pending';
 CREATE INDEX messages_sending ON messages(id) WHERE state = 'sending';
 CREATE INDEX messages_contact_sent ON messages(contact_id, sent_at);
 CREATE INDEX messages_provider ON messages(provider_id) WHERE provider_id != '';
+-- Unique where set: a queued row, with none yet, adds nothing to it.
+CREATE UNIQUE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL;
