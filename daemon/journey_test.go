@@ -9,6 +9,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -821,4 +824,53 @@ func TestImportedHistoryShowsPassedSteps(t *testing.T) {
 	if first := rows[0]; first.Step != "policy-sheet" || !strings.HasPrefix(first.Due, "2026-01-02T") {
 		t.Errorf("preview starts with %+v, want the policy sheet of 2 January", first)
 	}
+}
+
+// The dashboard's timeline of a contact is preview's: the steps of an
+// imported order that had passed before it was recorded are there too.
+func TestDashboardTimelineShowsPassedSteps(t *testing.T) {
+	t.Parallel()
+	w := newWorkspace(t)
+	w.write(t, "history.csv", "First Name,Email,Order Date,Invoice\nFrank,frank@example.com,2026-01-02,INV-7\n")
+	now := local(t, chicago, "2026-03-02 09:00")
+	w.importJSON(t, w.path("history.csv"), false, "--now", now.Format(time.RFC3339))
+	w.stdin = "lavender fields forever\n"
+	w.mustRun(t, "passwd")
+	addr := freeAddr(t)
+	w.setKey(t, "http", "listen", strconv.Quote(addr))
+	w.setKey(t, "http", "public_url", strconv.Quote("http://"+addr))
+	d := startDaemon(t, w, addr, now)
+
+	// The session cookie expires by the daemon's clock (March), so it is
+	// carried by hand rather than by a cookie jar living in today.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(d.base+"/dashboard/login", url.Values{"password": {"lavender fields forever"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	if resp.StatusCode != http.StatusSeeOther || len(cookies) == 0 {
+		t.Fatalf("sign-in: %s with %d cookies", resp.Status, len(cookies))
+	}
+	req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/dashboard/contacts/%d", d.base, w.contactID(t, "frank@example.com")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(cookies[0])
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("contact page: %s", resp.Status)
+	}
+	for _, want := range []string{"policy-sheet", "four-week-checkin", "already passed", "monthly-tips"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("contact page lacks %q:\n%s", want, page)
+		}
+	}
+	d.shutdown(t)
 }
