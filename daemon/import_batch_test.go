@@ -47,11 +47,16 @@ func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
 	header, lines := historyFile(300) // past appendBatch, so the appender flushes mid-file
 	now := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC).Format(time.RFC3339)
 
+	// A welcome for new contacts too: journeys without an order.
+	const welcome = "name = \"Welcome\"\ntrigger = \"contact\"\n[[step]]\nid = \"welcome\"\nafter = \"0d\"\nchannel = \"email\"\ntemplate = \"welcome\"\n"
+
 	whole := newWorkspace(t)
+	whole.write(t, "campaigns/welcome.toml", welcome)
 	whole.write(t, "all.csv", header+"\n"+strings.Join(lines, "\n")+"\n")
 	whole.run(t, "--now", now, "import", whole.path("all.csv"))
 
 	single := newWorkspace(t)
+	single.write(t, "campaigns/welcome.toml", welcome)
 	for i, line := range lines {
 		name := fmt.Sprintf("row%d.csv", i)
 		single.write(t, name, header+"\n"+line+"\n")
@@ -78,6 +83,9 @@ func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
 	}
 	if cancelled == 0 {
 		t.Error("no older journey's repeats were cancelled: the file's returning customers were not seen")
+	}
+	if !slices.ContainsFunc(a, func(r string) bool { return strings.HasPrefix(r, "journey|") && strings.Contains(r, "|welcome|") }) {
+		t.Error("no welcome journey was started")
 	}
 }
 
