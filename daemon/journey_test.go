@@ -798,10 +798,7 @@ func TestOneMessageADayAcrossOrders(t *testing.T) {
 // in their place as skipped, with why.
 func TestImportedHistoryShowsPassedSteps(t *testing.T) {
 	t.Parallel()
-	w := newWorkspace(t)
-	w.write(t, "history.csv", "First Name,Email,Order Date,Invoice\nFrank,frank@example.com,2026-01-02,INV-7\n")
-	now := local(t, chicago, "2026-03-02 09:00")
-	got := w.importJSON(t, w.path("history.csv"), false, "--now", now.Format(time.RFC3339))
+	w, now, got := importHistory(t)
 	passed := []string{"policy-sheet", "arrival-check", "first-week-call", "four-week-checkin"}
 	if got.Journeys != 1 || got.PastSteps != len(passed) {
 		t.Errorf("summary %+v, want 1 journey and %d past steps", got, len(passed))
@@ -826,14 +823,21 @@ func TestImportedHistoryShowsPassedSteps(t *testing.T) {
 	}
 }
 
+// importHistory imports Frank's order of 2 January on 2 March, when most
+// of its steps have passed.
+func importHistory(t *testing.T) (*workspace, time.Time, importSummary) {
+	t.Helper()
+	w := newWorkspace(t)
+	w.write(t, "history.csv", "First Name,Email,Order Date,Invoice\nFrank,frank@example.com,2026-01-02,INV-7\n")
+	now := local(t, chicago, "2026-03-02 09:00")
+	return w, now, w.importJSON(t, w.path("history.csv"), false, "--now", now.Format(time.RFC3339))
+}
+
 // The dashboard's timeline of a contact is preview's: the steps of an
 // imported order that had passed before it was recorded are there too.
 func TestDashboardTimelineShowsPassedSteps(t *testing.T) {
 	t.Parallel()
-	w := newWorkspace(t)
-	w.write(t, "history.csv", "First Name,Email,Order Date,Invoice\nFrank,frank@example.com,2026-01-02,INV-7\n")
-	now := local(t, chicago, "2026-03-02 09:00")
-	w.importJSON(t, w.path("history.csv"), false, "--now", now.Format(time.RFC3339))
+	w, now, _ := importHistory(t)
 	w.stdin = "lavender fields forever\n"
 	w.mustRun(t, "passwd")
 	addr := freeAddr(t)
