@@ -51,6 +51,11 @@ func cmdRun(e *env, args []string) error {
 		return err
 	}
 	log := e.logger(f.cfg)
+	// Opening may upgrade the database, and Reconcile may queue a new step
+	// for every journey: on a small server either can outlast systemd's
+	// start timeout, which would kill the start and roll the work back.
+	started := sdnotify.KeepStarting("starting: opening the database (an upgrade can take minutes)", 10*time.Second)
+	defer started()
 	st, err := e.open(f.cfg)
 	if err != nil {
 		return err
@@ -68,6 +73,7 @@ func cmdRun(e *env, args []string) error {
 	if err := eng.Reconcile(e.ctx); err != nil {
 		return err
 	}
+	started()
 	d := &daemon{e: e, log: log, st: st, engine: eng, inbox: inbox.New(st, eng, e.clock, log), cfg: f.cfg}
 	if *once {
 		return d.once()

@@ -157,6 +157,8 @@ func TestDaemonReadyReloadAndStop(t *testing.T) {
 
 	n := listenNotify(t)
 	d := startBinary(t, w, n.path)
+	// Until READY it keeps asking for time (a database upgrade can be long).
+	n.await(t, "EXTEND_TIMEOUT_USEC=30000000")
 	n.await(t, "READY=1")
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz after READY: %v %v", resp, err)

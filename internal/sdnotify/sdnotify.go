@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -82,4 +83,39 @@ func WatchdogInterval() (time.Duration, bool) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// KeepStarting keeps systemd waiting for READY while start-up work of
+// unknown length runs — a database upgrade, or queueing a campaign's new
+// step for a million journeys — which can outlast the unit's start timeout
+// on a small server: every interval it asks for three intervals more
+// (EXTEND_TIMEOUT_USEC), with status as the line `systemctl status` shows.
+// The returned stop ends that (calling it again does nothing); call it
+// before Ready, and when start-up fails.
+func KeepStarting(status string, every time.Duration) (stop func()) {
+	if os.Getenv("NOTIFY_SOCKET") == "" {
+		return func() {}
+	}
+	extend := func() {
+		Notify(fmt.Sprintf("EXTEND_TIMEOUT_USEC=%d\nSTATUS=%s", (3 * every).Microseconds(), status))
+	}
+	extend()
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				extend()
+			case <-done:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done); <-exited })
+	}
 }

@@ -195,3 +195,35 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+func TestKeepStartingExtendsUntilStopped(t *testing.T) {
+	conn := listen(t, filepath.Join(t.TempDir(), "notify.sock"))
+	stop := KeepStarting("upgrading the database", 20*time.Millisecond)
+	for range 3 {
+		if got := receive(t, conn); got != "EXTEND_TIMEOUT_USEC=60000\nSTATUS=upgrading the database" {
+			t.Fatalf("got %q, want a 60 ms extension with the status", got)
+		}
+	}
+	stop()
+	// What was sent before stop returned may still wait in the socket.
+	buf := make([]byte, 4096)
+	for {
+		if err := conn.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Read(buf); err != nil {
+			break
+		}
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := conn.Read(buf); err == nil {
+		t.Errorf("still extending after stop: %q", buf[:n])
+	}
+}
+
+func TestKeepStartingOutsideSystemd(t *testing.T) {
+	t.Setenv("NOTIFY_SOCKET", "")
+	KeepStarting("upgrading", time.Millisecond)() // returns at once, nothing to stop
+}
