@@ -167,7 +167,8 @@ const fkOff = "-- rapport: foreign_keys off"
 // transaction. (PRAGMA foreign_keys does nothing inside a transaction, so
 // it is set around it; the writer is a single connection.)
 func (s *Store) apply(ctx context.Context, body string, version int) error {
-	if strings.HasPrefix(body, fkOff) {
+	keysOff := strings.HasPrefix(body, fkOff)
+	if keysOff {
 		if _, err := s.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 			return err
 		}
@@ -177,21 +178,31 @@ func (s *Store) apply(ctx context.Context, body string, version int) error {
 		if _, err := tx.ExecContext(ctx, body); err != nil {
 			return err
 		}
-		var broken []struct {
-			Table  string        `db:"table"`
-			RowID  sql.NullInt64 `db:"rowid"`
-			Parent string        `db:"parent"`
-			FKID   int           `db:"fkid"`
-		}
-		if err := tx.SelectContext(ctx, &broken, "PRAGMA foreign_key_check"); err != nil {
-			return err
-		}
-		if len(broken) > 0 {
-			return fmt.Errorf("%d rows of %s would refer to missing %s rows", len(broken), broken[0].Table, broken[0].Parent)
+		if keysOff {
+			if err := checkForeignKeys(ctx, tx); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(version))
 		return err
 	})
+}
+
+// checkForeignKeys fails if any row refers to a row that is not there.
+func checkForeignKeys(ctx context.Context, tx *Tx) error {
+	var broken []struct {
+		Table  string        `db:"table"`
+		RowID  sql.NullInt64 `db:"rowid"`
+		Parent string        `db:"parent"`
+		FKID   int           `db:"fkid"`
+	}
+	if err := tx.SelectContext(ctx, &broken, "PRAGMA foreign_key_check"); err != nil {
+		return err
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("%d rows of %s would refer to missing %s rows", len(broken), broken[0].Table, broken[0].Parent)
+	}
+	return nil
 }
 
 // Tx is a write transaction. Methods on Tx are the writes; they run inside
