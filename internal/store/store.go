@@ -15,9 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/mattn/go-sqlite3"
 )
 
 //go:embed migrations/*.sql
@@ -72,7 +73,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func open(path string, readOnly bool) (*sqlx.DB, error) {
 	v := url.Values{}
 	v.Set("_journal_mode", "WAL")
-	v.Set("_busy_timeout", "10000")
+	v.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
 	v.Set("_foreign_keys", "on")
 	v.Set("_synchronous", "FULL")
 	v.Set("_txlock", "immediate")
@@ -215,7 +216,7 @@ type Tx struct {
 
 // Tx runs fn in a write transaction, committing if it returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := s.w.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -228,6 +229,26 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	return nil
 }
+
+// begin starts a write transaction, taking the write lock at once. While
+// another process holds it (a large import keeps it for its whole
+// transaction, a minute or more) SQLite gives up after busyTimeout; begin
+// then tries again, until ctx ends. A write that records what has already
+// happened — a message that went — must wait for its turn, not fail: a
+// sent email left in 'sending' would be sent again at the next start.
+func (s *Store) begin(ctx context.Context) (*sqlx.Tx, error) {
+	for {
+		tx, err := s.w.BeginTxx(ctx, nil)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || ctx.Err() != nil {
+			return tx, err
+		}
+	}
+}
+
+// busyTimeout is how long SQLite itself waits for a lock held by another
+// connection before it answers "busy" (tests shorten it).
+var busyTimeout = 10 * time.Second
 
 // bulkCacheKiB is the page cache of a connection that writes in bulk. With
 // SQLite's default 2 MB, an import of 100,000 rows spent a fifth of its

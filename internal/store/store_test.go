@@ -4,6 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 func openTest(t *testing.T) *Store {
@@ -104,5 +107,61 @@ func TestQueueRowsAreUniquePerOccurrence(t *testing.T) {
 	due, err := s.DueMessages(ctx, 10, 10, DueFilter{Pausing: []string{"post-order"}})
 	if err != nil || len(due) != 1 || due[0].Contact.Email != "a@example.com" {
 		t.Fatalf("due = %+v, %v", due, err)
+	}
+}
+
+// A write that finds another process holding the write lock (a large
+// import) longer than SQLite's busy timeout waits on, instead of failing:
+// it may be recording a message that already went.
+func TestWriteWaitsOutALongLock(t *testing.T) {
+	defer func(d time.Duration) { busyTimeout = d }(busyTimeout)
+	busyTimeout = 50 * time.Millisecond
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "locked.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := sqlx.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holder, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Tx(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "v") })
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("write returned while the lock was held: %v", err)
+	case <-time.After(10 * busyTimeout):
+	}
+	if _, err := holder.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("write after the lock was released: %v", err)
+	}
+	if v, err := s.Setting(ctx, "k"); err != nil || v != "v" {
+		t.Errorf("setting = %q, %v", v, err)
+	}
+
+	// Given up when its context ends.
+	if _, err := holder.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.ExecContext(ctx, "ROLLBACK")
+	short, cancel := context.WithTimeout(ctx, 5*busyTimeout)
+	defer cancel()
+	if err := s.Tx(short, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "w") }); err == nil {
+		t.Error("write went through a lock held by another connection")
 	}
 }
