@@ -14,7 +14,7 @@ import (
 )
 
 // sendRounds is how many times each way of sending runs.
-const sendRounds = 3
+const sendRounds = 5
 
 // sendWithRapport puts back the queue saved in queued, points ws at a
 // fresh Mailpit and times `rapport run --once` sending the n emails.
