@@ -39,79 +39,112 @@ const (
 
 type schedTimes struct{ find, claim, tick time.Duration }
 
-func measureSchedule(tb testing.TB, im *imported) schedTimes {
+// measureSchedule measures the dispatcher's queries on two imported
+// databases, a large and a small one, in turns: each figure is compared
+// with the small database's, and measuring them minutes apart on a shared
+// machine compared two moments of the machine more than two sizes.
+func measureSchedule(tb testing.TB, big, small *imported) (b, s schedTimes) {
 	tb.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, im.ws.DB())
+	rb, rs := newRig(tb, big), newRig(tb, small)
+	b.tick, s.tick = medians(tb, probe{run: rb.tick}, probe{run: rs.tick})
+	rb.clk.Set(parseTime(tb, busy))
+	rs.clk.Set(parseTime(tb, busy))
+	b.find, s.find = medians(tb, probe{run: rb.find}, probe{run: rs.find})
+	b.claim, s.claim = medians(tb, rb.claimProbe(tb), rs.claimProbe(tb))
+	return b, s
+}
+
+// rig is an imported database with an engine over it, its clock at quiet.
+type rig struct {
+	st  *store.Store
+	eng *engine.Engine
+	clk *clock.Manual
+}
+
+func newRig(tb testing.TB, im *imported) *rig {
+	tb.Helper()
+	st, err := store.Open(context.Background(), im.ws.DB())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer st.Close()
-	c := loadContent(tb, im.ws)
+	tb.Cleanup(func() { st.Close() })
 	clk := clock.NewManual(parseTime(tb, quiet))
-	eng := engine.New(st, clk, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, c, outboxes(tb, im.ws))
-	var t schedTimes
-	t.tick = median(tb, func() error { return eng.Tick(ctx) })
-	clk.Set(parseTime(tb, busy))
-	filter := store.DueFilter{Pausing: []string{"post-order"}}
-	t.find = median(tb, func() error {
-		due, err := st.DueMessages(ctx, clk.Now().Unix(), batch, filter)
-		if err == nil && len(due) < batch {
-			err = fmt.Errorf("only %d rows due at %s", len(due), busy)
-		}
-		return err
-	})
-	t.claim = measureClaims(tb, st, clk.Now(), filter)
-	return t
+	eng := engine.New(st, clk, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, loadContent(tb, im.ws), outboxes(tb, im.ws))
+	return &rig{st: st, eng: eng, clk: clk}
 }
 
-// measureClaims claims the first due row, committed as the dispatcher
-// does before it sends, and puts it back after each measurement.
-func measureClaims(tb testing.TB, st *store.Store, now time.Time, f store.DueFilter) time.Duration {
+var dueFilter = store.DueFilter{Pausing: []string{"post-order"}}
+
+// tick is one dispatcher pass.
+func (r *rig) tick() error { return r.eng.Tick(context.Background()) }
+
+// find reads the next due batch.
+func (r *rig) find() error {
+	due, err := r.st.DueMessages(context.Background(), r.clk.Now().Unix(), batch, dueFilter)
+	if err == nil && len(due) < batch {
+		err = fmt.Errorf("only %d rows due at %s", len(due), busy)
+	}
+	return err
+}
+
+// probe is one measurement: run is timed, then after (if any) undoes
+// what run did, untimed.
+type probe struct{ run, after func() error }
+
+// claimProbe claims the first due row, committed as the dispatcher does
+// before it sends, and puts it back afterwards.
+func (r *rig) claimProbe(tb testing.TB) probe {
 	tb.Helper()
 	ctx := context.Background()
-	due, err := st.DueMessages(ctx, now.Unix(), 1, f)
+	now := r.clk.Now().Unix()
+	due, err := r.st.DueMessages(ctx, now, 1, dueFilter)
 	if err != nil || len(due) == 0 {
 		tb.Fatalf("no due row to claim: %v", err)
 	}
 	m := due[0].Message
-	var times []time.Duration
-	for range repeats {
-		row := m
-		start := time.Now()
-		err := st.Tx(ctx, func(tx *store.Tx) error {
-			ok, err := tx.Claim(ctx, &row, now.Unix())
-			if err == nil && !ok {
-				err = fmt.Errorf("message %d was not pending", m.ID)
-			}
-			return err
-		})
-		times = append(times, time.Since(start))
-		if err == nil {
-			err = st.Tx(ctx, func(tx *store.Tx) error { return tx.Retry(ctx, m.ID, m.DueAt, "") })
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
+	return probe{
+		run: func() error {
+			row := m
+			return r.st.Tx(ctx, func(tx *store.Tx) error {
+				ok, err := tx.Claim(ctx, &row, now)
+				if err == nil && !ok {
+					err = fmt.Errorf("message %d was not pending", m.ID)
+				}
+				return err
+			})
+		},
+		after: func() error {
+			return r.st.Tx(ctx, func(tx *store.Tx) error { return tx.Retry(ctx, m.ID, m.DueAt, "") })
+		},
 	}
-	return middle(times)
 }
 
-// median runs fn once to warm up, then repeats times, and returns the
-// median duration.
-func median(tb testing.TB, fn func() error) time.Duration {
+// medians runs x and y in turns, once each to warm up and then repeats
+// times, so that both see the same moments of the machine, and returns
+// their median durations.
+func medians(tb testing.TB, x, y probe) (time.Duration, time.Duration) {
 	tb.Helper()
-	var times []time.Duration
+	var xs, ys []time.Duration
 	for i := range repeats + 1 {
-		start := time.Now()
-		if err := fn(); err != nil {
-			tb.Fatal(err)
-		}
-		if i > 0 {
-			times = append(times, time.Since(start))
+		for _, m := range []struct {
+			p     probe
+			times *[]time.Duration
+		}{{x, &xs}, {y, &ys}} {
+			start := time.Now()
+			err := m.p.run()
+			took := time.Since(start)
+			if err == nil && m.p.after != nil {
+				err = m.p.after()
+			}
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if i > 0 {
+				*m.times = append(*m.times, took)
+			}
 		}
 	}
-	return middle(times)
+	return middle(xs), middle(ys)
 }
 
 func middle(times []time.Duration) time.Duration {
