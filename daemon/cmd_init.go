@@ -32,9 +32,9 @@ func cmdInit(e *env, args []string) error {
 
 Next:
   rapport -c %s check
-  rapport -c %s import contacts.example.csv
+  rapport -c %s import %s
   rapport -c %s run
-`, dir, cfgIn(dir), cfgIn(dir), cfgIn(dir))
+`, dir, cfgIn(dir), cfgIn(dir), filepath.Join(dir, "contacts.example.csv"), cfgIn(dir))
 	return nil
 }
 

@@ -878,3 +878,23 @@ func TestDashboardTimelineShowsPassedSteps(t *testing.T) {
 	}
 	d.shutdown(t)
 }
+
+// The commands init suggests work as printed, from where it was run.
+func TestInitSuggestsCommandsThatWork(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "amy")
+	out, errOut, code := runCLI(t, nil, "", "init", dir)
+	if code != exitOK {
+		t.Fatalf("init: exit %d\n%s", code, errOut)
+	}
+	_, next, _ := strings.Cut(out, "Next:\n")
+	for _, line := range strings.Split(strings.TrimSpace(next), "\n") {
+		args := strings.Fields(line)
+		if len(args) < 2 || args[0] != "rapport" || args[len(args)-1] == "run" {
+			continue
+		}
+		if _, errOut, code := runCLI(t, nil, "", args[1:]...); code != exitOK {
+			t.Errorf("%s: exit %d\n%s", line, code, errOut)
+		}
+	}
+}
