@@ -168,9 +168,9 @@ func (e *env) importRows(tx *store.Tx, c *engine.Content, r *contact.Reader, sum
 // of the import's time).
 const importGoMemory = 20 << 20
 
-// appendBatch is about how many new customers' journeys an import writes
-// at a time (see store.Appender).
-const appendBatch = 256
+// appendBatch is about how many rows of new customers' orders, journeys
+// and queued steps an import writes at a time (see store.Appender).
+const appendBatch = 1024
 
 // readBatch is how many rows go from the readers to the writer at a time.
 const readBatch = 256

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -121,4 +122,22 @@ func storedRows(t *testing.T, w *workspace) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// With no campaign started by orders (the rep turned it off), an import
+// still records every order: nothing waits for a journey to be written.
+func TestImportRecordsOrdersWithoutCampaigns(t *testing.T) {
+	t.Parallel()
+	w := newWorkspace(t)
+	if err := os.Rename(w.path("campaigns/post-order.toml"), w.path("campaigns/post-order.toml.off")); err != nil {
+		t.Fatal(err)
+	}
+	got := w.importJSON(t, starterContacts, false)
+	if got.Orders != 8 || got.Journeys != 0 {
+		t.Fatalf("summary %+v, want 8 orders and no journeys", got)
+	}
+	var n int
+	if err := openDB(t, w).QueryRow("SELECT count(*) FROM orders").Scan(&n); err != nil || n != 8 {
+		t.Errorf("%d orders stored (%v), want 8", n, err)
+	}
 }

@@ -68,8 +68,8 @@ func (a *Appender) SetSettingIfAbsent(ctx context.Context, key, value string) er
 	return a.tx.SetSettingIfAbsent(ctx, key, value)
 }
 
-// Buffered is how many journeys wait to be written.
-func (a *Appender) Buffered() int { return len(a.journeys) }
+// Buffered is how many rows wait to be written.
+func (a *Appender) Buffered() int { return len(a.orders) + len(a.journeys) + len(a.messages) }
 
 // Flush writes what is buffered: orders, then journeys, then queue rows,
 // so that each row's parent is there before it.
