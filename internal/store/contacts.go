@@ -167,11 +167,23 @@ func (tx *Tx) UpsertContact(ctx context.Context, c *Contact, now int64) (UpsertR
 // insertContact inserts c unless its email or phone is taken, and reports
 // whether it did.
 func (tx *Tx) insertContact(ctx context.Context, c *Contact, now int64) (bool, error) {
-	inserted, err := tx.InsertContacts(ctx, []*Contact{c}, now)
+	uid := NewUID()
+	res, err := tx.exec(ctx, "contact-insert", contactValues(c, uid, now)...)
 	if err != nil {
 		return false, fmt.Errorf("insert contact %s: %w", c.Label(), err)
 	}
-	return inserted[0], nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	c.UID, c.CreatedAt, c.UpdatedAt = uid, now, now
+	c.ID, err = res.LastInsertId()
+	return true, err
+}
+
+// contactValues are contact-insert's values for c.
+func contactValues(c *Contact, uid string, now int64) []any {
+	return []any{uid, c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone, c.SMSConsent,
+		c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now, now}
 }
 
 // InsertContacts inserts each contact of cs whose email and phone are free,
@@ -188,8 +200,7 @@ func (tx *Tx) InsertContacts(ctx context.Context, cs []*Contact, now int64) ([]b
 	for i, c := range cs {
 		uid := NewUID()
 		byUID[uid] = i
-		rows[i] = []any{uid, c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone, c.SMSConsent,
-			c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now, now}
+		rows[i] = contactValues(c, uid, now)
 	}
 	// Which rows went in: a new row's id follows the largest id before it
 	// (RETURNING would do, but it makes SQLite plan the foreign-key checks

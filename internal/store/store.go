@@ -240,8 +240,15 @@ func (s *Store) begin(ctx context.Context) (*sqlx.Tx, error) {
 	for {
 		tx, err := s.w.BeginTxx(ctx, nil)
 		var se sqlite3.Error
-		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || ctx.Err() != nil {
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy {
 			return tx, err
+		}
+		// SQLite has waited busyTimeout already, except for the rare
+		// "busy" it answers at once: never spin.
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(busyTimeout / 10):
 		}
 	}
 }
