@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -138,6 +139,12 @@ type HTTP struct {
 	// Secret keys unsubscribe links. Empty means the daemon keeps a
 	// generated one in the database.
 	Secret Secret
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; requests from anywhere else are the client themselves.
+	// Empty: nobody's header is believed.
+	TrustedProxies []netip.Prefix
+	// SessionIdle ends a dashboard session not used for this long.
+	SessionIdle time.Duration
 }
 
 // IMAP is [imap], where customers' email replies arrive.
@@ -196,7 +203,7 @@ func Default(dir string) *Config {
 		}},
 		SMS:    SMS{Transport: TransportOutbox, Rate: 1, Twilio: Twilio{APIBaseURL: "https://api.twilio.com"}},
 		Outbox: Outbox{Dir: filepath.Join(dir, "outbox")},
-		HTTP:   HTTP{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080"},
+		HTTP:   HTTP{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", SessionIdle: 14 * 24 * time.Hour},
 		IMAP:   IMAP{Port: 993, TLS: TLSImplicit, Mailbox: "INBOX", Interval: time.Minute},
 		Notify: Notify{DigestAt: schedule.TimeOfDay{Hour: 7, Minute: 30}},
 		Policy: Policy{

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -107,6 +108,12 @@ func TestValues(t *testing.T) {
 		{"reply_to", "[email]\nreply_to = \"replies@example.com\"", func(c *Config) any { return c.Email.ReplyTo.Address }, "replies@example.com"},
 		{"public url from wildcard listen", "[http]\nlisten = \"0.0.0.0:9000\"", func(c *Config) any { return c.HTTP.PublicURL }, "http://localhost:9000"},
 		{"public url trimmed", "[http]\npublic_url = \"https://r.example.com/\"", func(c *Config) any { return c.HTTP.PublicURL }, "https://r.example.com"},
+		{"trusted proxies", "[http]\ntrusted_proxies = [\"127.0.0.1\", \" 10.1.2.3/8 \", \"::1\", \"::ffff:192.0.2.7\", \"2001:db8::/32\"]",
+			func(c *Config) any { return fmt.Sprint(c.HTTP.TrustedProxies) },
+			"[127.0.0.1/32 10.0.0.0/8 ::1/128 192.0.2.7/32 2001:db8::/32]"},
+		{"session idle in days", "[http]\nsession_idle = \"3d\"", func(c *Config) any { return c.HTTP.SessionIdle }, 72 * time.Hour},
+		{"session idle in weeks", "[http]\nsession_idle = \"2w\"", func(c *Config) any { return c.HTTP.SessionIdle }, 14 * 24 * time.Hour},
+		{"session idle in hours", "[http]\nsession_idle = \"12h\"", func(c *Config) any { return c.HTTP.SessionIdle }, 12 * time.Hour},
 		{"sms rate as integer", "[sms]\nrate = 2", func(c *Config) any { return c.SMS.Rate }, 2.0},
 		{"problem words lower-cased", "[policy]\nproblem_words = [\" Cracked \"]", func(c *Config) any { return c.Policy.ProblemWords }, []string{"cracked"}},
 		{"policy delay", "[policy]\nreport_damage_within = \"10bd\"", func(c *Config) any { return c.Policy.ReportDamageWithin.String() }, "10bd"},

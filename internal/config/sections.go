@@ -210,6 +210,14 @@ func (r *reader) readHTTP(c *HTTP) {
 	if c.Secret != "" && len(c.Secret) < 16 {
 		r.fail("http.secret", "is too short: use at least 32 random characters (for example from `openssl rand -hex 32`)")
 	}
+	r.list("http.trusted_proxies", func(s string) error {
+		p, err := parseProxy(s)
+		if err == nil {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+		return err
+	})
+	parseKey(r, "http.session_idle", &c.SessionIdle, parseIdle)
 }
 
 func (r *reader) readIMAP(c *IMAP) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -142,4 +143,56 @@ func defaultPort(mode TLSMode, implicit, starttls, plain int) int {
 		return plain
 	}
 	return starttls
+}
+
+// parseProxy accepts an IP address ("127.0.0.1", "::1") or a network in
+// CIDR notation ("10.0.0.0/8"), as the prefix it covers.
+func parseProxy(s string) (netip.Prefix, error) {
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or network, like \"127.0.0.1\" or \"10.0.0.0/8\"", s)
+	}
+	if p.Addr().Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, fmt.Errorf("%q is not an IP address or network, like \"127.0.0.1\" or \"10.0.0.0/8\"", s)
+		}
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
+}
+
+// maxIdle bounds session_idle: a session that never ends is a cookie that
+// works forever once it leaks.
+const maxIdle = 365 * 24 * time.Hour
+
+// parseIdle reads a span of days or weeks ("14d", "2w") or a Go duration
+// ("12h", "90m").
+func parseIdle(s string) (time.Duration, error) {
+	d, err := parseSpan(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("invalid duration %q: want a number and a unit, like \"14d\", \"2w\" or \"12h\"", s)
+	case d < time.Minute:
+		return 0, fmt.Errorf("%q is too short: at least \"1m\"", s)
+	case d > maxIdle:
+		return 0, fmt.Errorf("%q is too long: at most \"365d\"", s)
+	}
+	return d, nil
+}
+
+func parseSpan(s string) (time.Duration, error) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 0 || v > 10000 {
+				return 0, fmt.Errorf("bad number %q", n)
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	return time.ParseDuration(s)
 }
