@@ -16,7 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/clock"
 	"github.com/rapportapp/rapport/internal/inbox"
+	"github.com/rapportapp/rapport/internal/web/remote"
 	"github.com/twilio/twilio-go/client"
 )
 
@@ -37,16 +39,47 @@ type Tokens interface {
 
 // Server is the HTTP side of the daemon.
 type Server struct {
-	Inbox      Inbox
-	Tokens     Tokens
-	PublicURL  string // what Twilio calls; signatures are checked against it, never the Host header
-	AuthToken  string // Twilio auth token; "" disables the Twilio endpoints (403)
-	RepName    string
-	Log        *slog.Logger
-	Ready      func(context.Context) error // health check
-	Dashboard  http.Handler                // the rep's dashboard under /dashboard/; nil: none
+	Inbox     Inbox
+	Tokens    Tokens
+	PublicURL string // what Twilio calls; signatures are checked against it, never the Host header
+	AuthToken string // Twilio auth token; "" disables the Twilio endpoints (403)
+	RepName   string
+	Log       *slog.Logger
+	Ready     func(context.Context) error // health check
+	Dashboard http.Handler                // the rep's dashboard under /dashboard/; nil: none
+	Clock     func() time.Time            // nil: the wall clock
+	Proxies   remote.Proxies              // whose X-Forwarded-For names the client
+	// Rejections logs refused requests; the dashboard may share it. Nil:
+	// the server makes its own. Serve flushes it.
+	Rejections *remote.Rejections
+
 	once       sync.Once
 	httpServer *http.Server
+	rejOnce    sync.Once
+}
+
+// flushEvery is how often Serve logs the counts of refusals whose minute
+// has ended (tests shorten it).
+var flushEvery = 5 * time.Second
+
+func (s *Server) now() time.Time {
+	if s.Clock == nil {
+		return clock.Real{}.Now()
+	}
+	return s.Clock()
+}
+
+func (s *Server) rejections() *remote.Rejections {
+	s.rejOnce.Do(func() {
+		if s.Rejections == nil {
+			log := s.Log
+			if log == nil {
+				log = slog.New(slog.DiscardHandler)
+			}
+			s.Rejections = remote.NewRejections(log)
+		}
+	})
+	return s.Rejections
 }
 
 // Handler returns the routes.
@@ -77,6 +110,9 @@ func limitBody(h http.Handler) http.Handler {
 
 // Serve serves on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	stop := make(chan struct{})
+	defer close(stop)
+	go s.flushRejections(stop)
 	err := s.server().Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -107,6 +143,21 @@ func (s *Server) server() *http.Server {
 	return s.httpServer
 }
 
+// flushRejections logs the refusals counted in each minute that ends,
+// until stop is closed.
+func (s *Server) flushRejections(stop <-chan struct{}) {
+	tick := time.NewTicker(flushEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			s.rejections().Flush(s.now())
+		}
+	}
+}
+
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		if err := s.Ready(r.Context()); err != nil {
@@ -131,7 +182,9 @@ func (s *Server) twilio(next func(http.ResponseWriter, *http.Request)) http.Hand
 			return
 		}
 		if !s.validSignature(r) {
-			s.Log.Warn("rejected a webhook with a missing or bad Twilio signature", "path", r.URL.Path, "remote", r.RemoteAddr)
+			// Forgeries come by the thousand: counted, not a line each.
+			s.rejections().Reject(s.now(), "rejected a webhook with a missing or bad Twilio signature",
+				s.Proxies.Addr(r), "path", r.URL.Path)
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
