@@ -55,8 +55,8 @@ func TestMigrationKeepsQueueAndReplyLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != 2 || got.FK != 1 || got.MessageID != "old@example.com" || got.ReplyTo != 7 {
-		t.Errorf("after migration %+v, want version 2, foreign keys on, the Message-ID and the reply's link kept", got)
+	if got.Version != 3 || got.FK != 1 || got.MessageID != "old@example.com" || got.ReplyTo != 7 {
+		t.Errorf("after migration %+v, want version 3, foreign keys on, the Message-ID and the reply's link kept", got)
 	}
 	if ref, err := s.MessageByRFCID(ctx, "old@example.com"); err != nil || ref.ID != 7 {
 		t.Errorf("message by its old Message-ID: %+v, %v", ref, err)

@@ -227,3 +227,23 @@ VALUES (?, ?, ?, ?, ?, ?, ?);
 -- name: next-ids
 -- Appender: the ids the next order and journey get.
 SELECT (SELECT coalesce(max(id), 0) + 1 FROM orders), (SELECT coalesce(max(id), 0) + 1 FROM journeys);
+
+-- name: dashboard-session
+SELECT id, password, created_at, seen_at FROM dashboard_sessions WHERE id = ?;
+
+-- name: dashboard-session-insert
+INSERT INTO dashboard_sessions (id, password, created_at, seen_at) VALUES (?, ?, ?, ?);
+
+-- name: dashboard-session-touch
+UPDATE dashboard_sessions SET seen_at = ? WHERE id = ?;
+
+-- name: dashboard-session-delete
+DELETE FROM dashboard_sessions WHERE id = ?;
+
+-- name: dashboard-sessions-delete-all
+DELETE FROM dashboard_sessions;
+
+-- name: dashboard-sessions-delete-expired
+-- Unused since the first time, made before the second, or under another
+-- password.
+DELETE FROM dashboard_sessions WHERE seen_at < ? OR created_at < ? OR password != ?;
