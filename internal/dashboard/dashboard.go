@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
-	"golang.org/x/time/rate"
+	"github.com/rapportapp/rapport/internal/web/remote"
 )
 
 // Config is what the dashboard needs from the daemon.
@@ -32,24 +32,25 @@ type Config struct {
 	// shows them (the queue, and steps already past when their journey
 	// started). Nil means the queue rows alone.
 	Timeline func(ctx context.Context, c *store.Contact) ([]store.Due, error)
+	// SessionIdle ends a session not used for this long; 0 means 14 days.
+	SessionIdle time.Duration
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client: sign-ins are limited per client.
+	Proxies remote.Proxies
+	// Rejections logs refused sign-ins, once a minute per client. Nil:
+	// the dashboard keeps its own (logged as they come, counts when the
+	// same client is refused again a minute on).
+	Rejections *remote.Rejections
 }
 
 // Dashboard serves /dashboard/.
 type Dashboard struct {
 	cfg    Config
-	logins *rate.Limiter // failed sign-ins, for everyone at once
+	logins *throttle // wrong passwords, per client and for everyone
 
 	mu  sync.Mutex
 	key []byte // session signing key, loaded once from settings
 }
-
-// Failed sign-ins allowed: a burst of loginBurst, then one per
-// loginEvery. Global, not per address: behind a reverse proxy every
-// request comes from the proxy, and the rep is the only user.
-const (
-	loginBurst = 5
-	loginEvery = 15 * time.Second
-)
 
 // maxForm caps request bodies: the largest form is a password.
 const maxForm = 16 << 10
@@ -65,6 +66,12 @@ func New(cfg Config) *Dashboard {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 14 * 24 * time.Hour
+	}
+	if cfg.Rejections == nil {
+		cfg.Rejections = remote.NewRejections(cfg.Log)
+	}
 	if cfg.Pauses == nil {
 		cfg.Pauses = func(string) bool { return true }
 	}
@@ -73,7 +80,7 @@ func New(cfg Config) *Dashboard {
 			return cfg.Store.ContactTimeline(ctx, c.ID)
 		}
 	}
-	return &Dashboard{cfg: cfg, logins: rate.NewLimiter(rate.Every(loginEvery), loginBurst)}
+	return &Dashboard{cfg: cfg, logins: newThrottle()}
 }
 
 // Handler returns every route under /dashboard/.
@@ -83,6 +90,7 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET /dashboard/login", d.public(d.loginPage))
 	mux.HandleFunc("POST /dashboard/login", d.public(d.login))
 	mux.HandleFunc("POST /dashboard/logout", d.private(d.logout))
+	mux.HandleFunc("POST /dashboard/logout/everywhere", d.private(d.logoutEverywhere))
 	mux.HandleFunc("GET /dashboard/{$}", d.private(d.replies))
 	mux.HandleFunc("POST /dashboard/replies/{id}/done", d.private(d.done))
 	mux.HandleFunc("GET /dashboard/contacts", d.private(d.contacts))

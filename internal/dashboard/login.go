@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/web/remote"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -48,23 +50,24 @@ type loginView struct {
 }
 
 func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request, sg signer) error {
-	if c, err := r.Cookie(cookieName); err == nil && sg.valid(c.Value, d.cfg.Clock()) {
+	if _, err := d.session(r, sg, d.cfg.Clock()); err == nil {
 		http.Redirect(w, r, "/dashboard/", http.StatusSeeOther)
 		return nil
+	} else if !errors.Is(err, errNoSession) {
+		return err
 	}
 	d.render(w, http.StatusOK, "login", nil, loginView{})
 	return nil
 }
 
-// login checks the password. A token is taken from the shared limiter
-// before bcrypt runs (so parallel guesses can't all slip through) and given
-// back when the password is right: only failures count.
+// login checks the password. Tries are taken before bcrypt runs and given
+// back when the password is right: only wrong ones count.
 func (d *Dashboard) login(w http.ResponseWriter, r *http.Request, sg signer) error {
 	now := d.cfg.Clock()
-	res := d.logins.ReserveN(now, 1)
-	if wait := res.DelayFrom(now); !res.OK() || wait > 0 {
-		res.CancelAt(now)
-		d.cfg.Log.Warn("dashboard: sign-in throttled", "remote", r.RemoteAddr)
+	addr := d.cfg.Proxies.Addr(r)
+	tk, wait := d.logins.take(remote.Source(addr), now)
+	if wait > 0 {
+		d.cfg.Rejections.Reject(now, "dashboard: sign-in throttled", addr)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		d.render(w, http.StatusTooManyRequests, "message", nil, messagePage{
 			Title: "Too many tries",
@@ -75,17 +78,38 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request, sg signer) err
 	}
 	pw := r.PostFormValue("password")
 	if bcrypt.CompareHashAndPassword([]byte(sg.pwHash), []byte(pw)) != nil {
-		d.cfg.Log.Warn("dashboard: wrong password", "remote", r.RemoteAddr)
+		d.cfg.Log.Warn("dashboard: wrong password", "remote", addr.String())
 		d.render(w, http.StatusUnauthorized, "login", nil, loginView{Wrong: true})
 		return nil
 	}
-	res.CancelAt(now) // timeToAct is now: CancelAt a later time would restore nothing
-	d.setCookie(w, sg.cookieValue(now.Add(sessionTTL)))
+	tk.refund(now)
+	if err := d.startSession(r.Context(), w, sg, now); err != nil {
+		return err
+	}
 	http.Redirect(w, r, "/dashboard/", http.StatusSeeOther)
 	return nil
 }
 
-func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request, _ *session) error {
+// logout ends this session: the cookie stops working even if a copy of
+// it is kept.
+func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request, s *session) error {
+	ctx := r.Context()
+	if err := d.cfg.Store.Tx(ctx, func(tx *store.Tx) error { return tx.EndDashboardSession(ctx, s.id) }); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	d.clearCookie(w)
+	http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
+	return nil
+}
+
+// logoutEverywhere ends every session, this one included: for a lost
+// phone or a shared computer the rep forgot to sign out of.
+func (d *Dashboard) logoutEverywhere(w http.ResponseWriter, r *http.Request, _ *session) error {
+	ctx := r.Context()
+	if err := d.cfg.Store.Tx(ctx, func(tx *store.Tx) error { return tx.EndDashboardSessions(ctx) }); err != nil {
+		return fmt.Errorf("sign out everywhere: %w", err)
+	}
+	d.cfg.Log.Info("dashboard: every session signed out", "remote", d.cfg.Proxies.Addr(r).String())
 	d.clearCookie(w)
 	http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
 	return nil

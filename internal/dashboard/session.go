@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
@@ -26,20 +24,23 @@ const (
 const (
 	cookieName = "rapport_session"
 	cookiePath = "/dashboard/"
-	sessionTTL = 30 * 24 * time.Hour
+	sessionTTL = 30 * 24 * time.Hour // however busy, a session ends after this
 	csrfField  = "csrf"
+	// touchEvery: a session's last use is written at most this often, not
+	// on every page.
+	touchEvery = time.Minute
 )
 
-// session is a signed-in rep's request: the cookie it came with, and the
-// form token its POSTs must carry.
+// session is a signed-in rep's request: the session's id (a digest of
+// the cookie's token), and the form token its POSTs must carry.
 type session struct {
-	cookie string
-	CSRF   string
+	id   string
+	CSRF string
 }
 
-// signer signs and checks session cookies. The signed data includes a
-// digest of the password hash, so setting a new password with `rapport
-// passwd` signs every earlier session out; nothing is stored per session.
+// signer makes the tokens of a session. Sessions are rows of the
+// database, each tied to a digest of the password hash, so setting a new
+// password with `rapport passwd` signs every earlier session out.
 type signer struct {
 	key    []byte
 	pwHash string
@@ -59,29 +60,25 @@ func (s signer) pwDigest() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// cookieValue is "EXPIRY.MAC", EXPIRY in unix seconds.
-func (s signer) cookieValue(expires time.Time) string {
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	return exp + "." + s.mac("session", exp, s.pwDigest())
-}
-
-// valid reports whether v is a cookie this signer made that has not expired.
-func (s signer) valid(v string, now time.Time) bool {
-	exp, sig, ok := strings.Cut(v, ".")
-	if !ok {
-		return false
-	}
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || now.Unix() >= unix {
-		return false
-	}
-	want := s.mac("session", exp, s.pwDigest())
-	return hmac.Equal([]byte(sig), []byte(want))
-}
-
 // csrf is the form token for a session: another site can make the browser
 // send the cookie, but cannot read the page to learn this.
-func (s signer) csrf(cookie string) string { return s.mac("csrf", cookie) }
+func (s signer) csrf(token string) string { return s.mac("csrf", token) }
+
+// newToken is a cookie's value: 256 random bits.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("session token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// tokenID is what the database keeps of a token: reading the database
+// (a backup) must not give anyone a cookie that works.
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
 
 // errNoPassword means `rapport passwd` has not been run.
 var errNoPassword = errors.New("no dashboard password set")
@@ -123,6 +120,61 @@ func (d *Dashboard) sessionKey(ctx context.Context) ([]byte, error) {
 	return d.key, nil
 }
 
+// errNoSession means the request is not signed in.
+var errNoSession = errors.New("not signed in")
+
+// startSession records a new session and sets its cookie. Sessions that
+// have ended go at the same time, so the table holds only live ones.
+func (d *Dashboard) startSession(ctx context.Context, w http.ResponseWriter, sg signer, now time.Time) error {
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	err = d.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
+		err := tx.EndExpiredDashboardSessions(ctx, now.Add(-d.cfg.SessionIdle).Unix(), now.Add(-sessionTTL).Unix(), sg.pwDigest())
+		if err != nil {
+			return err
+		}
+		return tx.AddDashboardSession(ctx, store.DashboardSession{
+			ID: tokenID(token), Password: sg.pwDigest(), CreatedAt: now.Unix(), SeenAt: now.Unix(),
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("start dashboard session: %w", err)
+	}
+	d.setCookie(w, token)
+	return nil
+}
+
+// session returns the live session r's cookie names, or errNoSession.
+// Using a session keeps it alive for another SessionIdle.
+func (d *Dashboard) session(r *http.Request, sg signer, now time.Time) (*session, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" {
+		return nil, errNoSession
+	}
+	ctx := r.Context()
+	row, err := d.cfg.Store.DashboardSession(ctx, tokenID(c.Value))
+	if store.IsNotFound(err) {
+		return nil, errNoSession
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read dashboard session: %w", err)
+	}
+	t := now.Unix()
+	if row.Password != sg.pwDigest() || t-row.SeenAt >= int64(d.cfg.SessionIdle/time.Second) ||
+		t-row.CreatedAt >= int64(sessionTTL/time.Second) {
+		return nil, errNoSession
+	}
+	if t-row.SeenAt >= int64(touchEvery/time.Second) {
+		err := d.cfg.Store.Tx(ctx, func(tx *store.Tx) error { return tx.TouchDashboardSession(ctx, row.ID, t) })
+		if err != nil {
+			return nil, fmt.Errorf("dashboard session: %w", err)
+		}
+	}
+	return &session{id: row.ID, CSRF: sg.csrf(c.Value)}, nil
+}
+
 // setCookie starts a session.
 func (d *Dashboard) setCookie(w http.ResponseWriter, value string) {
 	http.SetCookie(w, &http.Cookie{
@@ -162,12 +214,15 @@ func (d *Dashboard) private(h handlerFunc) http.HandlerFunc {
 			d.answerErr(w, r, nil, err)
 			return
 		}
-		c, err := r.Cookie(cookieName)
-		if err != nil || !sg.valid(c.Value, d.cfg.Clock()) {
+		s, err := d.session(r, sg, d.cfg.Clock())
+		if errors.Is(err, errNoSession) {
 			http.Redirect(w, r, "/dashboard/login", http.StatusSeeOther)
 			return
 		}
-		s := &session{cookie: c.Value, CSRF: sg.csrf(c.Value)}
+		if err != nil {
+			d.answerErr(w, r, nil, err)
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead &&
 			!hmac.Equal([]byte(r.PostFormValue(csrfField)), []byte(s.CSRF)) {
 			d.cfg.Log.Warn("dashboard: refused a form without a valid token", "path", r.URL.Path, "remote", r.RemoteAddr)
