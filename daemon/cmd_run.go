@@ -21,6 +21,7 @@ import (
 	"github.com/rapportapp/rapport/internal/sdnotify"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/web"
+	"github.com/rapportapp/rapport/internal/web/remote"
 )
 
 // tickInterval is how often the dispatcher looks at the queue when
@@ -133,9 +134,12 @@ func (d *daemon) serve() error {
 }
 
 func (d *daemon) newWeb() *web.Server {
+	proxies := remote.Proxies(d.cfg.HTTP.TrustedProxies)
+	rejections := remote.NewRejections(d.log) // one log of refusals, flushed by the server
 	dash := dashboard.New(dashboard.Config{
 		Store: d.st, Clock: d.e.clock.Now, RepName: d.cfg.Rep.Name, RepZone: d.cfg.Rep.Location,
 		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
+		SessionIdle: d.cfg.HTTP.SessionIdle, Proxies: proxies, Rejections: rejections,
 		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.
 		Pauses: func(c string) bool { cp := d.engine.Content().Campaign(c); return cp != nil && cp.PauseOnReply },
 		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
@@ -146,6 +150,7 @@ func (d *daemon) newWeb() *web.Server {
 		Inbox: d.inbox, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,
 		AuthToken: d.cfg.SMS.Twilio.AuthToken.Reveal(), RepName: d.cfg.Rep.Name, Log: d.log,
 		Ready: d.st.Ping, Dashboard: dash.Handler(),
+		Clock: d.e.clock.Now, Proxies: proxies, Rejections: rejections,
 	}
 }
 
