@@ -131,7 +131,7 @@ UPDATE messages SET delivery = ? WHERE provider_id = ? AND provider_id != '' AND
 SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
 
 -- name: message-by-rfc-id
-SELECT id, contact_id, campaign, step, channel, subject FROM messages WHERE message_id = ?;
+SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE message_id = ?;
 
 -- name: messages-sent-between
 SELECT count(*) FROM messages
