@@ -113,7 +113,7 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 	if answers != nil {
 		r.MessageID, r.Campaign, r.Step = answers.ID, answers.Campaign, answers.Step
 	}
-	created, err := in.record(ctx, r, nil)
+	created, err := in.record(ctx, r, nil, "")
 	if err != nil || !created {
 		return MailDuplicate, err
 	}

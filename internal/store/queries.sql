@@ -174,6 +174,13 @@ r.external_id, r.from_addr, r.subject, r.body, r.flags, r.deadlines, r.raw_ref, 
 r.handled_at, coalesce(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
 coalesce(m.campaign, '') AS campaign, coalesce(m.step, '') AS step
 
+-- name: reply-last-text-opt-change
+SELECT CASE WHEN instr(',' || flags || ',', ',opted_out,') > 0 THEN 'opted_out' ELSE 'opted_in' END
+FROM replies
+WHERE contact_id = ? AND channel = 'sms'
+    AND (instr(',' || flags || ',', ',opted_out,') > 0 OR instr(',' || flags || ',', ',opted_in,') > 0)
+ORDER BY received_at DESC, id DESC LIMIT 1;
+
 -- name: reply-handle
 UPDATE replies SET handled_at = ? WHERE id = ? AND handled_at = 0;
 
