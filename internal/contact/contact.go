@@ -54,6 +54,10 @@ type Record struct {
 	Line    int // physical line in the file where the row starts; the header is line 1
 	Contact Contact
 	Order   *Order // nil when the file has no order columns or they are blank in this row
+	// Warnings say what was cleaned or cut to import the row ("first
+	// name: cut to 100 characters (it had 3000)"), for the import summary
+	// to show with Line. The row is imported as cleaned.
+	Warnings []string
 }
 
 // Problem is a row that was skipped, and why. Next returns it as an error.

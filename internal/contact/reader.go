@@ -217,7 +217,11 @@ func (r *Reader) build(ck *checker, rec []string, line int) (Record, error) {
 	if len(bad) > 0 {
 		return Record{}, &Problem{Line: line, Reason: strings.Join(bad, "; ")}
 	}
-	return Record{Line: line, Contact: c, Order: order}, nil
+	warnings := c.Clean()
+	if order != nil {
+		warnings = append(warnings, order.Clean()...)
+	}
+	return Record{Line: line, Contact: c, Order: order, Warnings: warnings}, nil
 }
 
 func (r *Reader) order(rec []string, bad *reasons) *Order {

@@ -87,12 +87,16 @@ func day(d schedule.Date) string {
 
 // record stores a reply and queues its forward to the rep in one
 // transaction; a reply seen before (same external id) changes nothing.
-// extra runs inside the same transaction (opt-outs and the like).
-func (in *Inbox) record(ctx context.Context, r *store.Reply, extra func(*store.Tx) error) (bool, error) {
+// extra runs inside the same transaction (opt-outs and the like); status,
+// when set, tells the rep what it did to the contact's texts.
+func (in *Inbox) record(ctx context.Context, r *store.Reply, extra func(*store.Tx) error, status string) (bool, error) {
 	c := in.engine.Content()
 	// Gather the rep's note before taking the write lock: every webhook
 	// waits on that lock, so the transaction holds only the writes.
 	note := in.engine.ReplyNote(ctx, c, r)
+	if status != "" {
+		note.OptOut = status
+	}
 	var created bool
 	err := in.store.Batch(ctx, func(tx *store.Tx) error {
 		var err error

@@ -346,8 +346,6 @@ func TestKeywords(t *testing.T) {
 			wantStatus: store.OptedOut, wantSent: []string{"email arrival-check"}},
 		{name: "stop, any case and punctuation", bodies: []string{"Stop."},
 			wantStatus: store.OptedOut, wantSent: []string{"email arrival-check"}},
-		{name: "START opts back in", bodies: []string{"STOP", "START"},
-			wantStatus: store.Subscribed, wantAnswer: []string{"subscribed again", "Amy Kline"}, wantSent: []string{"sms arrival-check"}},
 		{name: "HELP gets the rep's details", bodies: []string{"HELP"},
 			wantStatus: store.Subscribed, wantAnswer: []string{"Amy Kline", "(312) 555-0100", repEmail, "STOP"}, wantSent: []string{"sms arrival-check"}},
 	}
@@ -386,7 +384,7 @@ func TestKeywords(t *testing.T) {
 	}
 }
 
-// TestOtherSenders: an opt-out in words is for the rep to act on, a
+// TestOtherSenders: words that may ask to stop are for the rep to act on, a
 // stranger's text is kept without a contact, and the rep's own number is
 // never taken for a customer.
 func TestOtherSenders(t *testing.T) {
@@ -396,7 +394,7 @@ func TestOtherSenders(t *testing.T) {
 		wantContact      bool
 		wantFlag         string
 	}{
-		{name: "opt-out in words", from: janePhone, body: "please stop texting me", wantReply: true, wantContact: true, wantFlag: "opt_out"},
+		{name: "maybe an opt-out", from: janePhone, body: "I think you have the wrong number", wantReply: true, wantContact: true, wantFlag: "opt_out"},
 		{name: "unknown number", from: strangerNo, body: "Who is this?", wantReply: true},
 		{name: "the rep's own number", from: repPhone, body: "testing testing"},
 	}

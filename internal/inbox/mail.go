@@ -37,8 +37,8 @@ func (in *Inbox) ReceiveMail(ctx context.Context, ref string, raw []byte) (MailR
 		return MailUnrelated, fmt.Errorf("read email %s: %w: %v", ref, ErrUnreadable, err)
 	}
 	c := in.engine.Content()
-	if m.Bounce != nil && m.Bounce.Hard {
-		return in.bounce(ctx, m)
+	if m.Bounce != nil {
+		return in.deliveryReport(ctx, m)
 	}
 	if m.Auto != "" {
 		return MailAuto, nil
@@ -113,35 +113,126 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 	if answers != nil {
 		r.MessageID, r.Campaign, r.Step = answers.ID, answers.Campaign, answers.Step
 	}
-	created, err := in.record(ctx, r, nil)
+	created, err := in.record(ctx, r, nil, "")
 	if err != nil || !created {
 		return MailDuplicate, err
 	}
 	return MailReply, nil
 }
 
-// bounce marks a hard-bounced address Rapport mailed, so it gets no more email.
-func (in *Inbox) bounce(ctx context.Context, m *reply.Mail) (MailResult, error) {
-	ct, err := in.store.ContactByEmail(ctx, m.Bounce.Recipient)
-	if store.IsNotFound(err) {
-		return MailAuto, nil
-	}
+// deliveryReport acts on a delivery status notification only when it
+// proves itself: it names a message Rapport sent (by the Message-ID of the
+// returned message, or In-Reply-To/References) to the address it reports,
+// that address is still the customer's, and the failure is permanent
+// (5.x.x). Anyone can mail the rep a report naming a customer; acting on
+// every one would let a stranger stop a customer's email. Any other report
+// is logged and, when it names a customer, noted for the rep, never acted on.
+func (in *Inbox) deliveryReport(ctx context.Context, m *reply.Mail) (MailResult, error) {
+	ct, err := in.bouncedContact(ctx, m)
 	if err != nil {
 		return MailAuto, err
 	}
+	if ct != nil && m.Bounce.Hard && strings.HasPrefix(m.Bounce.Status, "5.") {
+		return in.bounce(ctx, m, ct)
+	}
+	return MailAuto, in.unprovenReport(ctx, m, ct)
+}
+
+// bouncedContact returns the customer a report is proven to be about: the
+// one a message it names was sent to, at the address it reports. nil when
+// the report proves nothing.
+func (in *Inbox) bouncedContact(ctx context.Context, m *reply.Mail) (*store.Contact, error) {
+	ids := append([]string{m.Bounce.OriginalMessageID}, m.InReplyTo...)
+	for _, id := range append(ids, m.References...) {
+		if id == "" {
+			continue
+		}
+		ref, err := in.store.MessageByRFCID(ctx, id)
+		if store.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("delivery report: %w", err)
+		}
+		to := strings.ToLower(ref.SentTo)
+		if ref.Channel != channel.Email || to == "" || (m.Bounce.Recipient != "" && m.Bounce.Recipient != to) {
+			continue
+		}
+		ct, err := in.store.Contact(ctx, ref.ContactID)
+		if store.IsNotFound(err) {
+			return nil, nil // forgotten since
+		}
+		if err != nil {
+			return nil, fmt.Errorf("delivery report: %w", err)
+		}
+		if ct.Email != to {
+			return nil, nil // the address changed since: the old one's fate is moot
+		}
+		return ct, nil
+	}
+	return nil, nil
+}
+
+// unprovenReport logs a report that is not acted on and, when it names a
+// customer, tells the rep in a notice, so a real problem is not lost. ct is
+// the customer the report is proven to be about (a delay, a 4.x.x), or nil.
+func (in *Inbox) unprovenReport(ctx context.Context, m *reply.Mail, ct *store.Contact) error {
+	b := m.Bounce
+	in.log.Info("delivery report not acted on", "recipient", b.Recipient, "status", b.Status, "proven", ct != nil)
+	why := "it is not a permanent failure"
+	if ct == nil {
+		why = "it names no email Rapport sent to that address"
+		named, err := in.namedContact(ctx, b.Recipient)
+		if err != nil || named == nil {
+			return err // about no customer: the rep has it in the mailbox anyway
+		}
+		ct = named
+	}
+	text := fmt.Sprintf("check: %s — a delivery report from %s says email to %s failed (%s), but %s, so nothing was changed",
+		ct.Label(), m.From, ct.Email, reportStatus(b), why)
+	return in.store.Tx(ctx, func(tx *store.Tx) error {
+		return tx.AddNotice(ctx, store.NoticeTask, ct.ID, 0, text, in.clock.Now().Unix())
+	})
+}
+
+// namedContact is the customer with this address, or nil.
+func (in *Inbox) namedContact(ctx context.Context, addr string) (*store.Contact, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ct, err := in.store.ContactByEmail(ctx, addr)
+	if store.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delivery report: %w", err)
+	}
+	return ct, nil
+}
+
+func reportStatus(b *reply.Bounce) string {
+	if s := strings.TrimSpace(b.Status + " " + b.Diagnostic); s != "" {
+		return s
+	}
+	return "no status given"
+}
+
+// bounce marks a hard-bounced address Rapport mailed, so it gets no more email.
+func (in *Inbox) bounce(ctx context.Context, m *reply.Mail, ct *store.Contact) (MailResult, error) {
 	now := in.clock.Now().Unix()
 	note := strings.TrimSpace(m.Bounce.Status + " " + m.Bounce.Diagnostic)
-	err = in.store.Tx(ctx, func(tx *store.Tx) error {
+	err := in.store.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.SetEmailStatus(ctx, ct.ID, store.Bounced, note, now); err != nil {
 			return err
 		}
 		return tx.AddNotice(ctx, store.NoticeBounced, ct.ID, 0,
 			fmt.Sprintf("%s — email to %s bounced: %s", ct.Label(), ct.Email, note), now)
 	})
-	if err == nil {
-		in.log.Info("email address bounced", "contact", ct.ID, "status", m.Bounce.Status)
+	if err != nil {
+		return MailBounce, fmt.Errorf("mark %s bounced: %w", ct.Email, err)
 	}
-	return MailBounce, err
+	in.log.Info("email address bounced", "contact", ct.ID, "status", m.Bounce.Status)
+	return MailBounce, nil
 }
 
 func timeText(unix int64) string { return time.Unix(unix, 0).UTC().Format(time.RFC3339) }

@@ -101,3 +101,72 @@ func LikelyOptOut(body string) bool {
 func optOutMatch(text string) string {
 	return optOutPhrase.FindString(text[:min(len(text), maxScanBytes)])
 }
+
+// stopRequest matches wording that clearly asks for no more texts: a stop
+// word aimed at texts, messages or the reader ("stop texting me", "no more
+// texts", "quit messaging me"), or a common phrase ("don't text me",
+// "remove me", "take me off your list", "unsubscribe me"). It is narrower
+// than optOutPhrase: what it matches stops texts at once, so "stop" must be
+// tied to texting or to the writer, never "stop by the shop".
+var stopRequest = regexp.MustCompile(loosen(`(?i)\b(?:` +
+	`(?:stop|quit|cease) (?:all |any |the |these |those |your |ur |sending (?:me )?(?:all |any |the |these |those |your )?)?` +
+	`(?:texts?|texting|txts?|txting|text messages|messages|messaging|msgs|msging|sms|smss|contacting|contact|spamming|bothering)(?: (?:me|us|this number|my number))?|` +
+	`(?:stop|quit) (?:calling|bugging|harassing|pestering) (?:me|us)|` +
+	`(?:don't|do not|dont|never|pls don't|please don't) (?:ever )?(?:text|txt|message|msg|sms|contact|bother) (?:me|us|this number|again)|` +
+	`no more (?:texts|txts|text messages|messages|msgs|sms)|` +
+	`(?:i )?(?:don't|do not) want (?:any )?(?:more )?(?:these |your |the |any )?(?:texts|txts|text messages|messages)|` +
+	`(?:take|remove|delete|drop|get) (?:me|my (?:number|name|details|info|phone number)) (?:off|from|out of)|` +
+	`(?:remove|delete|lose) (?:me|my number|my phone number)|` +
+	`unsubscribe|unsub|opt (?:me )?out|opt-out|optout|leave me alone` +
+	`)\b`))
+
+// stopAlone matches a whole message that is "stop" with only politeness
+// around it ("please stop", "Stop it now", "stop pls thanks"): no keyword,
+// but no other reading either.
+var stopAlone = regexp.MustCompile(`^(?:(?:please|pls|plz|ok|okay|just|can you|could you) )*` +
+	`(?:stop|quit)(?: (?:it|this|now|already|all|please|pls|plz|thanks|thank you|thx|asap))*$`)
+
+// AsksToStopTexts returns the words of a text that clearly asks for no
+// more texts, or "": the keywords (STOP, END, "opt out"...) and a plain-words
+// request ("please stop texting me", "no more texts please", "remove me
+// from your list"). A revocation made by any reasonable means must be
+// honoured, so these stop texts at once; a denial right before the stop
+// word ("don't stop", "can't stop texting my friends about it") is no
+// request. Wording that may or may not ask (LikelyOptOut) is for the rep.
+func AsksToStopTexts(body string) string {
+	if SMSKeyword(body) == Stop {
+		return strings.TrimSpace(body)
+	}
+	text := body[:min(len(body), maxScanBytes)]
+	if stopAlone.MatchString(plainWords(text)) {
+		return strings.TrimSpace(text)
+	}
+	for _, loc := range stopRequest.FindAllStringIndex(text, -1) {
+		if !deniedStop(lowerASCII(text[:loc[0]])) {
+			return text[loc[0]:loc[1]]
+		}
+	}
+	return ""
+}
+
+// plainWords lower-cases a message and keeps only its words, one space
+// apart: "Please, STOP!!" → "please stop".
+func plainWords(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && r != '\''
+	})
+	return strings.Join(f, " ")
+}
+
+// deniedStop reports a request denied in the words just before it ("don't
+// stop texting", "can't stop texting my sister about it", "I don't want to
+// unsubscribe"), as negated does for problem words.
+func deniedStop(before string) bool {
+	words := clauseWords(before)
+	for _, w := range words[max(0, len(words)-3):] {
+		if w = strings.Trim(w, `"'`); isDenial(w) || w == "cannot" {
+			return true
+		}
+	}
+	return false
+}

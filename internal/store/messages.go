@@ -234,6 +234,7 @@ type MessageRef struct {
 	Step      string `db:"step"`
 	Channel   string `db:"channel"`
 	Subject   string `db:"subject"`
+	SentTo    string `db:"sent_to"` // the address or number it went to; "" from LastMessageTo
 }
 
 // MessageByRFCID finds a sent message by its Message-ID.

@@ -131,7 +131,7 @@ UPDATE messages SET delivery = ? WHERE provider_id = ? AND provider_id != '' AND
 SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
 
 -- name: message-by-rfc-id
-SELECT id, contact_id, campaign, step, channel, subject FROM messages WHERE message_id = ?;
+SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE message_id = ?;
 
 -- name: messages-sent-between
 SELECT count(*) FROM messages
@@ -173,6 +173,13 @@ r.id, coalesce(r.contact_id, 0) AS contact_id, coalesce(r.message_id, 0) AS mess
 r.external_id, r.from_addr, r.subject, r.body, r.flags, r.deadlines, r.raw_ref, r.received_at,
 r.handled_at, coalesce(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
 coalesce(m.campaign, '') AS campaign, coalesce(m.step, '') AS step
+
+-- name: reply-last-text-opt-change
+SELECT CASE WHEN instr(',' || flags || ',', ',opted_out,') > 0 THEN 'opted_out' ELSE 'opted_in' END
+FROM replies
+WHERE contact_id = ? AND channel = 'sms'
+    AND (instr(',' || flags || ',', ',opted_out,') > 0 OR instr(',' || flags || ',', ',opted_in,') > 0)
+ORDER BY received_at DESC, id DESC LIMIT 1;
 
 -- name: reply-handle
 UPDATE replies SET handled_at = ? WHERE id = ? AND handled_at = 0;

@@ -125,6 +125,28 @@ func (s *Store) OpenReplyCount(ctx context.Context, contactID int64) (int, error
 	return n, err
 }
 
+// Flags of an SMS reply that changed the contact's text status itself.
+const (
+	FlagOptedOut = "opted_out"
+	FlagOptedIn  = "opted_in"
+)
+
+// LastTextOptChange returns FlagOptedOut or FlagOptedIn, whichever the
+// contact's latest text that changed their SMS status was, or "" when no
+// text ever did: how START tells a number that opted out by text from one
+// the rep stopped or that never agreed.
+func (s *Store) LastTextOptChange(ctx context.Context, contactID int64) (string, error) {
+	var flag string
+	err := get(ctx, s.r, s.query("reply-last-text-opt-change"), &flag, contactID)
+	if IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("last opt-out or opt-in of contact %d: %w", contactID, err)
+	}
+	return flag, nil
+}
+
 // MailCursor returns where the IMAP poller got to in a mailbox.
 func (s *Store) MailCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
 	var row struct {
