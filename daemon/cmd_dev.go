@@ -8,7 +8,7 @@ import (
 
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/inbox"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/twiliosandbox"
 )
 
 const devUsage = `usage: rapport dev twilio-sandbox [--listen 127.0.0.1:8089] [--sid AC...] [--token TOKEN]
@@ -34,7 +34,7 @@ func devSandbox(e *env, args []string) error {
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	srv := twiliotest.New(*sid, *token)
+	srv := twiliosandbox.New(*sid, *token)
 	if err := srv.Start(*listen); err != nil {
 		return fmt.Errorf("start the Twilio sandbox on %s: %w", *listen, err)
 	}
