@@ -21,6 +21,9 @@ func cmdDev(e *env, args []string) error {
 		return devSandbox(e, args[1:])
 	case len(args) > 0 && args[0] == "text":
 		return devText(e, args[1:])
+	case len(args) > 0 && isHelp(args[0]):
+		fmt.Fprintln(e.io.out, devUsage)
+		return nil
 	}
 	return invalidf("%s", devUsage)
 }
