@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -88,8 +89,15 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 		fmt.Fprintln(io.err, "rapport:", err)
 		return exitInvalid
 	}
-	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+	switch {
+	case len(rest) == 0: // a mistake, not a request for help
+		usage(io.err)
+		return exitInvalid
+	case rest[0] == "help" || isHelp(rest[0]):
 		usage(io.out)
+		return exitOK
+	case rest[0] == "--version" || rest[0] == "-version":
+		fmt.Fprintln(io.out, "rapport", fullVersion())
 		return exitOK
 	}
 	for _, c := range commands() {
@@ -159,12 +167,27 @@ func (e *env) setGlobal(name, val string) error {
 	return nil
 }
 
+// isHelp reports whether arg asks for help, as the flag package reads it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "--h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
 // flags parses a command's flags, allowing them before and after its
-// positional arguments, and returns the positionals.
+// positional arguments, and returns the positionals. Help asked for
+// returns flag.ErrHelp (exit 0) with the help on stdout, where a pager or
+// grep finds it; a flag error shows the help on stderr.
 func flags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		err := fs.Parse(args)
+		if o, ok := fs.Output().(*flagOutput); ok {
+			o.flush(errors.Is(err, flag.ErrHelp))
+		}
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
@@ -180,12 +203,27 @@ func flags(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func newFlags(e *env, name, args string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.io.err)
+	fs.SetOutput(&flagOutput{io: e.io})
 	fs.Usage = func() {
-		fmt.Fprintf(e.io.err, "usage: rapport %s %s\n", name, args)
+		fmt.Fprintf(fs.Output(), "usage: rapport %s %s\n", name, args)
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// flagOutput holds what the flag package prints until flags knows whether
+// it answers a request for help (stdout) or a mistake (stderr).
+type flagOutput struct {
+	bytes.Buffer
+	io stdio
+}
+
+func (o *flagOutput) flush(help bool) {
+	w := o.io.err
+	if help {
+		w = o.io.out
+	}
+	_, _ = o.WriteTo(w)
 }
 
 // multi is a repeatable string flag.

@@ -30,7 +30,7 @@ func cmdCheck(e *env, args []string) error {
 	fmt.Fprintf(e.io.out, "ok: %s, %d %s, every template renders\n",
 		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
 	for _, cp := range f.content.Campaigns {
-		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d steps\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps))
+		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
 	}
 	return nil
 }

@@ -97,7 +97,8 @@ func runDemo(e *env, clk *clock.Manual, csvPath string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.out, "Imported %d customers and %d orders.\n\n", sum.Inserted, sum.Orders)
+	fmt.Fprintf(e.io.out, "Imported %d %s and %d %s.\n\n", sum.Inserted, plural(sum.Inserted, "customer", "customers"),
+		sum.Orders, plural(sum.Orders, "order", "orders"))
 	for _, p := range sum.Problems {
 		fmt.Fprintf(e.io.out, "demo-customers.csv:%d: %s\n", p.Line, p.Reason)
 	}
@@ -286,9 +287,11 @@ func demoSummary(e *env, st *store.Store, outbox string, counts map[string]int) 
 		return err
 	}
 	files, _ := filepath.Glob(filepath.Join(outbox, "*"))
-	fmt.Fprintf(e.io.out, "\nSix months in seconds: %d messages sent, %d tasks for Amy, %d skipped (their moment had passed, or nobody to send to), %d failed.\n",
-		counts["sent"], counts["task"], counts["skipped"], q[store.Failed])
-	fmt.Fprintf(e.io.out, "Every message is a file in %s (%d files: .eml emails, .sms.json texts, including Amy's daily digests and reply alerts).\n", outbox, len(files))
+	fmt.Fprintf(e.io.out, "\nSix months in seconds: %d %s sent, %d %s for Amy, %d skipped (their moment had passed, or nobody to send to), %d failed.\n",
+		counts["sent"], plural(counts["sent"], "message", "messages"), counts["task"], plural(counts["task"], "task", "tasks"),
+		counts["skipped"], q[store.Failed])
+	fmt.Fprintf(e.io.out, "Every message is a file in %s (%d %s: .eml emails, .sms.json texts, including Amy's daily digests and reply alerts).\n",
+		outbox, len(files), plural(len(files), "file", "files"))
 	fmt.Fprintf(e.io.out, "Look around:  rapport -c %s status   |   rapport -c %s preview emily.carter@example.com\n",
 		e.configFlag, e.configFlag)
 	return nil

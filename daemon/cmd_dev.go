@@ -8,7 +8,7 @@ import (
 
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/inbox"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/twiliosandbox"
 )
 
 const devUsage = `usage: rapport dev twilio-sandbox [--listen 127.0.0.1:8089] [--sid AC...] [--token TOKEN]
@@ -21,6 +21,9 @@ func cmdDev(e *env, args []string) error {
 		return devSandbox(e, args[1:])
 	case len(args) > 0 && args[0] == "text":
 		return devText(e, args[1:])
+	case len(args) > 0 && isHelp(args[0]):
+		fmt.Fprintln(e.io.out, devUsage)
+		return nil
 	}
 	return invalidf("%s", devUsage)
 }
@@ -34,7 +37,7 @@ func devSandbox(e *env, args []string) error {
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	srv := twiliotest.New(*sid, *token)
+	srv := twiliosandbox.New(*sid, *token)
 	if err := srv.Start(*listen); err != nil {
 		return fmt.Errorf("start the Twilio sandbox on %s: %w", *listen, err)
 	}

@@ -108,19 +108,24 @@ func oneParagraph(s string) string {
 	return s
 }
 
-func replyID(args []string, usage string) (int64, error) {
-	if len(args) != 1 {
-		return 0, invalidf("usage: rapport replies %s ID", usage)
-	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
+// replyID reads `rapport replies SUB ID`; --help is help, not an ID.
+func replyID(e *env, args []string, sub string) (int64, error) {
+	pos, err := flags(newFlags(e, "replies "+sub, "ID"), args)
 	if err != nil {
-		return 0, invalidf("reply id %q: want a number like 12 (see `rapport replies`)", args[0])
+		return 0, err
+	}
+	if len(pos) != 1 {
+		return 0, invalidf("usage: rapport replies %s ID", sub)
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(pos[0], "#"), 10, 64)
+	if err != nil {
+		return 0, invalidf("reply id %q: want a number like 12 (see `rapport replies`)", pos[0])
 	}
 	return id, nil
 }
 
 func repliesShow(e *env, args []string) error {
-	id, err := replyID(args, "show")
+	id, err := replyID(e, args, "show")
 	if err != nil {
 		return err
 	}
@@ -159,7 +164,7 @@ func repliesShow(e *env, args []string) error {
 }
 
 func repliesDone(e *env, args []string) error {
-	id, err := replyID(args, "done")
+	id, err := replyID(e, args, "done")
 	if err != nil {
 		return err
 	}
@@ -200,6 +205,10 @@ func repliesDone(e *env, args []string) error {
 // starting with = + - @ are prefixed with ' so a spreadsheet shows them
 // instead of running them as formulas.
 func repliesExport(e *env, args []string) error {
+	args, err := flags(newFlags(e, "replies export", "FILE.csv"), args)
+	if err != nil {
+		return err
+	}
 	if len(args) != 1 {
 		return invalidf("usage: rapport replies export FILE.csv")
 	}
@@ -225,7 +234,7 @@ func repliesExport(e *env, args []string) error {
 		if err := w.Error(); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.io.out, "wrote %d replies to %s\n", len(rs), args[0])
+		fmt.Fprintf(e.io.out, "wrote %d %s to %s\n", len(rs), plural(len(rs), "reply", "replies"), args[0])
 		return f.Close()
 	})
 }

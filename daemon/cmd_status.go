@@ -9,6 +9,7 @@ import (
 )
 
 type statusJSON struct {
+	Version       string          `json:"version"`
 	Queue         map[string]int  `json:"queue"`
 	NextDue       string          `json:"next_due"`
 	Failures      []store.Failure `json:"recent_failures"`
@@ -53,7 +54,7 @@ func collectStatus(e *env, st *store.Store) (*statusJSON, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &statusJSON{Queue: counts, Failures: []store.Failure{}, Notices: []noticeJSON{}}
+	s := &statusJSON{Version: fullVersion(), Queue: counts, Failures: []store.Failure{}, Notices: []noticeJSON{}}
 	if next, err := st.NextDue(e.ctx); err != nil {
 		return nil, err
 	} else if next != 0 {
@@ -80,6 +81,7 @@ func collectStatus(e *env, st *store.Store) (*statusJSON, error) {
 
 func printStatus(w io.Writer, s *statusJSON, loc *time.Location) {
 	q := s.Queue
+	fmt.Fprintf(w, "rapport %s\n", s.Version)
 	fmt.Fprintf(w, "queue: %d pending, %d sending, %d sent, %d skipped, %d failed, %d cancelled\n",
 		q[store.Pending], q[store.Sending], q[store.Sent], q[store.Skipped], q[store.Failed], q[store.Cancelled])
 	if s.NextDue != "" {
@@ -98,7 +100,8 @@ func printStatus(w io.Writer, s *statusJSON, loc *time.Location) {
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(w, "\nfailed or retrying:")
 		for _, f := range s.Failures {
-			fmt.Fprintf(w, "  #%d %s %s/%s (%s, %d attempts): %s\n", f.ID, f.ContactName, f.Campaign, f.Step, f.Channel, f.Attempts, f.Error)
+			fmt.Fprintf(w, "  #%d %s %s/%s (%s, %d %s): %s\n", f.ID, f.ContactName, f.Campaign, f.Step, f.Channel,
+				f.Attempts, plural(f.Attempts, "attempt", "attempts"), f.Error)
 		}
 	}
 	if len(s.Notices) > 0 {

@@ -24,7 +24,7 @@ import (
 	"github.com/rapportapp/rapport/internal/testsrv/mailpit"
 	"github.com/rapportapp/rapport/internal/testsrv/smtpsink"
 	"github.com/rapportapp/rapport/internal/testsrv/syncbuf"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 )
 
 // Two customers for the transport tests: Jane agreed to texts, Bob has

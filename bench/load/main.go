@@ -31,7 +31,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/twiliosandbox"
 	"github.com/rapportapp/rapport/internal/unsub"
 )
 
@@ -254,7 +254,7 @@ func unsubURL(base string, uids []string, n int) string {
 func signed(u string, form url.Values) *http.Request {
 	r, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("X-Twilio-Signature", twiliotest.Signature(token, u, form))
+	r.Header.Set("X-Twilio-Signature", twiliosandbox.Signature(token, u, form))
 	return r
 }
 

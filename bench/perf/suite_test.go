@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/testsrv/mailpit"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 )
 
 // The benchmarks, in the order they run (and appear in the table). Their

@@ -21,8 +21,8 @@ import (
 	"github.com/rapportapp/rapport/internal/inbox"
 	"github.com/rapportapp/rapport/internal/schedule"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 	"github.com/rapportapp/rapport/internal/tmpl"
-	"github.com/rapportapp/rapport/internal/twiliotest"
 	"github.com/rapportapp/rapport/internal/unsub"
 	"github.com/rapportapp/rapport/internal/web"
 )

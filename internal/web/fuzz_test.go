@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rapportapp/rapport/internal/inbox"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 )
 
 // fuzzInbox accepts everything and records nothing.

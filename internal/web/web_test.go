@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/inbox"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 )
 
 // recordingInbox is a stand-in for the Inbox that remembers every call.

@@ -24,7 +24,7 @@ type TwilioConfig struct {
 	// Service to send through instead. At least one is needed.
 	From, MessagingServiceSID string
 	// APIBaseURL replaces https://api.twilio.com when set (tests and the
-	// sandbox point it at a twiliotest server).
+	// sandbox point it at a twiliosandbox server).
 	APIBaseURL string
 	// StatusCallback is where Twilio reports delivery (public_url +
 	// "/twilio/status"); "" asks for no reports.

@@ -13,7 +13,7 @@ import (
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/channel/sms"
 	"github.com/rapportapp/rapport/internal/clock"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 )
 
 const (

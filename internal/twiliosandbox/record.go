@@ -1,4 +1,4 @@
-package twiliotest
+package twiliosandbox
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ func (s *Server) record(next http.Handler) http.Handler {
 		req.User, _, _ = r.BasicAuth()
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, CodeInvalidParameter, "Request body too large")
+			WriteError(w, http.StatusRequestEntityTooLarge, CodeInvalidParameter, "Request body too large")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -69,7 +69,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if !ok || !equal(user, s.AccountSID) || !equal(pass, s.AuthToken) {
-			writeError(w, http.StatusUnauthorized, CodeAuthenticate, "Authenticate")
+			WriteError(w, http.StatusUnauthorized, CodeAuthenticate, "Authenticate")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -92,7 +92,7 @@ func (s *Server) checkAccount(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if account != s.AccountSID {
-		writeError(w, http.StatusUnauthorized, CodeAuthenticate, "Authenticate")
+		WriteError(w, http.StatusUnauthorized, CodeAuthenticate, "Authenticate")
 		return false
 	}
 	return true

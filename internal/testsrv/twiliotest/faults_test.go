@@ -6,11 +6,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/testsrv/twiliotest"
 )
+
+const (
+	rep      = "+13125550100"
+	customer = "+13125550123"
+)
+
+// restClient is the real twilio-go client pointed at s.
+func restClient(s *twiliotest.Server) *api.ApiService {
+	c := &client.Client{Credentials: client.NewCredentials(s.AccountSID, s.AuthToken), HTTPClient: s.Client()}
+	c.SetAccountSid(s.AccountSID)
+	return twilio.NewRestClientWithParams(twilio.ClientParams{Client: c}).Api
+}
 
 func create(rc *api.ApiService, to string) (*api.ApiV2010Message, error) {
 	return rc.CreateMessage((&api.CreateMessageParams{}).SetTo(to).SetFrom(rep).SetBody("hi"))

@@ -1,4 +1,4 @@
-package twiliotest_test
+package twiliosandbox_test
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/rapportapp/rapport/internal/clock"
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/twiliosandbox"
 )
 
 const (
@@ -74,7 +74,18 @@ func call(t *testing.T, method, target string, form url.Values, user, pass strin
 	return resp.StatusCode, body
 }
 
-func messagesURL(s *twiliotest.Server, account string) string {
+// start starts a sandbox on loopback for one test, with a random account.
+func start(t *testing.T) *twiliosandbox.Server {
+	t.Helper()
+	s := twiliosandbox.New(twiliosandbox.NewAccountSID(), twiliosandbox.NewAuthToken())
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func messagesURL(s *twiliosandbox.Server, account string) string {
 	return s.URL + "/2010-04-01/Accounts/" + account + "/Messages.json"
 }
 
@@ -83,7 +94,7 @@ func textForm() url.Values {
 }
 
 // restClient is the real twilio-go client pointed at s.
-func restClient(s *twiliotest.Server) *api.ApiService {
+func restClient(s *twiliosandbox.Server) *api.ApiService {
 	c := &client.Client{Credentials: client.NewCredentials(s.AccountSID, s.AuthToken), HTTPClient: s.Client()}
 	c.SetAccountSid(s.AccountSID)
 	return twilio.NewRestClientWithParams(twilio.ClientParams{Client: c}).Api
@@ -100,7 +111,7 @@ func keys(m map[string]any) []string {
 
 func TestCreateAnswersLikeTheDefinition(t *testing.T) {
 	facts := loadFacts(t)
-	s := twiliotest.Start(t)
+	s := start(t)
 	status, body := call(t, "POST", messagesURL(s, s.AccountSID), textForm(), s.AccountSID, s.AuthToken)
 	if status != http.StatusCreated {
 		t.Fatalf("status = %d, want 201; body %v", status, body)
@@ -146,8 +157,8 @@ func checkPattern(t *testing.T, name string, v any, pattern string) {
 }
 
 func TestCreateRejectsLikeTwilio(t *testing.T) {
-	s := twiliotest.Start(t)
-	other := twiliotest.NewAccountSID()
+	s := start(t)
+	other := twiliosandbox.NewAccountSID()
 	without := func(key string) url.Values { f := textForm(); f.Del(key); return f }
 	with := func(key, value string) url.Values { f := textForm(); f.Set(key, value); return f }
 	tests := []struct {
@@ -190,7 +201,7 @@ func TestCreateRejectsLikeTwilio(t *testing.T) {
 }
 
 func TestMessagingServiceWithoutFrom(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	form := textForm()
 	form.Del("From")
 	form.Set("MessagingServiceSid", "MG"+strings.Repeat("0a", 16))
@@ -201,7 +212,7 @@ func TestMessagingServiceWithoutFrom(t *testing.T) {
 }
 
 func TestTwilioGoReadsErrors(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	_, err := restClient(s).CreateMessage((&api.CreateMessageParams{}).SetTo("12").SetFrom(rep).SetBody("x"))
 	var rest *client.TwilioRestError
 	if !errors.As(err, &rest) || rest.Code != 21211 || rest.Status != 400 {
@@ -211,9 +222,9 @@ func TestTwilioGoReadsErrors(t *testing.T) {
 
 // listFixture holds 5 texts to customer late on 2 March 2026 (UTC), 2 to
 // another number, then 3 more to customer on 3 March.
-func listFixture(t *testing.T) (*twiliotest.Server, *api.ApiService) {
+func listFixture(t *testing.T) (*twiliosandbox.Server, *api.ApiService) {
 	t.Helper()
-	s := twiliotest.New(twiliotest.NewAccountSID(), twiliotest.NewAuthToken())
+	s := twiliosandbox.New(twiliosandbox.NewAccountSID(), twiliosandbox.NewAuthToken())
 	clk := clock.NewManual(time.Date(2026, 3, 2, 23, 30, 0, 0, time.UTC))
 	s.Clock = clk
 	if err := s.Start("127.0.0.1:0"); err != nil {
@@ -289,7 +300,7 @@ func createdKey(t *testing.T, m api.ApiV2010Message) string {
 }
 
 func TestListRejectsBadPageSize(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	status, body := call(t, "GET", messagesURL(s, s.AccountSID)+"?PageSize=0", nil, s.AccountSID, s.AuthToken)
 	if status != 400 || body["status"] != float64(400) {
 		t.Errorf("status %d, body %v", status, body)
@@ -297,7 +308,7 @@ func TestListRejectsBadPageSize(t *testing.T) {
 }
 
 func TestFetch(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	rc := restClient(s)
 	created, err := rc.CreateMessage((&api.CreateMessageParams{}).SetTo(customer).SetFrom(rep).SetBody("hi"))
 	if err != nil {

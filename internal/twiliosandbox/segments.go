@@ -1,4 +1,4 @@
-package twiliotest
+package twiliosandbox
 
 import (
 	"strings"

@@ -1,15 +1,17 @@
-// Package twiliotest is a stand-in for Twilio's Messages API that runs on
-// loopback: it creates, lists and fetches messages the way
+// Package twiliosandbox is a stand-in for Twilio's Messages API that runs
+// on loopback: it creates, lists and fetches messages the way
 // api.twilio.com/2010-04-01 does (same paths, Basic auth, form parameters,
-// JSON shapes and error codes), records everything it is asked, and can be
-// told to fail in the ways the real service fails (429s, STOPped recipients,
-// 5xx answers for messages that were created anyway, slow answers).
+// JSON shapes and error codes) and records everything it is asked. It can
+// also play Twilio's side of the webhooks: status callbacks (Deliver) and
+// inbound texts (SendInbound), signed with X-Twilio-Signature like the real
+// ones.
 //
-// Tests use it through Start; `rapport dev twilio-sandbox` serves it so a
-// rep can watch Rapport text without a Twilio account. It can also play
-// Twilio's side of the webhooks: status callbacks (Deliver) and inbound texts
-// (SendInbound), signed with X-Twilio-Signature like the real ones.
-package twiliotest
+// `rapport dev twilio-sandbox` serves it so a rep can watch Rapport text
+// without a Twilio account. Tests use it through
+// internal/testsrv/twiliotest, which adds the failures the real service
+// produces through the OnCreate hook; this package holds none of that, so
+// the binary carries no test code.
+package twiliosandbox
 
 import (
 	"context"
@@ -37,12 +39,15 @@ type Server struct {
 	Clock clock.Clock
 	// Log, when set, hears about every message created or received.
 	Log *slog.Logger
+	// OnCreate, when set, sees every authenticated create request before
+	// the server validates it, and answers it in the server's place when
+	// it returns true (with Create, WriteMessage and WriteError, or any
+	// answer at all). Set it before Start.
+	OnCreate func(w http.ResponseWriter, r *http.Request, req CreateRequest) (answered bool)
 
 	mu       sync.Mutex
 	messages []*Message // in creation order, outbound and inbound
 	requests []Request
-	faults   []Fault
-	script   func(CreateRequest) *Fault
 	optedOut map[string]bool // recipients who texted STOP
 	srv      *http.Server
 	client   *http.Client // for status callbacks and inbound texts

@@ -2,8 +2,11 @@ package twiliotest
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/rapportapp/rapport/internal/twiliosandbox"
 )
 
 // Fault is how the server answers one create request instead of the
@@ -34,7 +37,7 @@ func Error(status, code int, msg string) Fault {
 
 // TooManyRequests is Twilio's own 429 (code 20429): nothing was created.
 func TooManyRequests() Fault {
-	return Error(http.StatusTooManyRequests, CodeTooManyRequests, "Too Many Requests")
+	return Error(http.StatusTooManyRequests, twiliosandbox.CodeTooManyRequests, "Too Many Requests")
 }
 
 // ProxyTooManyRequests is a 429 with an HTML body, from something in front
@@ -45,25 +48,25 @@ func ProxyTooManyRequests() Fault {
 
 // Unsubscribed is 21610: the recipient texted STOP to this sender.
 func Unsubscribed() Fault {
-	return Error(http.StatusBadRequest, CodeUnsubscribed, "Attempt to send to unsubscribed recipient")
+	return Error(http.StatusBadRequest, twiliosandbox.CodeUnsubscribed, "Attempt to send to unsubscribed recipient")
 }
 
 // InvalidTo is 21211 for a number that looks right but is not valid.
 func InvalidTo() Fault {
-	return Error(http.StatusBadRequest, CodeInvalidTo, "The 'To' number is not a valid phone number.")
+	return Error(http.StatusBadRequest, twiliosandbox.CodeInvalidTo, "The 'To' number is not a valid phone number.")
 }
 
 // InternalError is a 500. With created true the message is recorded
 // anyway, as when Twilio queued it but the answer never made it back.
 func InternalError(created bool) Fault {
-	f := Error(http.StatusInternalServerError, CodeInternal, "Internal Server Error")
+	f := Error(http.StatusInternalServerError, twiliosandbox.CodeInternal, "Internal Server Error")
 	f.Record = created
 	return f
 }
 
 // BadCredentials is the 401 (code 20003) Twilio gives for a wrong SID or token.
 func BadCredentials() Fault {
-	return Error(http.StatusUnauthorized, CodeAuthenticate, "Authenticate")
+	return Error(http.StatusUnauthorized, twiliosandbox.CodeAuthenticate, "Authenticate")
 }
 
 // Slow creates the message at once but answers only after d.
@@ -106,10 +109,21 @@ func (s *Server) nextFault(req CreateRequest) *Fault {
 	return script(req) // outside the lock: a script may call the server
 }
 
+// intercept is the sandbox's OnCreate hook: a queued or scripted fault
+// wins over everything, so a test gets exactly the answer it asked for.
+func (s *Server) intercept(w http.ResponseWriter, r *http.Request, req CreateRequest) bool {
+	f := s.nextFault(req)
+	if f == nil {
+		return false
+	}
+	s.answerFault(w, r, req, *f)
+	return true
+}
+
 func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, req CreateRequest, f Fault) {
 	var m Message
 	if f.Status == 0 || f.Record {
-		m = s.store(req, cmp.Or(f.Status, http.StatusCreated))
+		m = s.Create(req, cmp.Or(f.Status, http.StatusCreated))
 	}
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
@@ -122,7 +136,7 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, req CreateR
 	}
 	switch {
 	case f.Status == 0:
-		writeJSON(w, http.StatusCreated, s.wire(m))
+		s.WriteMessage(w, http.StatusCreated, m)
 	case f.HTML:
 		writeHTML(w, f.Status)
 	default:
@@ -130,16 +144,25 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, req CreateR
 		if code == 0 {
 			code, msg = defaultCode(f.Status)
 		}
-		writeError(w, f.Status, code, msg)
+		twiliosandbox.WriteError(w, f.Status, code, msg)
 	}
 }
 
 func defaultCode(status int) (int, string) {
 	switch {
 	case status == http.StatusTooManyRequests:
-		return CodeTooManyRequests, "Too Many Requests"
+		return twiliosandbox.CodeTooManyRequests, "Too Many Requests"
 	case status >= 500:
-		return CodeInternal, "Internal Server Error"
+		return twiliosandbox.CodeInternal, "Internal Server Error"
 	}
 	return 0, http.StatusText(status)
+}
+
+// writeHTML answers the way a proxy or load balancer in front of the API
+// does: an HTML page twilio-go cannot decode.
+func writeHTML(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	text := http.StatusText(status)
+	fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%s</h1></body></html>\n", status, text, text)
 }

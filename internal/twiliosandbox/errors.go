@@ -1,4 +1,4 @@
-package twiliotest
+package twiliosandbox
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// Twilio error codes the server answers with on its own (faults may use any).
+// Twilio error codes the server answers with on its own.
 const (
 	CodeNotFound         = 20404 // resource not found
 	CodeAuthenticate     = 20003 // bad Account SID / auth token
@@ -31,7 +31,9 @@ type apiError struct {
 	Detail   string `json:"detail,omitempty"`
 }
 
-func writeError(w http.ResponseWriter, status, code int, msg string) {
+// WriteError answers with Twilio's JSON error body; a 401 with code
+// CodeAuthenticate also gets the WWW-Authenticate header Twilio sends.
+func WriteError(w http.ResponseWriter, status, code int, msg string) {
 	e := apiError{Code: code, Message: msg, Status: status}
 	if code != 0 {
 		e.MoreInfo = fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code)
@@ -43,15 +45,6 @@ func writeError(w http.ResponseWriter, status, code int, msg string) {
 	writeJSON(w, status, e)
 }
 
-// writeHTML answers the way a proxy or load balancer in front of the API
-// does: an HTML page twilio-go cannot decode.
-func writeHTML(w http.ResponseWriter, status int) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	text := http.StatusText(status)
-	fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%s</h1></body></html>\n", status, text, text)
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -59,6 +52,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, CodeNotFound,
+	WriteError(w, http.StatusNotFound, CodeNotFound,
 		fmt.Sprintf("The requested resource %s was not found", r.URL.Path))
 }

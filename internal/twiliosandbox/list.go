@@ -1,4 +1,4 @@
-package twiliotest
+package twiliosandbox
 
 import (
 	"fmt"
@@ -109,7 +109,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		_, _, err = paging(q)
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, CodeInvalidParameter, err.Error())
+		WriteError(w, http.StatusBadRequest, CodeInvalidParameter, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, s.page(r.URL.Path, q, s.matching(filter)))

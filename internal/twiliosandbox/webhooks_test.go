@@ -1,4 +1,4 @@
-package twiliotest_test
+package twiliosandbox_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/twilio/twilio-go/client"
 
-	"github.com/rapportapp/rapport/internal/twiliotest"
+	"github.com/rapportapp/rapport/internal/twiliosandbox"
 )
 
 func TestSignatureMatchesTwiliosVector(t *testing.T) {
@@ -27,7 +27,7 @@ func TestSignatureMatchesTwiliosVector(t *testing.T) {
 			"CallSid": {"CA1234567890ABCDE"}, "Caller": {tt.caller}, "Digits": {"1234"},
 			"From": {tt.caller}, "To": {"+18005551212"},
 		}
-		s := twiliotest.New(twiliotest.NewAccountSID(), "12345")
+		s := twiliosandbox.New(twiliosandbox.NewAccountSID(), "12345")
 		if got := s.SignedForm(target, params); got != tt.want {
 			t.Errorf("SignedForm(caller %s) = %s, want %s", tt.caller, got, tt.want)
 		}
@@ -69,7 +69,7 @@ func flat(v url.Values) map[string]string {
 }
 
 func TestDeliverPostsSignedStatusCallback(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	hook, forms := webhook(t, s.AuthToken)
 	form := textForm()
 	form.Set("StatusCallback", hook+"/twilio/status?x=1")
@@ -97,7 +97,7 @@ func TestDeliverPostsSignedStatusCallback(t *testing.T) {
 }
 
 func TestDeliverReportsRejectedCallback(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	hook, _ := webhook(t, "another-token") // will answer 403
 	form := textForm()
 	form.Set("StatusCallback", hook+"/twilio/status")
@@ -109,12 +109,12 @@ func TestDeliverReportsRejectedCallback(t *testing.T) {
 }
 
 func TestInboundStopBlocksLaterSends(t *testing.T) {
-	s := twiliotest.Start(t)
+	s := start(t)
 	hook, forms := webhook(t, s.AuthToken)
 	rc := restClient(s)
 	inbound := func(body, wantType string) {
 		t.Helper()
-		status, err := s.SendInbound(context.Background(), hook+"/twilio/sms", twiliotest.InboundSMS{From: customer, To: rep, Body: body})
+		status, err := s.SendInbound(context.Background(), hook+"/twilio/sms", twiliosandbox.InboundSMS{From: customer, To: rep, Body: body})
 		if err != nil || status != 200 {
 			t.Fatalf("SendInbound(%q) = %d, %v", body, status, err)
 		}
@@ -155,7 +155,7 @@ func TestSegments(t *testing.T) {
 		{strings.Repeat("ê", 70), 1},       // ê is not
 	}
 	for _, tt := range tests {
-		if got := twiliotest.Segments(tt.body); got != tt.want {
+		if got := twiliosandbox.Segments(tt.body); got != tt.want {
 			t.Errorf("Segments(%.20q… %d runes) = %d, want %d", tt.body, len([]rune(tt.body)), got, tt.want)
 		}
 	}

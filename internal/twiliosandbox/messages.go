@@ -1,4 +1,4 @@
-package twiliotest
+package twiliosandbox
 
 import (
 	"fmt"
@@ -38,7 +38,8 @@ type Message struct {
 	Sent                time.Time
 	Updated             time.Time
 	// Answered is the HTTP status the create request got: 201, or the
-	// fault's status for a message created but answered with an error.
+	// status an OnCreate hook gave a message it created but answered
+	// with an error.
 	Answered int
 }
 
@@ -97,26 +98,26 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		writeError(w, 400, CodeInvalidParameter, "Invalid form body")
+		WriteError(w, 400, CodeInvalidParameter, "Invalid form body")
 		return
 	}
 	req := parseCreate(r.PostForm)
-	// A scripted fault wins over everything, so a test gets exactly the
-	// answer it asked for.
-	if f := s.nextFault(req); f != nil {
-		s.answerFault(w, r, req, *f)
+	// The hook goes before validation so that whoever set it gets exactly
+	// the answer it asked for.
+	if s.OnCreate != nil && s.OnCreate(w, r, req) {
 		return
 	}
 	if status, code, msg := s.validate(req); status != 0 {
-		writeError(w, status, code, msg)
+		WriteError(w, status, code, msg)
 		return
 	}
-	m := s.store(req, http.StatusCreated)
-	writeJSON(w, http.StatusCreated, s.wire(m))
+	s.WriteMessage(w, http.StatusCreated, s.Create(req, http.StatusCreated))
 }
 
-// store records req as a new outbound message and returns a copy of it.
-func (s *Server) store(req CreateRequest, answered int) Message {
+// Create records req as a new outbound message, queued as Twilio queues
+// it, and returns a copy of it. answered is the HTTP status the request is
+// (or will be) answered with, kept in Message.Answered.
+func (s *Server) Create(req CreateRequest, answered int) Message {
 	now := s.now()
 	m := &Message{
 		SID:                 "SM" + randomHex(16),
@@ -197,7 +198,12 @@ func (s *Server) handleFetch(w http.ResponseWriter, r *http.Request) {
 		s.handleNotFound(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.wire(m))
+	s.WriteMessage(w, http.StatusOK, m)
+}
+
+// WriteMessage answers with m as Twilio's message JSON.
+func (s *Server) WriteMessage(w http.ResponseWriter, status int, m Message) {
+	writeJSON(w, status, s.wire(m))
 }
 
 // messageJSON is the api.v2010.account.message schema; nullable fields
