@@ -55,7 +55,8 @@ var errDryRun = errors.New("dry run")
 // Import stores what r reads, the whole file in one transaction: a crash or
 // an error mid-way leaves the database as it was. Bad rows are reported in
 // the summary and skipped; they never stop the good ones. Cancelling ctx
-// stops the import and rolls it back.
+// stops the import and rolls it back. While it runs, the Go runtime's soft
+// memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one.
 func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.Reader, opts Options, now time.Time) (*Summary, error) {
 	sum := &Summary{Problems: []Problem{}, DryRun: opts.DryRun}
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 { // unless GOMEMLIMIT says otherwise
