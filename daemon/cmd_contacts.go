@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -32,35 +33,47 @@ func cmdContacts(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	query := strings.Join(pos, " ")
-	return withStore(e, func(st *store.Store, loc *time.Location) error {
-		cs, err := st.Contacts(e.ctx, query)
+	f, st, err := e.loadAndOpen()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// A phone is searched for as it is stored, however the rep wrote it.
+	query := contact.SearchTerm(strings.Join(pos, " "), f.cfg.Rep.Country)
+	cs, err := st.Contacts(e.ctx, query)
+	if err != nil {
+		return err
+	}
+	out := []contactJSON{}
+	for _, c := range cs {
+		j, err := toContactJSON(e, st, &c, f.cfg.Rep.Location)
 		if err != nil {
 			return err
 		}
-		out := []contactJSON{}
-		for _, c := range cs {
-			j := contactJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
-				Timezone: c.Timezone, SMSConsent: c.SMSConsent, ConsentAt: c.SMSConsentAt, ConsentVia: c.SMSConsentSource,
-				EmailStatus: c.EmailStatus, SMSStatus: c.SMSStatus, Journeys: []string{}}
-			if j.Timezone == "" {
-				j.Timezone = loc.String()
-			}
-			js, err := st.JourneysOf(e.ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			for _, jr := range js {
-				j.Journeys = append(j.Journeys, journeyLabel(jr))
-			}
-			out = append(out, j)
-		}
-		if *asJSON {
-			return printJSON(e.io.out, out)
-		}
-		printContacts(e.io.out, out)
-		return nil
-	})
+		out = append(out, j)
+	}
+	if *asJSON {
+		return printJSON(e.io.out, out)
+	}
+	printContacts(e.io.out, out)
+	return nil
+}
+
+func toContactJSON(e *env, st *store.Store, c *store.Contact, loc *time.Location) (contactJSON, error) {
+	j := contactJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
+		Timezone: c.Timezone, SMSConsent: c.SMSConsent, ConsentAt: c.SMSConsentAt, ConsentVia: c.SMSConsentSource,
+		EmailStatus: c.EmailStatus, SMSStatus: c.SMSStatus, Journeys: []string{}}
+	if j.Timezone == "" {
+		j.Timezone = loc.String()
+	}
+	js, err := st.JourneysOf(e.ctx, c.ID)
+	if err != nil {
+		return contactJSON{}, err
+	}
+	for _, jr := range js {
+		j.Journeys = append(j.Journeys, journeyLabel(jr))
+	}
+	return j, nil
 }
 
 func journeyLabel(j store.Journey) string {
@@ -116,15 +129,11 @@ func setSubscription(e *env, name string, args []string, on bool) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport %s CONTACT [--sms]", name)
 	}
-	f, st, err := e.loadAndOpen()
+	_, st, ct, err := e.openContact(pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ct, err := findContact(e, st, f.cfg.Rep.Country, pos[0])
-	if err != nil {
-		return err
-	}
 	now := e.clock.Now().Unix()
 	status, what := store.Subscribed, "email"
 	if !on {

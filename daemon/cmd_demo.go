@@ -15,6 +15,7 @@ import (
 	"github.com/rapportapp/rapport/internal/clock"
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/enroll"
 	"github.com/rapportapp/rapport/internal/inbox"
 	"github.com/rapportapp/rapport/internal/store"
 )
@@ -228,15 +229,14 @@ func (s *demoSim) placeOrders(now time.Time) error {
 			return nil
 		}
 		s.orders++
-		ct, err := s.st.FindContact(s.e.ctx, o.email)
+		// No region: the demo names its customers by email or E.164 phone.
+		ct, err := enroll.FindContact(s.e.ctx, s.st, "", o.email)
 		if err != nil {
 			return err
 		}
-		ord := &store.Order{ContactID: ct.ID, Date: at.In(s.c.Zone(ct)).Format("2006-01-02"),
-			Invoice: fmt.Sprintf("INV-%d", 20500+s.orders), Items: o.items, CreatedAt: now.Unix()}
+		ord := store.Order{Date: at.In(s.c.Zone(ct)).Format("2006-01-02"), Invoice: fmt.Sprintf("INV-%d", 20500+s.orders), Items: o.items}
 		fmt.Fprintf(s.e.io.out, "%s  + ORDER from %s: %s\n", now.In(s.c.Rules.RepZone).Format("Mon 02 Jan 15:04"), ct.Label(), o.items)
-		sum := &importSummary{}
-		if err := s.st.Tx(s.e.ctx, func(tx *store.Tx) error { return addOrder(s.e, tx, s.c, ct, ord, sum, now) }); err != nil {
+		if _, err := enroll.Order(s.e.ctx, s.st, s.c, ct, ord, now); err != nil {
 			return err
 		}
 	}

@@ -34,15 +34,11 @@ func cmdPreview(e *env, args []string) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport preview CONTACT (an email, phone or id) [--json]")
 	}
-	f, st, err := e.loadAndOpen()
+	f, st, ct, err := e.openContact(pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ct, err := findContact(e, st, f.cfg.Rep.Country, pos[0])
-	if err != nil {
-		return err
-	}
 	eng, err := e.engineFor(f, st, e.logger(f.cfg))
 	if err != nil {
 		return err

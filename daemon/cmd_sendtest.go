@@ -40,7 +40,7 @@ func cmdSendTest(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := testData(e, c, st, step.ID, *who)
+	data, err := testData(e, f, st, step.ID, *who)
 	if err != nil {
 		return err
 	}
@@ -107,17 +107,15 @@ func testRoute(c *engine.Content, s *campaign.Step, via string) (ch, to string, 
 // testData is the sample customer, or a real one with their latest order.
 // Its unsubscribe link goes nowhere: a test must not be able to
 // unsubscribe a real customer.
-func testData(e *env, c *engine.Content, st *store.Store, step, who string) (tmpl.Data, error) {
+func testData(e *env, f *files, st *store.Store, step, who string) (tmpl.Data, error) {
+	c := f.content
 	unsub := strings.TrimRight(c.PublicURL, "/") + "/unsubscribe/test"
 	if who == "" {
 		d := tmpl.SampleData()
 		d.Rep, d.Step, d.UnsubscribeURL = c.Rep, step, unsub
 		return d, nil
 	}
-	ct, err := st.FindContact(e.ctx, who)
-	if store.IsNotFound(err) {
-		return tmpl.Data{}, invalidf("no contact %q: rapport contacts %s searches", who, who)
-	}
+	ct, err := e.findContact(f, st, who)
 	if err != nil {
 		return tmpl.Data{}, err
 	}

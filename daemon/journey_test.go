@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/enroll"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -144,13 +145,13 @@ func TestImportFixtures(t *testing.T) {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {
 			w := newWorkspace(t)
 			path := tt.path
-			want := importSummary{Inserted: tt.inserted, Skipped: tt.skipped, Orders: tt.orders, Journeys: tt.orders}
+			want := enroll.Summary{Inserted: tt.inserted, Skipped: tt.skipped, Orders: tt.orders, Journeys: tt.orders}
 			got := w.importJSON(t, path, tt.skipped > 0)
 			checkSummary(t, "first import", got, want, tt.problemLines)
 
 			// The same file again changes nothing and starts nothing.
 			again := w.importJSON(t, path, tt.skipped > 0)
-			want = importSummary{Unchanged: tt.inserted, Skipped: tt.skipped}
+			want = enroll.Summary{Unchanged: tt.inserted, Skipped: tt.skipped}
 			checkSummary(t, "second import", again, want, tt.problemLines)
 		})
 	}
@@ -158,7 +159,7 @@ func TestImportFixtures(t *testing.T) {
 
 // importJSON runs `import FILE --json` and decodes the summary. Skipped
 // rows make it exit 2 (invalid input) with the summary still on stdout.
-func (w *workspace) importJSON(t *testing.T, path string, skips bool, extra ...string) importSummary {
+func (w *workspace) importJSON(t *testing.T, path string, skips bool, extra ...string) enroll.Summary {
 	t.Helper()
 	out, errOut, code := w.run(t, append([]string{"import", path, "--json"}, extra...)...)
 	want := exitOK
@@ -168,14 +169,14 @@ func (w *workspace) importJSON(t *testing.T, path string, skips bool, extra ...s
 	if code != want {
 		t.Fatalf("import %s: exit %d, want %d\n%s", path, code, want, errOut)
 	}
-	var s importSummary
+	var s enroll.Summary
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("import --json: %v\n%s", err, out)
 	}
 	return s
 }
 
-func checkSummary(t *testing.T, what string, got, want importSummary, lines []int) {
+func checkSummary(t *testing.T, what string, got, want enroll.Summary, lines []int) {
 	t.Helper()
 	var gotLines []int
 	for _, p := range got.Problems {
@@ -825,7 +826,7 @@ func TestImportedHistoryShowsPassedSteps(t *testing.T) {
 
 // importHistory imports Frank's order of 2 January on 2 March, when most
 // of its steps have passed.
-func importHistory(t *testing.T) (*workspace, time.Time, importSummary) {
+func importHistory(t *testing.T) (*workspace, time.Time, enroll.Summary) {
 	t.Helper()
 	w := newWorkspace(t)
 	w.write(t, "history.csv", "First Name,Email,Order Date,Invoice\nFrank,frank@example.com,2026-01-02,INV-7\n")

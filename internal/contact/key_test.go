@@ -1,0 +1,61 @@
+package contact
+
+import "testing"
+
+func TestParseKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, region string
+		want       Key
+		bad        bool
+	}{
+		{in: "Daniel@Example.com", region: "US", want: Key{Email: "daniel@example.com"}},
+		{in: "  mailto:bob@example.com ", region: "US", want: Key{Email: "bob@example.com"}},
+		{in: "(773) 555-0139", region: "US", want: Key{Phone: "+17735550139"}},
+		{in: "773 555 0139", region: "US", want: Key{Phone: "+17735550139"}},
+		{in: "+1 773 555 0139", region: "US", want: Key{Phone: "+17735550139"}},
+		{in: "+17735550139", region: "GB", want: Key{Phone: "+17735550139"}},
+		{in: "020 7946 0018", region: "GB", want: Key{Phone: "+442079460018"}},
+		{in: "7735550139", region: "US", want: Key{Phone: "+17735550139"}},
+		{in: "42", region: "US", want: Key{ID: 42}},
+		{in: " 7 ", region: "US", want: Key{ID: 7}},
+		{in: "0", region: "US", bad: true},
+		{in: "-3", region: "US", bad: true},
+		{in: "", region: "US", bad: true},
+		{in: "Daniel", region: "US", bad: true},
+		{in: "bob@", region: "US", bad: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseKey(tt.in, tt.region)
+		if tt.bad {
+			if err == nil {
+				t.Errorf("ParseKey(%q) = %+v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseKey(%q, %s) = %+v, %v; want %+v", tt.in, tt.region, got, err, tt.want)
+		}
+	}
+}
+
+func TestSearchTerm(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"+1 773 555 0139", "+17735550139"},
+		{"(773) 555-0139", "+17735550139"},
+		{"555 0139", "5550139"},
+		{"555-01", "55501"},
+		{"daniel", "daniel"},
+		{"Kim ", "Kim "},
+		{"42", "42"},
+		{"12", "12"},
+		{"", ""},
+		{"@example.com", "@example.com"},
+	}
+	for _, tt := range tests {
+		if got := SearchTerm(tt.in, "US"); got != tt.want {
+			t.Errorf("SearchTerm(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

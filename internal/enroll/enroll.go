@@ -1,0 +1,117 @@
+// Package enroll holds what happens when contacts and orders arrive, from
+// a CSV import, `rapport order add` or the dashboard: they are stored,
+// their journeys start, and the caller learns what was planned (journeys
+// started, steps queued, steps of old orders already past). It also finds
+// the contact a rep names by email, phone or id.
+//
+// Callers print; nothing here reads flags or writes to a terminal.
+package enroll
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/contact"
+	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// Result is what adding one order or one contact did.
+type Result struct {
+	Contact *store.Contact // as stored, with its id
+	// New is true when the order (Order) or the contact (Contact) was not
+	// stored before; an order already there changes nothing.
+	New bool
+	// Updated is true when Contact changed a stored contact's fields.
+	Updated   bool
+	Journeys  int         // journeys started
+	PastSteps int         // their steps already past when they started: not queued
+	Upcoming  []store.Due // the contact's pending steps afterwards, soonest first
+}
+
+// orderWriter records orders and starts journeys: a transaction, or for
+// customers created in it, an import's appender.
+type orderWriter interface {
+	engine.Writer
+	AddOrder(ctx context.Context, o *store.Order) (created bool, err error)
+}
+
+// Order records an order of ct (o's Date, Invoice and Items; the rest is
+// set here) and, when the contact did not have it yet, starts its journeys,
+// all in one transaction.
+func Order(ctx context.Context, st *store.Store, c *engine.Content, ct *store.Contact, o store.Order, now time.Time) (*Result, error) {
+	o.ContactID, o.CreatedAt = ct.ID, now.Unix()
+	var sum Summary
+	err := st.Tx(ctx, func(tx *store.Tx) error { return addOrder(ctx, tx, c, ct, &o, &sum, now) })
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Contact: ct, New: sum.Orders > 0, Journeys: sum.Journeys, PastSteps: sum.PastSteps}
+	return withUpcoming(ctx, st, res)
+}
+
+// Contact stores a new contact, or merges in into the stored one with the
+// same email (else phone) as an import does: empty fields never blank
+// stored ones. A contact new to the store starts the journeys of campaigns
+// triggered by new contacts.
+func Contact(ctx context.Context, st *store.Store, c *engine.Content, in contact.Contact, now time.Time) (*Result, error) {
+	ct := newContact(&in)
+	var res *Result
+	err := st.Tx(ctx, func(tx *store.Tx) error {
+		up, err := tx.UpsertContact(ctx, ct, now.Unix())
+		if err != nil {
+			return err
+		}
+		res = &Result{Contact: ct, New: up == store.Inserted, Updated: up == store.Updated}
+		if !res.New {
+			return nil
+		}
+		n, err := c.Enroll(ctx, tx, ct, nil, now)
+		res.Journeys, res.PastSteps = n.Journeys, n.Late
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add contact %s: %w", ct.Label(), err)
+	}
+	return withUpcoming(ctx, st, res)
+}
+
+// withUpcoming adds the contact's pending steps to res.
+func withUpcoming(ctx context.Context, st *store.Store, res *Result) (*Result, error) {
+	rows, err := st.ContactTimeline(ctx, res.Contact.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read the steps of %s: %w", res.Contact.Label(), err)
+	}
+	for _, r := range rows {
+		if r.State == store.Pending {
+			res.Upcoming = append(res.Upcoming, r)
+		}
+	}
+	return res, nil
+}
+
+// addOrder records an order and, when it is new, starts its journeys.
+func addOrder(ctx context.Context, w orderWriter, c *engine.Content, ct *store.Contact, o *store.Order, sum *Summary, now time.Time) error {
+	created, err := w.AddOrder(ctx, o)
+	if err != nil || !created {
+		return err
+	}
+	sum.Orders++
+	n, err := c.Enroll(ctx, w, ct, o, now)
+	sum.add(n)
+	return err
+}
+
+// newContact is a contact as read (from a file or a form) as it is stored.
+func newContact(in *contact.Contact) *store.Contact {
+	ct := &store.Contact{
+		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email,
+		Phone: in.Phone, Timezone: in.Timezone,
+		SMSConsentAt: in.SMSConsentAt, SMSConsentSource: in.SMSConsentSource,
+	}
+	if in.SMSConsent != nil {
+		ct.ConsentKnown, ct.SMSConsent = true, *in.SMSConsent
+	}
+	return ct
+}

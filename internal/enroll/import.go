@@ -1,0 +1,284 @@
+package enroll
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/contact"
+	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// Summary is what an import did (`rapport import --json` prints it).
+type Summary struct {
+	Inserted  int       `json:"inserted"`
+	Updated   int       `json:"updated"`
+	Unchanged int       `json:"unchanged"`
+	Skipped   int       `json:"skipped"`
+	Orders    int       `json:"orders"`
+	Journeys  int       `json:"journeys"`
+	PastSteps int       `json:"past_steps"` // steps of old orders already past: skipped
+	Problems  []Problem `json:"problems"`
+	DryRun    bool      `json:"dry_run"`
+}
+
+// Problem is a row that was skipped, and why.
+type Problem struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+func (s *Summary) add(n engine.Enrolled) {
+	s.Journeys += n.Journeys
+	s.PastSteps += n.Late
+}
+
+// Options tunes an import.
+type Options struct {
+	DryRun bool  // count what would change, write nothing
+	Size   int64 // the file's size in bytes, to size the bulk load; 0 when unknown
+	// Progress, when set, is told how many bytes of the file have been
+	// read, after each batch.
+	Progress func(read int64)
+}
+
+// errDryRun rolls the import transaction back after counting.
+var errDryRun = errors.New("dry run")
+
+// Import stores what r reads, the whole file in one transaction: a crash or
+// an error mid-way leaves the database as it was. Bad rows are reported in
+// the summary and skipped; they never stop the good ones. Cancelling ctx
+// stops the import and rolls it back. While it runs, the Go runtime's soft
+// memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one.
+func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.Reader, opts Options, now time.Time) (*Summary, error) {
+	sum := &Summary{Problems: []Problem{}, DryRun: opts.DryRun}
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 { // unless GOMEMLIMIT says otherwise
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importGoMemory))
+	}
+	// Not cancelled (see importRows): a transaction that can be makes every
+	// query in it start a goroutine to watch for that.
+	txCtx := context.WithoutCancel(ctx)
+	err := st.Tx(txCtx, func(tx *store.Tx) error {
+		finish, err := tx.Bulk(txCtx, estimateRows(opts.Size))
+		if err != nil {
+			return err
+		}
+		im := &importer{ctx: txCtx, tx: tx, app: tx.Appender(), c: c, sum: sum, now: now}
+		if err := im.rows(ctx, r, opts.Progress); err != nil {
+			return err
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
+		return finish()
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// estimateRows guesses how many rows a file holds from its size (rows of
+// exports run 80 to 200 bytes), for Tx.Bulk.
+func estimateRows(size int64) int {
+	return int(size / 128)
+}
+
+// importGoMemory is a soft limit on the Go runtime's memory during an
+// import. Between collections its heap swung by several MB on top of what
+// it holds, enough to take a large import past 60 MB at times; with the
+// limit it collects before that (about 5 MB less at the peak, for about 5%
+// of the import's time).
+const importGoMemory = 20 << 20
+
+// appendBatch is about how many rows of new customers' orders, journeys
+// and queued steps an import writes at a time (see store.Appender).
+const appendBatch = 1024
+
+// readBatch is how many rows go from the readers to the writer at a time.
+const readBatch = 256
+
+// importer writes the rows of one import inside its transaction.
+type importer struct {
+	ctx context.Context // never cancelled: see rows
+	tx  *store.Tx
+	// app takes the orders and journeys of customers new in this import;
+	// fromLine is the first line whose rows it holds.
+	app      *store.Appender
+	fromLine int
+	c        *engine.Content
+	sum      *Summary
+	now      time.Time
+}
+
+// rows writes each good row and records each bad one, while other
+// goroutines read and check the next rows on the other cores (checking
+// phone numbers costs more than writing the rows). Statements run on a
+// context that is never cancelled: given one that can be, the SQLite driver
+// runs every statement on a goroutine of its own so that it can interrupt
+// it, which cost more than the statements. An interrupt (ctx) is noticed
+// between batches instead, and rolls the whole import back.
+func (im *importer) rows(ctx context.Context, r *contact.Reader, progress func(int64)) error {
+	readCtx, cancel := context.WithCancel(ctx)
+	batches := r.Batches(readCtx, runtime.NumCPU(), readBatch)
+	defer func() {
+		cancel()
+		for range batches { // wait for the reader to stop before the file closes
+		}
+	}()
+	for b := range batches {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := im.batch(b); err != nil {
+			return err
+		}
+		if im.app.Buffered() >= appendBatch {
+			if err := im.flush(); err != nil {
+				return err
+			}
+		}
+		if progress != nil {
+			progress(r.BytesRead())
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return im.flush()
+}
+
+// writerFor picks where a row's order and journeys go. A customer new in
+// this import has nothing stored that they could meet: the appender takes
+// theirs. Anyone else's go through the transaction, once the appender's
+// rows (which theirs may meet) are written.
+func (im *importer) writerFor(res store.UpsertResult, line int) (orderWriter, error) {
+	if res != store.Inserted {
+		return im.tx, im.flush()
+	}
+	if im.fromLine == 0 {
+		im.fromLine = line
+	}
+	return im.app, nil
+}
+
+// flush writes the rows the appender holds.
+func (im *importer) flush() error {
+	if im.app.Buffered() == 0 {
+		return nil
+	}
+	if err := im.app.Flush(im.ctx); err != nil {
+		return fmt.Errorf("lines %d and after: %w", im.fromLine, err)
+	}
+	im.fromLine = 0
+	return nil
+}
+
+// batch writes a batch of rows in file order. Its new customers go in
+// first, many per statement (store.InsertContacts): those whose email and
+// phone no other row of the batch has, so that the order in which they go
+// in cannot matter. The rest, customers already stored and rows that share
+// an email or phone, are upserted one by one.
+func (im *importer) batch(b []contact.Row) error {
+	cts := make([]*store.Contact, len(b))
+	seen := map[string]int{}
+	for i := range b {
+		if b[i].Err == nil {
+			cts[i] = newContact(&b[i].Record.Contact)
+			for _, k := range keys(cts[i]) {
+				seen[k]++
+			}
+		}
+	}
+	var alone []*store.Contact
+	first := 0 // line
+	for i, ct := range cts {
+		if ct != nil && !slices.ContainsFunc(keys(ct), func(k string) bool { return seen[k] > 1 }) {
+			alone = append(alone, ct)
+			first = cmp.Or(first, b[i].Record.Line)
+		}
+	}
+	inserted, err := im.tx.InsertContacts(im.ctx, alone, im.now.Unix())
+	if err != nil {
+		return fmt.Errorf("line %d and after: %w", first, err)
+	}
+	isNew := make(map[*store.Contact]bool, len(alone))
+	for i, ct := range alone {
+		isNew[ct] = inserted[i]
+	}
+	for i := range b {
+		if err := im.row(&b[i], cts[i], isNew[cts[i]]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keys are what a contact is matched by.
+func keys(ct *store.Contact) []string {
+	var out []string
+	if ct.Email != "" {
+		out = append(out, "email "+ct.Email)
+	}
+	if ct.Phone != "" {
+		out = append(out, "phone "+ct.Phone)
+	}
+	return out
+}
+
+// row writes a good row (its contact ct already inserted when isNew), or
+// records a bad one.
+func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
+	var p *contact.Problem
+	switch {
+	case errors.As(rr.Err, &p):
+		im.sum.Skipped++
+		im.sum.Problems = append(im.sum.Problems, Problem{Line: p.Line, Reason: p.Reason})
+		return nil
+	case rr.Err != nil:
+		return rr.Err
+	}
+	if err := im.record(&rr.Record, ct, isNew); err != nil {
+		return fmt.Errorf("line %d: %w", rr.Record.Line, err)
+	}
+	return nil
+}
+
+func (im *importer) record(rec *contact.Record, ct *store.Contact, isNew bool) error {
+	res := store.Inserted
+	if !isNew {
+		var err error
+		if res, err = im.tx.UpsertContact(im.ctx, ct, im.now.Unix()); err != nil {
+			return err
+		}
+	}
+	w, err := im.writerFor(res, rec.Line)
+	if err != nil {
+		return err
+	}
+	switch res {
+	case store.Inserted:
+		im.sum.Inserted++
+		n, err := im.c.Enroll(im.ctx, w, ct, nil, im.now)
+		im.sum.add(n)
+		if err != nil {
+			return err
+		}
+	case store.Updated:
+		im.sum.Updated++
+	default:
+		im.sum.Unchanged++
+	}
+	if rec.Order == nil {
+		return nil
+	}
+	return addOrder(im.ctx, w, im.c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
+		Invoice: rec.Order.Invoice, Items: rec.Order.Items, CreatedAt: im.now.Unix()}, im.sum, im.now)
+}

@@ -1,0 +1,176 @@
+package enroll_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapportapp/rapport/internal/contact"
+	"github.com/rapportapp/rapport/internal/enroll"
+)
+
+// historyFile is a shop's export: new customers with orders on many days,
+// some coming back later in the file with a newer order (or an older one:
+// exports are not sorted), a few with the same order twice, and bad rows.
+func historyFile(rows int) (header string, lines []string) {
+	header = "First Name,Email,Mobile Phone,SMS Consent,Order Date,Invoice"
+	start := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range rows {
+		who := i
+		switch {
+		case i%7 == 6:
+			who = i - 5 // back with another order
+		case i%13 == 12:
+			who = i - 1 // the same order listed twice: same invoice below
+		}
+		day := start.AddDate(0, 0, (i*37)%120).Format("2006-01-02")
+		invoice := fmt.Sprintf("INV-%d", i)
+		if i%13 == 12 {
+			day = start.AddDate(0, 0, ((i-1)*37)%120).Format("2006-01-02")
+			invoice = fmt.Sprintf("INV-%d", i-1)
+		}
+		phone := fmt.Sprintf("(312) 555-%04d", who%10000)
+		if i%50 == 49 {
+			phone = "555-12" // too short: reported and skipped
+		}
+		lines = append(lines, fmt.Sprintf("Cust%d,cust%d@example.com,%s,%s,%s,%s",
+			who, who, phone, map[bool]string{true: "yes", false: "no"}[who%3 == 0], day, invoice))
+	}
+	return header, lines
+}
+
+// An import writes the orders and journeys of new customers many at a time
+// (store.Appender), and new customers many per statement. It must store
+// exactly what importing the same rows one at a time stores: the same
+// orders, journeys and queue rows, the older journeys' repeats cancelled
+// the same way, nothing twice.
+func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
+	t.Parallel()
+	header, lines := historyFile(300) // past the append batch (its rows: orders, journeys, queued steps), so the appender flushes mid-file
+
+	whole, wholePath := newStore(t)
+	importText(t, whole, starterContent(t, true, welcome), header+"\n"+strings.Join(lines, "\n")+"\n", enroll.Options{})
+
+	single, singlePath := newStore(t)
+	c := starterContent(t, true, welcome)
+	for _, line := range lines {
+		importText(t, single, c, header+"\n"+line+"\n", enroll.Options{})
+	}
+
+	a, b := storedRows(t, wholePath), storedRows(t, singlePath)
+	if len(a) < 2*len(lines) {
+		t.Fatalf("only %d rows stored from %d lines", len(a), len(lines))
+	}
+	if !slices.Equal(a, b) {
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Fatalf("first difference at row %d:\n whole file: %s\n row by row: %s", i, a[i], b[i])
+			}
+		}
+		t.Fatalf("whole file stored %d rows, row by row %d", len(a), len(b))
+	}
+	var cancelled int
+	for _, r := range a {
+		if strings.Contains(r, "|cancelled|") {
+			cancelled++
+		}
+	}
+	if cancelled == 0 {
+		t.Error("no older journey's repeats were cancelled: the file's returning customers were not seen")
+	}
+	if !slices.ContainsFunc(a, func(r string) bool { return strings.HasPrefix(r, "journey|") && strings.Contains(r, "|welcome|") }) {
+		t.Error("no welcome journey was started")
+	}
+}
+
+// starterCSV is the example file `rapport init` writes.
+func starterCSV(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "contacts.example.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// With no campaign started by orders (the rep turned it off), an import
+// still records every order: nothing waits for a journey to be written.
+func TestImportRecordsOrdersWithoutCampaigns(t *testing.T) {
+	t.Parallel()
+	st, path := newStore(t)
+	got := importText(t, st, starterContent(t, false, nil), starterCSV(t), enroll.Options{})
+	if got.Orders != 8 || got.Journeys != 0 {
+		t.Fatalf("summary %+v, want 8 orders and no journeys", got)
+	}
+	if n := count(t, path, "SELECT count(*) FROM orders"); n != 8 {
+		t.Errorf("%d orders stored, want 8", n)
+	}
+}
+
+// A dry run counts what a real import does and writes nothing; a second
+// import of the same file changes nothing.
+func TestImportDryRunThenAgain(t *testing.T) {
+	t.Parallel()
+	st, path := newStore(t)
+	c := starterContent(t, true, nil)
+	dry := importText(t, st, c, starterCSV(t), enroll.Options{DryRun: true})
+	real := importText(t, st, c, starterCSV(t), enroll.Options{})
+	if !dry.DryRun || real.DryRun {
+		t.Errorf("dry_run %v then %v, want true then false", dry.DryRun, real.DryRun)
+	}
+	dry.DryRun = false
+	if fmt.Sprint(dry) != fmt.Sprint(real) || real.Inserted != 8 || real.Orders != 8 || real.Journeys != 8 {
+		t.Errorf("dry run %+v, import %+v: want the same counts, 8 of each", dry, real)
+	}
+	again := importText(t, st, c, starterCSV(t), enroll.Options{})
+	if again.Unchanged != 8 || again.Inserted+again.Orders+again.Journeys != 0 {
+		t.Errorf("importing again: %+v, want 8 unchanged and nothing new", again)
+	}
+	if n := count(t, path, "SELECT count(*) FROM journeys"); n != 8 {
+		t.Errorf("%d journeys stored, want 8", n)
+	}
+}
+
+// Bad rows are counted and listed, with the lines the rep must fix; the
+// good rows go in; progress hears how far the reading got.
+func TestImportReportsBadRows(t *testing.T) {
+	t.Parallel()
+	st, _ := newStore(t)
+	csv := "Name,Email,Phone\nAnn,ann@example.com,\nBob,bob@,\nCy,,555-12\n"
+	var read int64
+	sum := importText(t, st, starterContent(t, true, nil), csv, enroll.Options{Progress: func(n int64) { read = n }})
+	if sum.Inserted != 1 || sum.Skipped != 2 || len(sum.Problems) != 2 {
+		t.Fatalf("summary %+v, want 1 inserted and 2 skipped", sum)
+	}
+	if sum.Problems[0].Line != 3 || sum.Problems[1].Line != 4 || !strings.Contains(sum.Problems[0].Reason, "email") {
+		t.Errorf("problems %+v, want lines 3 (the email) and 4", sum.Problems)
+	}
+	if read != int64(len(csv)) {
+		t.Errorf("progress heard %d bytes read, want %d", read, len(csv))
+	}
+}
+
+// An import interrupted (ctx cancelled) stores nothing.
+func TestImportCancelledStoresNothing(t *testing.T) {
+	t.Parallel()
+	st, path := newStore(t)
+	r, err := contact.NewReader(strings.NewReader(starterCSV(t)), contact.Options{Region: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sum, err := enroll.Import(ctx, st, starterContent(t, true, nil), r, enroll.Options{}, importNow)
+	if !errors.Is(err, context.Canceled) || sum != nil {
+		t.Fatalf("Import = %+v, %v; want nil and context.Canceled", sum, err)
+	}
+	if n := count(t, path, "SELECT count(*) FROM contacts"); n != 0 {
+		t.Errorf("%d contacts stored", n)
+	}
+}
