@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -90,5 +91,23 @@ func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 	}
 	if n, err := s.TextsAllBetween(ctx, 100, 200); err != nil || n != 2 {
 		t.Errorf("texts of the day %d, %v; want 2 (one sent, one on the wire)", n, err)
+	}
+}
+
+// The carrier's daily cap is counted before every text: through the
+// partial indexes of the day's texts and of those on the wire, never the
+// whole queue.
+func TestTextsOfTheDayUseTheirIndexes(t *testing.T) {
+	s := openTest(t)
+	plan := explain(t, s, s.query("texts-sent-between-all"), 1, 2)
+	for _, want := range []string{"INDEX messages_sms_sent", "INDEX messages_sending"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan does not use %s:\n%s", want, plan)
+		}
+	}
+	for _, step := range strings.Split(plan, "\n") {
+		if step == "SCAN messages" {
+			t.Errorf("plan reads the whole queue:\n%s", plan)
+		}
 	}
 }
