@@ -48,7 +48,7 @@ func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 	s := openTest(t)
 	rows := []struct {
 		step, channel, state string
-		due, sent           int64
+		due, sent            int64
 	}{
 		{"asking", "email", Pending, 100, 0},
 		{"sent-today", "sms", Sent, 50, 110},
