@@ -159,7 +159,7 @@ func (e *Engine) Preview(ctx context.Context, d *store.Due) (subject, text strin
 	}
 	ch := d.Channel
 	if d.State == store.Pending {
-		if ch, _ = resolveChannel(s, &d.Contact); ch == "" {
+		if ch, _ = Reach(s, &d.Contact); ch == "" {
 			return "", ""
 		}
 	}
