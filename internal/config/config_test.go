@@ -108,6 +108,8 @@ func TestValues(t *testing.T) {
 		{"public url from wildcard listen", "[http]\nlisten = \"0.0.0.0:9000\"", func(c *Config) any { return c.HTTP.PublicURL }, "http://localhost:9000"},
 		{"public url trimmed", "[http]\npublic_url = \"https://r.example.com/\"", func(c *Config) any { return c.HTTP.PublicURL }, "https://r.example.com"},
 		{"sms rate as integer", "[sms]\nrate = 2", func(c *Config) any { return c.SMS.Rate }, 2.0},
+		{"sms daily cap by default", "", func(c *Config) any { return c.SMS.MaxPerDay }, 1000},
+		{"sms daily cap", "[sms]\nmax_per_day = 6000", func(c *Config) any { return c.SMS.MaxPerDay }, 6000},
 		{"problem words lower-cased", "[policy]\nproblem_words = [\" Cracked \"]", func(c *Config) any { return c.Policy.ProblemWords }, []string{"cracked"}},
 		{"policy delay", "[policy]\nreport_damage_within = \"10bd\"", func(c *Config) any { return c.Policy.ReportDamageWithin.String() }, "10bd"},
 		{"log level", "[log]\nlevel = \"DEBUG\"\nformat = \"json\"", func(c *Config) any { return c.Log.Level.String() + " " + c.Log.Format }, "DEBUG json"},
