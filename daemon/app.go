@@ -107,7 +107,8 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 		Templates: set,
 		Rules: engine.Rules{
 			DefaultAt: s.At, AllowedHours: s.AllowedHours, MaxTextsPerDay: s.MaxTextsPerDay,
-			Calendar: cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
+			MaxSMSPerDay: cfg.SMS.MaxPerDay,
+			Calendar:     cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
 			RetryBase: s.RetryBase, RetryMax: s.RetryMax, DigestAt: cfg.Notify.DigestAt,
 		},
 		Policy: engine.Policy{

@@ -18,6 +18,11 @@ func cmdCheck(e *env, args []string) error {
 		return err
 	}
 	problems, warnings := f.content.Templates.Check(sampleFor(f.content))
+	for _, cp := range f.content.Campaigns {
+		for _, w := range cp.Warnings {
+			fmt.Fprintln(e.io.err, "warning:", w)
+		}
+	}
 	for _, w := range warnings {
 		fmt.Fprintln(e.io.err, "warning:", w)
 	}

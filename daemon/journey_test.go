@@ -119,6 +119,24 @@ func TestCheckReportsEveryProblemAtOnce(t *testing.T) {
 	}
 }
 
+// A step without purpose (a campaign written before steps had one) still
+// loads: check explains the default as a warning and exits 0.
+func TestCheckWarnsOfMissingPurpose(t *testing.T) {
+	t.Parallel()
+	w := newWorkspace(t)
+	if _, errOut, _ := w.run(t, "check"); strings.Contains(errOut, "warning") {
+		t.Errorf("the starter set gives warnings:\n%s", errOut)
+	}
+	w.replace(t, "campaigns/post-order.toml", "template = \"tips\"\npurpose = \"marketing\"\n", "template = \"tips\"\n")
+	_, errOut, code := w.run(t, "check")
+	if code != exitOK {
+		t.Fatalf("check: exit %d, want %d\n%s", code, exitOK, errOut)
+	}
+	if !strings.Contains(errOut, `campaigns/post-order.toml:110:1: `) || !strings.Contains(errOut, `step "monthly-tips": no purpose: treated as purpose = "marketing"`) {
+		t.Errorf("want a warning naming the step and the default; stderr:\n%s", errOut)
+	}
+}
+
 // importFixture is a contacts CSV in internal/contact/testdata.
 func importFixture(name string) string {
 	return filepath.Join("..", "internal", "contact", "testdata", name)

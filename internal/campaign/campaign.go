@@ -29,6 +29,9 @@ type Campaign struct {
 	PauseOnReply bool
 	Steps        []Step
 	File         string // path it was read from
+	// Warnings are things worth a look that do not stop the file loading
+	// ("file:line:col: message"), such as a step without a purpose.
+	Warnings []string
 }
 
 // Step is one [[step]] of a campaign.
@@ -41,8 +44,23 @@ type Step struct {
 	Channel  string              // channel.Email, channel.SMS or channel.Task
 	Fallback string              // "" or the other of email and sms
 	Template string
-	Pos      Pos // where the [[step]] line is, for messages
+	Purpose  string // PurposeService or PurposeMarketing
+	Pos      Pos    // where the [[step]] line is, for messages
 }
+
+// Purposes: what a step is for, which decides what consent it needs.
+const (
+	// PurposeService is part of the order the customer placed (how it
+	// ships, did it arrive): it goes to anyone who has not stopped all
+	// messages, and is never pushed behind a marketing message.
+	PurposeService = "service"
+	// PurposeMarketing (the default) is news and tips: email stops when the
+	// customer declines marketing, texts need consent recorded in writing.
+	PurposeMarketing = "marketing"
+)
+
+// Service reports whether the step is part of serving an order.
+func (s *Step) Service() bool { return s.Purpose == PurposeService }
 
 // Pos is a place in a campaign file. Col counts characters from 1.
 type Pos struct {

@@ -318,3 +318,49 @@ func checkProblemLines(t *testing.T, err error, path string, data []byte) {
 		}
 	}
 }
+
+// A step's purpose: written, defaulted with a warning (old files keep
+// loading), or wrong (an error with a suggestion). Tasks need none.
+func TestStepPurpose(t *testing.T) {
+	const head = "name = \"T\"\ntrigger = \"order\"\n"
+	tests := []struct {
+		name, step string
+		want       string
+		warning    string // part of the one warning, "" for none
+		err        string
+	}{
+		{name: "service", step: `purpose = "service"`, want: PurposeService},
+		{name: "marketing", step: `purpose = "marketing"`, want: PurposeMarketing},
+		{name: "missing", step: "", want: PurposeMarketing, warning: `t.toml:3:1: step "s": no purpose: treated as purpose = "marketing"`},
+		{name: "typo", step: `purpose = "servce"`, err: `t.toml:8:1: step "s": purpose "servce" must be "service" or "marketing" (did you mean "service"?)`},
+		{name: "not text", step: `purpose = 1`, err: `purpose must be text in double quotes`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := head + "[[step]]\nid = \"s\"\nafter = \"0d\"\nchannel = \"email\"\ntemplate = \"x\"\n" + tt.step + "\n"
+			c, err := Parse("t.toml", []byte(src))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Steps[0].Purpose; got != tt.want {
+				t.Errorf("purpose %q, want %q", got, tt.want)
+			}
+			switch {
+			case tt.warning == "" && len(c.Warnings) != 0:
+				t.Errorf("warnings %q, want none", c.Warnings)
+			case tt.warning != "" && (len(c.Warnings) != 1 || !strings.HasPrefix(c.Warnings[0], tt.warning)):
+				t.Errorf("warnings %q, want one starting %q", c.Warnings, tt.warning)
+			}
+		})
+	}
+	task := head + "[[step]]\nid = \"call\"\nafter = \"8d\"\nchannel = \"task\"\ntemplate = \"x\"\n"
+	if c, err := Parse("t.toml", []byte(task)); err != nil || len(c.Warnings) != 0 {
+		t.Errorf("a task without purpose: err %v, warnings %q; want neither", err, c.Warnings)
+	}
+}

@@ -17,7 +17,7 @@ import (
 // The keys a campaign file may use, in the order the messages list them.
 var (
 	campaignKeys = []string{"name", "trigger", "pause_on_reply", "step"}
-	stepKeys     = []string{"id", "after", "until", "every", "at", "channel", "fallback", "template"}
+	stepKeys     = []string{"id", "after", "until", "every", "at", "channel", "fallback", "template", "purpose"}
 )
 
 // rawCampaign and rawStep receive the file as written. Every value is
@@ -39,6 +39,7 @@ type rawStep struct {
 	Channel  any `toml:"channel"`
 	Fallback any `toml:"fallback"`
 	Template any `toml:"template"`
+	Purpose  any `toml:"purpose"`
 }
 
 // idPattern is what campaign and step ids look like: they end up in queue
@@ -52,6 +53,7 @@ type parser struct {
 	at       map[string]Pos // where each key is written; see locate
 	labels   []string       // "step \"arrival-check\": " for each step, for messages
 	problems []*problem
+	warnings []string
 }
 
 // problem is one thing to fix, at a place in the file.
@@ -122,6 +124,7 @@ func (p *parser) parse() *Campaign {
 	p.header(c, &raw)
 	stepsOK := p.steps(c, &md, raw.Steps)
 	p.unknownKeys(&md, stepsOK)
+	c.Warnings = p.warnings
 	return c
 }
 

@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ func (p *parser) step(i int, r *rawStep) Step {
 	if tmpl, ok := sec.text(r.Template, "template", `template = "arrival-check"`, true); ok {
 		st.Template = sec.template(tmpl)
 	}
+	st.Purpose = sec.purpose(r.Purpose, st.Channel)
 	sec.checkTimes(&st, after != nil)
 	sec.checkFallback(&st)
 	return st
@@ -151,6 +153,28 @@ func (s section) template(name string) string {
 	if strings.ContainsAny(name, `/\`) || strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".txt") {
 		s.p.addf(s.keyPos("template"), "%stemplate %q should be just the template's name, without folder or ending: for templates/arrival-check.sms.txt write template = \"arrival-check\"", s.label, name)
 		return ""
+	}
+	return name
+}
+
+// purpose reads purpose, "marketing" when missing: files written before
+// steps had one keep loading, and the rep is told what was assumed. A task
+// is for the rep, so it needs no purpose and gets no warning.
+func (s section) purpose(v any, ch string) string {
+	if v == nil {
+		if ch != channel.Task {
+			s.p.warnings = append(s.p.warnings, fmt.Sprintf("%s: %sno purpose: treated as purpose = %q, so it goes only to customers who have not declined tips and news by email, and as a text only with consent recorded in writing; if it is part of serving the order (how it ships, did it arrive), write purpose = %q",
+				s.p.pos(s.path), s.label, PurposeMarketing, PurposeService))
+		}
+		return PurposeMarketing
+	}
+	allowed := []string{PurposeService, PurposeMarketing}
+	name, ok := s.text(v, "purpose", `purpose = "service"`, false)
+	if !ok {
+		return PurposeMarketing
+	}
+	if !slices.Contains(allowed, name) {
+		s.p.addf(s.keyPos("purpose"), "%spurpose %q must be %s%s", s.label, name, orList(allowed), didYouMean(name, allowed))
 	}
 	return name
 }

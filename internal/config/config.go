@@ -113,6 +113,7 @@ type SMTP struct {
 type SMS struct {
 	Transport string  // TransportOutbox or TransportTwilio
 	Rate      float64 // messages per second
+	MaxPerDay int     // texts to all customers in a day (the rep's), the carrier's cap
 	Twilio    Twilio
 }
 
@@ -201,7 +202,7 @@ func Default(dir string) *Config {
 		Email: Email{Transport: TransportOutbox, SMTP: SMTP{
 			Port: 587, TLS: TLSStartTLS, Rate: 20, Timeout: 30 * time.Second,
 		}},
-		SMS:    SMS{Transport: TransportOutbox, Rate: 1, Twilio: Twilio{APIBaseURL: "https://api.twilio.com"}},
+		SMS:    SMS{Transport: TransportOutbox, Rate: 1, MaxPerDay: 1000, Twilio: Twilio{APIBaseURL: "https://api.twilio.com"}},
 		Outbox: Outbox{Dir: filepath.Join(dir, "outbox")},
 		HTTP:   HTTP{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", SessionIdle: 14 * 24 * time.Hour},
 		IMAP:   IMAP{Port: 993, TLS: TLSImplicit, Mailbox: "INBOX", Interval: time.Minute},

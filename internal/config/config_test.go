@@ -115,6 +115,8 @@ func TestValues(t *testing.T) {
 		{"session idle in weeks", "[http]\nsession_idle = \"2w\"", func(c *Config) any { return c.HTTP.SessionIdle }, 14 * 24 * time.Hour},
 		{"session idle in hours", "[http]\nsession_idle = \"12h\"", func(c *Config) any { return c.HTTP.SessionIdle }, 12 * time.Hour},
 		{"sms rate as integer", "[sms]\nrate = 2", func(c *Config) any { return c.SMS.Rate }, 2.0},
+		{"sms daily cap by default", "", func(c *Config) any { return c.SMS.MaxPerDay }, 1000},
+		{"sms daily cap", "[sms]\nmax_per_day = 6000", func(c *Config) any { return c.SMS.MaxPerDay }, 6000},
 		{"problem words lower-cased", "[policy]\nproblem_words = [\" Cracked \"]", func(c *Config) any { return c.Policy.ProblemWords }, []string{"cracked"}},
 		{"policy delay", "[policy]\nreport_damage_within = \"10bd\"", func(c *Config) any { return c.Policy.ReportDamageWithin.String() }, "10bd"},
 		{"log level", "[log]\nlevel = \"DEBUG\"\nformat = \"json\"", func(c *Config) any { return c.Log.Level.String() + " " + c.Log.Format }, "DEBUG json"},

@@ -148,6 +148,7 @@ func (r *reader) tlsMode(key string, dst *TLSMode) {
 func (r *reader) readSMS(c *SMS, country string) {
 	r.choice("sms.transport", &c.Transport, TransportOutbox, TransportTwilio)
 	r.number("sms.rate", &c.Rate)
+	r.integer("sms.max_per_day", &c.MaxPerDay, 1, 10_000_000)
 	r.readTwilio(&c.Twilio, country, c.Transport == TransportTwilio)
 }
 

@@ -112,7 +112,7 @@ func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now tim
 	if step.Channel == channel.Task {
 		return e.task(ctx, c, j)
 	}
-	ch, why := resolveChannel(step, &d.Contact)
+	ch, why := Reach(step, &d.Contact)
 	if ch == "" {
 		return e.skip(ctx, c, j, "", why)
 	}
@@ -134,63 +134,15 @@ func localTime(unix int64, loc *time.Location) string {
 	return time.Unix(unix, 0).In(loc).Format("Mon 2 Jan 15:04 MST")
 }
 
-// resolveChannel picks the channel a step can use for this contact: its
-// own, else its fallback, else none (with why).
-func resolveChannel(s *campaign.Step, c *store.Contact) (string, string) {
-	why := ""
-	for _, ch := range []string{s.Channel, s.Fallback} {
-		if ch == "" {
-			continue
-		}
-		reason := unusable(ch, c)
-		if reason == "" {
-			return ch, ""
-		}
-		if why == "" {
-			why = reason
-		} else {
-			why += "; " + reason
-		}
-	}
-	return "", "not sent: " + why
-}
-
-// unusable says why a channel cannot reach the contact ("" if it can).
-func unusable(ch string, c *store.Contact) string {
-	switch ch {
-	case channel.Email:
-		switch {
-		case c.Email == "":
-			return "no email address"
-		case c.EmailStatus != store.Subscribed:
-			return "email " + c.EmailStatus
-		}
-	case channel.SMS:
-		switch {
-		case c.Phone == "":
-			return "no mobile number"
-		case c.SMSStatus == store.OptedOut:
-			return "opted out of texts"
-		case c.SMSStatus != store.Subscribed:
-			return "mobile number cannot take texts"
-		case !c.SMSConsent:
-			return "no recorded consent to texts"
-		}
-	}
-	return ""
-}
-
 // notYet returns a later time when the row may not go now: one message a
 // day per contact, and for texts the allowed hours and the daily cap.
 func (e *Engine) notYet(ctx context.Context, c *Content, j *job, ch string) (time.Time, string, error) {
-	day := j.now.In(j.loc)
-	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, j.loc)
-	n, err := e.store.SentBetween(ctx, j.d.ContactID, start.Unix(), start.AddDate(0, 0, 1).Unix())
+	why, err := e.busyDay(ctx, c, j)
 	if err != nil {
 		return time.Time{}, "", err
 	}
-	if n > 0 {
-		return nextDay(c, j), "already heard from you today", nil
+	if why != "" {
+		return nextDay(c, j), why, nil
 	}
 	if ch != channel.SMS {
 		return time.Time{}, "", nil

@@ -157,11 +157,11 @@ func testContent(t testing.TB, campaignTOML string) *engine.Content {
 	}
 }
 
-// customer adds a contact in Chicago who agreed to texts.
+// customer adds a contact in Chicago who agreed to texts in writing.
 func (h *harness) customer(first, mail, phone string) *store.Contact {
 	h.t.Helper()
 	ct := &store.Contact{FirstName: first, LastName: "Test", Email: mail, Phone: phone, Timezone: "America/Chicago",
-		SMSConsent: phone != "", ConsentKnown: true, SMSConsentSource: "signed order form"}
+		SMSConsent: phone != "", ConsentKnown: true, SMSConsentAt: "2026-01-10", SMSConsentSource: "signed order form"}
 	err := h.st.Tx(h.ctx, func(tx *store.Tx) error {
 		_, err := tx.UpsertContact(h.ctx, ct, h.clock.Now().Unix())
 		return err

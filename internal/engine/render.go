@@ -123,10 +123,11 @@ func nextDay(c *Content, j *job) time.Time {
 }
 
 // textWindow returns a later time when a text may not go now: outside the
-// allowed hours in the recipient's zone, or past the cap of texts a day.
+// allowed hours or the customer's state's hours in their time, past the
+// cap of texts a day to one person, or past the day's cap for everyone.
 func (e *Engine) textWindow(ctx context.Context, c *Content, j *job) (time.Time, string, error) {
-	if t := schedule.NextAllowed(j.now, c.Rules.AllowedHours, j.loc); t.After(j.now) {
-		return t, fmt.Sprintf("texts only go out %s in the customer's time", c.Rules.AllowedHours), nil
+	if t, why, err := textHours(c, j.now, &j.d.Contact, j.loc); err != nil || t.After(j.now) {
+		return t, why, err
 	}
 	const day = 24 * time.Hour
 	sent, err := e.store.TextsSince(ctx, j.d.ContactID, j.now.Add(-day).Unix())
@@ -138,10 +139,10 @@ func (e *Engine) textWindow(ctx context.Context, c *Content, j *job) (time.Time,
 		times[i] = time.Unix(s, 0)
 	}
 	if t := schedule.UnderCap(j.now, times, c.Rules.MaxTextsPerDay, day); t.After(j.now) {
-		t = schedule.NextAllowed(t, c.Rules.AllowedHours, j.loc)
-		return t, fmt.Sprintf("at most %d texts a day to one person", c.Rules.MaxTextsPerDay), nil
+		t, _, err = textHours(c, t, &j.d.Contact, j.loc)
+		return t, fmt.Sprintf("at most %d texts a day to one person", c.Rules.MaxTextsPerDay), err
 	}
-	return time.Time{}, "", nil
+	return e.dailyCap(ctx, c, j)
 }
 
 // Preview renders a queue row as it would go now (for `rapport preview`):
@@ -159,7 +160,7 @@ func (e *Engine) Preview(ctx context.Context, d *store.Due) (subject, text strin
 	}
 	ch := d.Channel
 	if d.State == store.Pending {
-		if ch, _ = resolveChannel(s, &d.Contact); ch == "" {
+		if ch, _ = Reach(s, &d.Contact); ch == "" {
 			return "", ""
 		}
 	}

@@ -12,7 +12,9 @@ import (
 // Timeline is a contact's whole story, for `rapport preview` and the
 // dashboard: every queue row, and the steps Plan did not queue because
 // they had already passed when their journey started (skipped, with
-// LateNote), in the order they were or will be due.
+// LateNote), in the order they were or will be due. Pending rows show the
+// channel they would go by now, or skipped and why (see Show); two orders
+// on one day show their shared moments once.
 func (c *Content) Timeline(ctx context.Context, st *store.Store, ct *store.Contact) ([]store.Due, error) {
 	rows, err := st.ContactTimeline(ctx, ct.ID)
 	if err != nil {
@@ -40,7 +42,10 @@ func (c *Content) Timeline(ctx context.Context, st *store.Store, ct *store.Conta
 	if len(rows) > n {
 		sort.SliceStable(rows, func(a, b int) bool { return when(&rows[a]) < when(&rows[b]) })
 	}
-	return rows, nil
+	for i := range rows {
+		c.Show(&rows[i])
+	}
+	return dedupeDue(rows), nil
 }
 
 // passedRows are journey j's steps that were past when it was planned and

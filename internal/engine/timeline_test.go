@@ -96,3 +96,86 @@ func TestPassedStepsAreCountedNotQueued(t *testing.T) {
 		t.Errorf("a passed step was queued or sent: %d rows", n)
 	}
 }
+
+// The timeline shows each pending step as it would go for this customer:
+// an email step for a customer without email is skipped and says why, a
+// text for one without consent shows the email it falls back to, a
+// marketing email for one who declined it is skipped; two orders on one
+// day show each moment once.
+func TestTimelineShowsRealChannelAndState(t *testing.T) {
+	const cp = `name = "Test"
+trigger = "order"
+[[step]]
+id = "sheet"
+after = "0d"
+channel = "email"
+template = "note"
+purpose = "service"
+[[step]]
+id = "arrival"
+after = "5d"
+channel = "sms"
+fallback = "email"
+template = "note"
+purpose = "service"
+[[step]]
+id = "tips"
+after = "5w"
+channel = "email"
+template = "note"
+purpose = "marketing"
+`
+	h := newHarness(t, cp)
+	h.clock.Set(local(t, "2026-03-02 08:00"))
+	phoneOnly := &store.Contact{FirstName: "Pat", Phone: "+13125550177", Timezone: "America/Chicago"}
+	noConsent := h.customer("Nora", "nora@example.com", "")
+	err := h.st.Tx(h.ctx, func(tx *store.Tx) error {
+		if _, err := tx.UpsertContact(h.ctx, phoneOnly, 1); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(h.ctx, "UPDATE contacts SET phone = '+13125550178' WHERE id = ?", noConsent.ID); err != nil {
+			return err
+		}
+		return tx.SetEmailMarketing(h.ctx, noConsent.ID, false, "page", 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.order(phoneOnly, "2026-03-02")
+	h.order(noConsent, "2026-03-02")
+	o2 := &store.Order{ContactID: noConsent.ID, Date: "2026-03-02", Invoice: "SECOND", CreatedAt: h.clock.Now().Unix()}
+	err = h.st.Tx(h.ctx, func(tx *store.Tx) error {
+		if _, err := tx.AddOrder(h.ctx, o2); err != nil {
+			return err
+		}
+		_, err := h.content.Enroll(h.ctx, tx, noConsent, o2, h.clock.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(ct *store.Contact) string {
+		ct, err := h.st.Contact(h.ctx, ct.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := h.content.Timeline(h.ctx, h.st, ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rows {
+			out = append(out, r.Step+":"+r.Channel+":"+r.State)
+			if r.State == store.Skipped && !strings.HasPrefix(r.Note, "not sent: ") {
+				t.Errorf("%s skipped without why: %q", r.Step, r.Note)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	if got, want := show(phoneOnly), "sheet:email:skipped arrival:sms:skipped tips:email:skipped"; got != want {
+		t.Errorf("customer with a phone and no consent nor email:\n got %s\nwant %s", got, want)
+	}
+	if got, want := show(noConsent), "sheet:email:pending arrival:email:pending tips:email:skipped"; got != want {
+		t.Errorf("customer without text consent who declined tips, two orders on one day:\n got %s\nwant %s", got, want)
+	}
+}

@@ -35,6 +35,34 @@ func (in *Inbox) Unsubscribe(ctx context.Context, uid string) (bool, error) {
 	return true, nil
 }
 
+// StopMarketing records that the contact with this link id wants no more
+// tips and news by email; emails about their orders keep going. It
+// reports whether the contact exists.
+func (in *Inbox) StopMarketing(ctx context.Context, uid string) (bool, error) {
+	ct, err := in.store.ContactByUID(ctx, uid)
+	if store.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if ct.MarketingEmailDeclined() {
+		return true, nil
+	}
+	now := in.clock.Now().Unix()
+	err = in.store.Batch(ctx, func(tx *store.Tx) error {
+		if err := tx.SetEmailMarketing(ctx, ct.ID, false, "stopped tips and news on the unsubscribe page, "+timeText(now), now); err != nil {
+			return err
+		}
+		return tx.AddNotice(ctx, store.NoticeUnsubscribed, ct.ID, 0, ct.Label()+" stopped your tips and news by email (emails about orders still go)", now)
+	})
+	if err != nil {
+		return false, fmt.Errorf("stop marketing email: %w", err)
+	}
+	in.log.Info("stopped marketing email", "contact", ct.ID)
+	return true, nil
+}
+
 // Delivery records a Twilio status callback for a text we sent. Failed
 // and undelivered texts are reported to the rep.
 func (in *Inbox) Delivery(ctx context.Context, sid, status, errorCode string) error {

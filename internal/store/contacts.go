@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -35,10 +36,26 @@ type Contact struct {
 	StatusNote       string `db:"status_note"`
 	CreatedAt        int64  `db:"created_at"`
 	UpdatedAt        int64  `db:"updated_at"`
+	// EmailMarketing is whether tips and news may go by email: unset when
+	// the customer never said (then they may: see MarketingEmailDeclined).
+	EmailMarketing sql.NullBool `db:"email_marketing"`
 
 	// ConsentKnown marks, on input to UpsertContact, that SMSConsent was
 	// stated (a "no" in an import must be able to withdraw a "yes").
 	ConsentKnown bool `db:"-"`
+}
+
+// MarketingEmailDeclined reports whether the customer said no to tips and
+// news by email. Never having said counts as yes: email marketing to
+// customers is opt-out (CAN-SPAM).
+func (c *Contact) MarketingEmailDeclined() bool {
+	return c.EmailMarketing.Valid && !c.EmailMarketing.Bool
+}
+
+// WrittenTextConsent reports whether the contact's consent to texts is
+// recorded as written: when and how they agreed, which marketing texts need.
+func (c *Contact) WrittenTextConsent() bool {
+	return c.SMSConsent && c.SMSConsentAt != "" && c.SMSConsentSource != ""
 }
 
 // Name is the contact's full name.
@@ -280,6 +297,13 @@ func merge(old, in Contact) Contact {
 // SetEmailStatus records subscribed/unsubscribed/bounced for a contact's email.
 func (tx *Tx) SetEmailStatus(ctx context.Context, id int64, status, note string, now int64) error {
 	_, err := tx.exec(ctx, "contact-set-email-status", status, note, now, id)
+	return err
+}
+
+// SetEmailMarketing records whether the contact accepts tips and news by
+// email; note says how it was said.
+func (tx *Tx) SetEmailMarketing(ctx context.Context, id int64, accepts bool, note string, now int64) error {
+	_, err := tx.exec(ctx, "contact-set-email-marketing", accepts, note, now, id)
 	return err
 }
 

@@ -205,6 +205,35 @@ func (s *Store) SentBetween(ctx context.Context, contactID, from, to int64) (int
 	return n, err
 }
 
+// DayMessage is a message of a contact's day: sent then, or still to go.
+type DayMessage struct {
+	Campaign string `db:"campaign"`
+	Step     string `db:"step"`
+	State    string `db:"state"`
+}
+
+// DayMessages returns the contact's emails and texts other than row except
+// that were sent in [from, to) or are pending or in flight and due before
+// to, for the one-message-a-day rule.
+func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int64) ([]DayMessage, error) {
+	var out []DayMessage
+	err := s.r.SelectContext(ctx, &out, s.query("messages-of-day"), contactID, except, from, to, to)
+	if err != nil {
+		return nil, fmt.Errorf("messages of contact %d's day: %w", contactID, err)
+	}
+	return out, nil
+}
+
+// TextsAllBetween counts the texts to all customers sent in [from, to),
+// and those on the wire, for the carrier's daily cap.
+func (s *Store) TextsAllBetween(ctx context.Context, from, to int64) (int, error) {
+	var n int
+	if err := s.r.GetContext(ctx, &n, s.query("texts-sent-between-all"), from, to); err != nil {
+		return 0, fmt.Errorf("count the day's texts: %w", err)
+	}
+	return n, nil
+}
+
 // TextsSince returns when texts went to a contact after since.
 func (s *Store) TextsSince(ctx context.Context, contactID, since int64) ([]int64, error) {
 	var out []int64

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"testing"
 
@@ -55,8 +56,9 @@ func TestMigrationKeepsQueueAndReplyLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != 3 || got.FK != 1 || got.MessageID != "old@example.com" || got.ReplyTo != 7 {
-		t.Errorf("after migration %+v, want version 3, foreign keys on, the Message-ID and the reply's link kept", got)
+	latest, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	if got.Version != len(latest) || got.FK != 1 || got.MessageID != "old@example.com" || got.ReplyTo != 7 {
+		t.Errorf("after migration %+v, want the latest version, foreign keys on, the Message-ID and the reply's link kept", got)
 	}
 	if ref, err := s.MessageByRFCID(ctx, "old@example.com"); err != nil || ref.ID != 7 {
 		t.Errorf("message by its old Message-ID: %+v, %v", ref, err)

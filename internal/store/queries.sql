@@ -9,7 +9,7 @@ INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING;
 -- name: contact-columns
 id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, '') AS phone,
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
-email_status, sms_status, status_note, created_at, updated_at
+email_status, sms_status, status_note, created_at, updated_at, email_marketing
 
 -- name: contact-insert
 -- Nothing happens when the email or phone is taken: the caller then
@@ -35,6 +35,9 @@ WHERE id = ?;
 
 -- name: contact-set-email-status
 UPDATE contacts SET email_status = ?, status_note = ?, updated_at = ? WHERE id = ?;
+
+-- name: contact-set-email-marketing
+UPDATE contacts SET email_marketing = ?, status_note = ?, updated_at = ? WHERE id = ?;
 
 -- name: contact-set-sms-status
 UPDATE contacts SET sms_status = ?, status_note = ?, updated_at = ? WHERE id = ?;
@@ -98,6 +101,7 @@ c.sms_consent AS "contact.sms_consent", c.sms_consent_at AS "contact.sms_consent
 c.sms_consent_source AS "contact.sms_consent_source", c.sms_consent_text AS "contact.sms_consent_text",
 c.email_status AS "contact.email_status", c.sms_status AS "contact.sms_status",
 c.status_note AS "contact.status_note", c.created_at AS "contact.created_at", c.updated_at AS "contact.updated_at",
+c.email_marketing AS "contact.email_marketing",
 j.trigger_at AS "journey.trigger_at", j.date_only AS "journey.date_only", j.created_at AS "journey.created_at",
 j.order_id AS "journey.order_id", j.id AS "journey.id", j.campaign AS "journey.campaign", j.contact_id AS "journey.contact_id",
 coalesce(o.order_date, '') AS "order.order_date", coalesce(o.invoice, '') AS "order.invoice",
@@ -140,6 +144,20 @@ WHERE contact_id = ? AND state = 'sent' AND channel IN ('email', 'sms') AND sent
 -- name: texts-sent-since
 SELECT sent_at FROM messages
 WHERE contact_id = ? AND state = 'sent' AND channel = 'sms' AND sent_at > ?;
+
+-- name: texts-sent-between-all
+-- Every customer's texts, gone or on the wire, for the carrier's daily cap.
+SELECT (SELECT count(*) FROM messages WHERE channel = 'sms' AND state = 'sent' AND sent_at >= ? AND sent_at < ?)
+    + (SELECT count(*) FROM messages WHERE state = 'sending' AND channel = 'sms');
+
+-- name: messages-of-day
+-- A contact's messages sent or due in a span, by campaign and step, for
+-- the one-message-a-day rule (which asks each step's purpose).
+SELECT campaign, step, state FROM messages
+WHERE contact_id = ? AND channel IN ('email', 'sms') AND id != ? AND (
+    (state = 'sent' AND sent_at >= ? AND sent_at < ?) OR
+    (state IN ('pending', 'sending') AND due_at < ?))
+ORDER BY id;
 
 -- name: texts-ever
 SELECT count(*) FROM messages WHERE contact_id = ? AND state = 'sent' AND channel = 'sms';

@@ -25,6 +25,7 @@ func (fuzzInbox) ReceiveSMS(_ context.Context, m inbox.SMS) (string, error) {
 }
 func (fuzzInbox) Delivery(context.Context, string, string, string) error { return nil }
 func (fuzzInbox) Unsubscribe(context.Context, string) (bool, error)      { return true, nil }
+func (fuzzInbox) StopMarketing(context.Context, string) (bool, error)    { return true, nil }
 
 // FuzzInboundSMS throws arbitrary form bodies at the inbound-text webhook,
 // signed as Twilio would sign them and unsigned: it must never panic, must

@@ -30,6 +30,7 @@ type Inbox interface {
 	ReceiveSMS(ctx context.Context, m inbox.SMS) (string, error)
 	Delivery(ctx context.Context, sid, status, errorCode string) error
 	Unsubscribe(ctx context.Context, uid string) (bool, error)
+	StopMarketing(ctx context.Context, uid string) (bool, error)
 }
 
 // Tokens resolves unsubscribe tokens to contact link ids.

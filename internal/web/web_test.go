@@ -25,6 +25,7 @@ type recordingInbox struct {
 	sms          []inbox.SMS
 	deliveries   [][3]string // sid, status, error code
 	unsubscribed []string
+	marketingOff []string
 
 	answer string // what ReceiveSMS answers
 }
@@ -50,10 +51,17 @@ func (r *recordingInbox) Unsubscribe(_ context.Context, uid string) (bool, error
 	return true, nil
 }
 
+func (r *recordingInbox) StopMarketing(_ context.Context, uid string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.marketingOff = append(r.marketingOff, uid)
+	return true, nil
+}
+
 func (r *recordingInbox) calls() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.sms) + len(r.deliveries) + len(r.unsubscribed)
+	return len(r.sms) + len(r.deliveries) + len(r.unsubscribed) + len(r.marketingOff)
 }
 
 // fixedTokens accepts exactly one token, for contact uid "u1".
@@ -300,10 +308,14 @@ func TestStatusCallback(t *testing.T) {
 func TestUnsubscribeEndpoints(t *testing.T) {
 	tests := []struct {
 		name, method, token, body string
-		wantUID                   []string
+		wantUID, wantMarketing    []string
 		wantText                  string
 	}{
 		{name: "GET shows the button and changes nothing", method: http.MethodGet, token: "u1.good", wantText: `name="List-Unsubscribe" value="One-Click"`},
+		{name: "GET offers stopping tips and news only", method: http.MethodGet, token: "u1.good", wantText: `name="stop" value="marketing"><button type="submit">Stop tips and news`},
+		{name: "stop tips and news", method: http.MethodPost, token: "u1.good", body: "stop=marketing", wantMarketing: []string{"u1"}, wantText: "No more tips and news</h1>"},
+		{name: "stop tips and news, forged token", method: http.MethodPost, token: "u1.forged", body: "stop=marketing", wantText: "No more tips and news</h1>"},
+		{name: "one-click wins over a stray field", method: http.MethodPost, token: "u1.good", body: "List-Unsubscribe=One-Click&stop=marketing", wantUID: []string{"u1"}, wantText: "re unsubscribed</h1>"},
 		{name: "one-click POST", method: http.MethodPost, token: "u1.good", body: "List-Unsubscribe=One-Click", wantUID: []string{"u1"}, wantText: "re unsubscribed</h1>"},
 		{name: "forged token gets the same page", method: http.MethodPost, token: "u1.forged", body: "List-Unsubscribe=One-Click", wantText: "re unsubscribed</h1>"},
 		{name: "GET with a forged token", method: http.MethodGet, token: "u2.bad", wantText: "Unsubscribe"},
@@ -327,6 +339,9 @@ func TestUnsubscribeEndpoints(t *testing.T) {
 			}
 			if strings.Join(in.unsubscribed, ",") != strings.Join(tt.wantUID, ",") {
 				t.Errorf("unsubscribed %q, want %q", in.unsubscribed, tt.wantUID)
+			}
+			if strings.Join(in.marketingOff, ",") != strings.Join(tt.wantMarketing, ",") {
+				t.Errorf("stopped marketing for %q, want %q", in.marketingOff, tt.wantMarketing)
 			}
 		})
 	}
