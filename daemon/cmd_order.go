@@ -74,7 +74,7 @@ func findContact(e *env, st *store.Store, region, key string) (*store.Contact, e
 
 // printUpcoming lists a contact's pending steps.
 func printUpcoming(e *env, st *store.Store, c *engine.Content, ct *store.Contact) error {
-	rows, err := st.ContactTimeline(e.ctx, ct.ID)
+	rows, err := st.ContactTimeline(e.ctx, ct.ID, c.Pausing())
 	if err != nil {
 		return err
 	}

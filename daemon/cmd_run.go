@@ -137,7 +137,6 @@ func (d *daemon) newWeb() *web.Server {
 		Store: d.st, Clock: d.e.clock.Now, RepName: d.cfg.Rep.Name, RepZone: d.cfg.Rep.Location,
 		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
 		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.
-		Pauses: func(c string) bool { cp := d.engine.Content().Campaign(c); return cp != nil && cp.PauseOnReply },
 		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
 			return d.engine.Content().Timeline(ctx, d.st, c)
 		},

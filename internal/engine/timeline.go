@@ -12,9 +12,10 @@ import (
 // Timeline is a contact's whole story, for `rapport preview` and the
 // dashboard: every queue row, and the steps Plan did not queue because
 // they had already passed when their journey started (skipped, with
-// LateNote), in the order they were or will be due.
+// LateNote), in the order they were or will be due. The rows the
+// dispatcher passes over until the rep handles a reply are marked Paused.
 func (c *Content) Timeline(ctx context.Context, st *store.Store, ct *store.Contact) ([]store.Due, error) {
-	rows, err := st.ContactTimeline(ctx, ct.ID)
+	rows, err := st.ContactTimeline(ctx, ct.ID, c.Pausing())
 	if err != nil {
 		return nil, fmt.Errorf("timeline of contact %d: %w", ct.ID, err)
 	}
