@@ -36,11 +36,15 @@ func (in *Inbox) ReceiveSMS(ctx context.Context, m SMS) (string, error) {
 	var o *store.Order
 	if known {
 		r.ContactID = ct.ID
-		if last, err := in.store.LastMessageTo(ctx, ct.ID, channel.SMS); err == nil {
+		last, err := in.store.LastMessageTo(ctx, ct.ID, channel.SMS)
+		switch {
+		case err == nil:
 			r.MessageID, r.Campaign, r.Step = last.ID, last.Campaign, last.Step
+		case !store.IsNotFound(err):
+			return "", fmt.Errorf("text from %s: %w", m.From, err)
 		}
-		if lo, err := in.store.LatestOrder(ctx, ct.ID); err == nil {
-			o = lo
+		if o, err = in.store.LatestOrder(ctx, ct.ID); err != nil && !store.IsNotFound(err) {
+			return "", fmt.Errorf("text from %s: %w", m.From, err)
 		}
 	}
 	kw := reply.SMSKeyword(m.Body)
