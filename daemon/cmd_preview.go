@@ -62,10 +62,6 @@ func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct
 	if err != nil {
 		return nil, err
 	}
-	open, err := st.OpenReplyCount(e.ctx, ct.ID)
-	if err != nil {
-		return nil, err
-	}
 	loc := c.Zone(ct)
 	out := []previewRow{}
 	for i := range rows {
@@ -80,7 +76,7 @@ func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct
 			r.Note = strings.TrimSpace(r.Note + " " + d.Error)
 		}
 		cp := c.Campaign(d.Campaign)
-		if d.State == store.Pending && open > 0 && cp != nil && cp.PauseOnReply {
+		if d.Paused {
 			r.State = "paused"
 			r.Note = "waiting for you to handle this customer's reply (rapport replies)"
 		}

@@ -126,7 +126,10 @@ func (d *daemon) serve() error {
 	forceExitOnSecondSignal()
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	d.web.Shutdown(shut)
+	if err := d.web.Shutdown(shut); err != nil {
+		// The in-flight send and the store still close in order below.
+		d.log.Warn("web requests still running after 10s were cut off", "err", err)
+	}
 	stopRun()
 	wg.Wait()
 	d.log.Info("stopped")
@@ -141,7 +144,6 @@ func (d *daemon) newWeb() *web.Server {
 		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
 		SessionIdle: d.cfg.HTTP.SessionIdle, Proxies: proxies, Rejections: rejections,
 		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.
-		Pauses: func(c string) bool { cp := d.engine.Content().Campaign(c); return cp != nil && cp.PauseOnReply },
 		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
 			return d.engine.Content().Timeline(ctx, d.st, c)
 		},
@@ -297,12 +299,18 @@ func (d *daemon) handleMail(ctx context.Context, box string) func(uint32, []byte
 	}
 }
 
+// recordPoll keeps the outcome of the last poll for `rapport status` and
+// the dashboard. Failing to record it does not stop the poller: the mail
+// was read either way, and the next poll tries again.
 func (d *daemon) recordPoll(ctx context.Context, perr error) {
 	status := "ok"
 	if perr != nil {
 		status = perr.Error()
 	}
-	d.st.Tx(ctx, func(tx *store.Tx) error {
+	err := d.st.Tx(ctx, func(tx *store.Tx) error {
 		return tx.SetSetting(ctx, "imap:last_poll", d.e.clock.Now().UTC().Format(time.RFC3339)+" "+status)
 	})
+	if err != nil && ctx.Err() == nil {
+		d.log.Error("could not record the reply poll; status shows an older one", "poll", status, "err", err)
+	}
 }

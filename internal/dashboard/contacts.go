@@ -82,16 +82,12 @@ func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) 
 	return nil
 }
 
-// timeline lists the contact's queue rows like `rapport preview` does:
-// a pending row of a pausing campaign shows "paused" while a reply waits.
+// timeline lists the contact's queue rows like `rapport preview` does,
+// the paused ones (store.Due.Paused) shown as such.
 func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Location) ([]timelineRow, error) {
 	rows, err := d.cfg.Timeline(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of contact %d: %w", c.ID, err)
-	}
-	open, err := d.cfg.Store.OpenReplyCount(ctx, c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("count open replies: %w", err)
 	}
 	var out []timelineRow
 	for _, m := range rows {
@@ -101,7 +97,7 @@ func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Lo
 		}
 		row := timelineRow{Due: time.Unix(at, 0).In(loc).Format(timeFormat), Campaign: m.Campaign, Step: m.Step,
 			Channel: channelName(m.Channel), State: m.State, Subject: m.Subject, Note: strings.TrimSpace(m.Note + " " + m.Error)}
-		if m.State == store.Pending && open > 0 && d.cfg.Pauses(m.Campaign) {
+		if m.Paused {
 			row.State = "paused"
 			row.Note = "waiting for you to handle this customer's reply"
 		}

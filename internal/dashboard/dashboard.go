@@ -24,13 +24,10 @@ type Config struct {
 	RepZone *time.Location // for times that belong to no contact
 	Secure  bool           // cookies only over HTTPS (public_url is https)
 	Log     *slog.Logger
-	// Pauses reports whether a campaign pauses while its contact has a
-	// reply waiting (pause_on_reply). Nil means every campaign does, which
-	// is the default.
-	Pauses func(campaign string) bool
 	// Timeline returns a contact's timeline rows as `rapport preview`
-	// shows them (the queue, and steps already past when their journey
-	// started). Nil means the queue rows alone.
+	// shows them (the queue, the paused rows marked, and steps already
+	// past when their journey started). Nil means the queue rows alone,
+	// none of them paused.
 	Timeline func(ctx context.Context, c *store.Contact) ([]store.Due, error)
 	// SessionIdle ends a session not used for this long; 0 means 14 days.
 	SessionIdle time.Duration
@@ -72,12 +69,9 @@ func New(cfg Config) *Dashboard {
 	if cfg.Rejections == nil {
 		cfg.Rejections = remote.NewRejections(cfg.Log)
 	}
-	if cfg.Pauses == nil {
-		cfg.Pauses = func(string) bool { return true }
-	}
 	if cfg.Timeline == nil {
 		cfg.Timeline = func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
-			return cfg.Store.ContactTimeline(ctx, c.ID)
+			return cfg.Store.ContactTimeline(ctx, c.ID, nil)
 		}
 	}
 	return &Dashboard{cfg: cfg, logins: newThrottle()}

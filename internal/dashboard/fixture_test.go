@@ -53,6 +53,10 @@ func newFixture(t *testing.T) *fixture {
 	f.dash = New(Config{
 		Store: st, Clock: f.clock.Now, RepName: "Amy Kline", RepZone: chicago,
 		Log: slog.New(slog.NewTextHandler(f.log, nil)),
+		// Jane's post-order follow-up pauses on her reply.
+		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
+			return st.ContactTimeline(ctx, c.ID, []string{"post-order"})
+		},
 	})
 	f.h = f.dash.Handler()
 	f.seed(t)

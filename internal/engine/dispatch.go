@@ -26,7 +26,7 @@ type job struct {
 func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
 	c, now := e.Content(), e.clock.Now()
 	due, err := e.store.DueMessages(ctx, now.Unix(), e.BatchSize, store.DueFilter{
-		Pausing: pausingCampaigns(c), Held: e.heldChannels(),
+		Pausing: c.Pausing(), Held: e.heldChannels(),
 	})
 	if err != nil {
 		return 0, err
@@ -57,7 +57,11 @@ func (e *Engine) dispatchRow(ctx context.Context, c *Content, d *store.Due, w *w
 	return e.dispatch(ctx, c, d, e.clock.Now(), w)
 }
 
-func pausingCampaigns(c *Content) []string {
+// Pausing lists the campaigns that pause on reply (pause_on_reply). The
+// store's "paused" rule takes it: the dispatcher passes over those
+// campaigns' rows while the customer has a reply waiting, and timelines
+// mark the same rows "paused".
+func (c *Content) Pausing() []string {
 	var out []string
 	for _, cp := range c.Campaigns {
 		if cp.PauseOnReply {

@@ -49,6 +49,7 @@ func local(t testing.TB, s string) time.Time {
 
 type harness struct {
 	t       testing.TB
+	path    string // the database
 	ctx     context.Context
 	st      *store.Store
 	clock   *clock.Manual
@@ -72,7 +73,7 @@ func newHarness(t testing.TB, campaignTOML string) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h := &harness{t: t, ctx: ctx, st: st, clock: clock.NewManual(local(t, "2026-01-01 00:00")),
+	h := &harness{t: t, path: filepath.Join(dir, "rapport.db"), ctx: ctx, st: st, clock: clock.NewManual(local(t, "2026-01-01 00:00")),
 		content: testContent(t, campaignTOML), outbox: filepath.Join(dir, "outbox")}
 	h.senders = outboxSenders(t, h.outbox)
 	h.eng = h.newEngine(h.senders)
@@ -217,7 +218,7 @@ func (h *harness) files() []string {
 // rows returns a contact's queue rows by due time.
 func (h *harness) rows(ct *store.Contact) []store.Due {
 	h.t.Helper()
-	rows, err := h.st.ContactTimeline(h.ctx, ct.ID)
+	rows, err := h.st.ContactTimeline(h.ctx, ct.ID, h.eng.Content().Pausing())
 	if err != nil {
 		h.t.Fatal(err)
 	}

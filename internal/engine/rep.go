@@ -28,7 +28,11 @@ func (e *Engine) Digest(ctx context.Context) error {
 	if now.Before(schedule.At(schedule.DateOf(local), c.Rules.DigestAt, c.Rules.RepZone)) {
 		return nil
 	}
-	if last, err := e.store.Setting(ctx, digestKey); err == nil && last == today {
+	last, err := e.store.Setting(ctx, digestKey)
+	if err != nil && !store.IsNotFound(err) {
+		return fmt.Errorf("when the last digest went: %w", err)
+	}
+	if last == today {
 		return nil
 	}
 	d, upTo, err := e.collectDigest(ctx, c, local)
@@ -59,7 +63,11 @@ func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time)
 		return d, 0, err
 	}
 	for i := range replies {
-		d.Replies = append(d.Replies, e.ReplyNote(ctx, c, &replies[i]))
+		n, err := e.ReplyNote(ctx, c, &replies[i])
+		if err != nil {
+			return d, 0, err
+		}
+		d.Replies = append(d.Replies, n)
 	}
 	notices, err := e.store.OpenNotices(ctx)
 	if err != nil {
@@ -84,28 +92,39 @@ func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time)
 	return d, upTo, nil
 }
 
-// ReplyNote gathers what the rep needs to know about a stored reply.
-func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) notify.Reply {
+// ReplyNote gathers what the rep needs to know about a stored reply. A
+// contact without orders (or gone since) leaves those lines out; a
+// database that cannot answer is an error.
+func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) (notify.Reply, error) {
 	n := notify.Reply{
 		ID: r.ID, Channel: r.Channel, From: r.From, Subject: r.Subject, Body: r.Body,
 		Received: time.Unix(r.ReceivedAt, 0).In(c.Rules.RepZone),
 		Flags:    r.FlagList(), Deadlines: r.DeadlineList(),
 	}
-	if r.ContactID != 0 {
-		if ct, err := e.store.Contact(ctx, r.ContactID); err == nil {
-			n.Name, n.Email, n.Phone = ct.Label(), ct.Email, DisplayPhone(ct.Phone)
-			if ct.SMSStatus != store.Subscribed {
-				n.OptOut = "texts: " + ct.SMSStatus
-			}
-		}
-		if o, err := e.store.LatestOrder(ctx, r.ContactID); err == nil {
-			n.Order = strings.TrimSpace(fmt.Sprintf("invoice %s of %s: %s", o.Invoice, o.Date, o.Items))
-		}
-	}
 	if r.Step != "" {
 		n.Answers = r.Campaign + " / " + r.Step
 	}
-	return n
+	if r.ContactID == 0 {
+		return n, nil
+	}
+	ct, err := e.store.Contact(ctx, r.ContactID)
+	switch {
+	case err == nil:
+		n.Name, n.Email, n.Phone = ct.Label(), ct.Email, DisplayPhone(ct.Phone)
+		if ct.SMSStatus != store.Subscribed {
+			n.OptOut = "texts: " + ct.SMSStatus
+		}
+	case !store.IsNotFound(err):
+		return notify.Reply{}, fmt.Errorf("contact of reply from %s: %w", r.From, err)
+	}
+	o, err := e.store.LatestOrder(ctx, r.ContactID)
+	switch {
+	case err == nil:
+		n.Order = strings.TrimSpace(fmt.Sprintf("invoice %s of %s: %s", o.Invoice, o.Date, o.Items))
+	case !store.IsNotFound(err):
+		return notify.Reply{}, fmt.Errorf("latest order of %s: %w", r.From, err)
+	}
+	return n, nil
 }
 
 // sendRepMessages delivers queued forwards and digests to the rep.

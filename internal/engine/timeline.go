@@ -14,9 +14,10 @@ import (
 // they had already passed when their journey started (skipped, with
 // LateNote), in the order they were or will be due. Pending rows show the
 // channel they would go by now, or skipped and why (see Show); two orders
-// on one day show their shared moments once.
+// on one day show their shared moments once. The rows the dispatcher
+// passes over until the rep handles a reply are marked Paused.
 func (c *Content) Timeline(ctx context.Context, st *store.Store, ct *store.Contact) ([]store.Due, error) {
-	rows, err := st.ContactTimeline(ctx, ct.ID)
+	rows, err := st.ContactTimeline(ctx, ct.ID, c.Pausing())
 	if err != nil {
 		return nil, fmt.Errorf("timeline of contact %d: %w", ct.ID, err)
 	}

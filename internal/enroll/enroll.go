@@ -48,7 +48,7 @@ func Order(ctx context.Context, st *store.Store, c *engine.Content, ct *store.Co
 		return nil, err
 	}
 	res := &Result{Contact: ct, New: sum.Orders > 0, Journeys: sum.Journeys, PastSteps: sum.PastSteps}
-	return withUpcoming(ctx, st, res)
+	return withUpcoming(ctx, st, c, res)
 }
 
 // Contact stores a new contact, or merges in into the stored one with the
@@ -74,12 +74,13 @@ func Contact(ctx context.Context, st *store.Store, c *engine.Content, in contact
 	if err != nil {
 		return nil, fmt.Errorf("add contact %s: %w", ct.Label(), err)
 	}
-	return withUpcoming(ctx, st, res)
+	return withUpcoming(ctx, st, c, res)
 }
 
-// withUpcoming adds the contact's pending steps to res.
-func withUpcoming(ctx context.Context, st *store.Store, res *Result) (*Result, error) {
-	rows, err := st.ContactTimeline(ctx, res.Contact.ID)
+// withUpcoming adds the contact's pending steps to res, as the timeline
+// shows them (the channel each would really go by, paused ones marked).
+func withUpcoming(ctx context.Context, st *store.Store, c *engine.Content, res *Result) (*Result, error) {
+	rows, err := c.Timeline(ctx, st, res.Contact)
 	if err != nil {
 		return nil, fmt.Errorf("read the steps of %s: %w", res.Contact.Label(), err)
 	}

@@ -93,12 +93,15 @@ func (in *Inbox) record(ctx context.Context, r *store.Reply, extra func(*store.T
 	c := in.engine.Content()
 	// Gather the rep's note before taking the write lock: every webhook
 	// waits on that lock, so the transaction holds only the writes.
-	note := in.engine.ReplyNote(ctx, c, r)
+	note, err := in.engine.ReplyNote(ctx, c, r)
+	if err != nil {
+		return false, fmt.Errorf("record reply from %s: %w", r.From, err)
+	}
 	if status != "" {
 		note.OptOut = status
 	}
 	var created bool
-	err := in.store.Batch(ctx, func(tx *store.Tx) error {
+	err = in.store.Batch(ctx, func(tx *store.Tx) error {
 		var err error
 		if created, err = tx.AddReply(ctx, r); err != nil || !created {
 			return err

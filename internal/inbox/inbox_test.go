@@ -55,6 +55,7 @@ func local(day, hour, minute int) time.Time {
 // campaign, with one customer (Jane) who ordered on orderDate and has
 // been sent the thank-you email.
 type shop struct {
+	path   string // the database
 	st     *store.Store
 	clock  *clock.Manual
 	engine *engine.Engine
@@ -72,7 +73,7 @@ func newShop(t *testing.T) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := &shop{st: st, clock: clock.NewManual(local(2, 9, 0))}
+	s := &shop{path: filepath.Join(dir, "rapport.db"), st: st, clock: clock.NewManual(local(2, 9, 0))}
 	c := testContent(t)
 	log := slog.New(slog.DiscardHandler)
 	s.engine = engine.New(st, s.clock, log, unsub.New([]byte("test key, not secret")), c, outboxSenders(t, filepath.Join(dir, "outbox")))

@@ -76,8 +76,8 @@ func (in *Inbox) matchMail(ctx context.Context, m *reply.Mail) (*store.Contact, 
 		return nil, nil, err
 	}
 	ref, err := in.store.LastMessageTo(ctx, ct.ID, channel.Email)
-	if err != nil {
-		ref = nil
+	if err != nil && !store.IsNotFound(err) {
+		return nil, nil, err
 	}
 	return ct, ref, nil
 }
@@ -99,7 +99,10 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 	if len(m.Attachments) > 0 {
 		body += "\n[attached: " + strings.Join(m.Attachments, ", ") + " — see the original in your mailbox]"
 	}
-	o, _ := in.store.LatestOrder(ctx, ct.ID)
+	o, err := in.store.LatestOrder(ctx, ct.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return MailUnrelated, fmt.Errorf("email from %s: %w", m.From, err)
+	}
 	flags, deadlines := assess(c, m.Subject+"\n"+body, now, o)
 	extID := m.MessageID
 	if extID == "" {

@@ -73,11 +73,16 @@ func (in *Inbox) newText(ctx context.Context, c *engine.Content, m SMS) (*text, 
 		return nil, fmt.Errorf("text from %s: %w", m.From, err)
 	}
 	t.ct, t.r.ContactID = ct, ct.ID
-	if last, err := in.store.LastMessageTo(ctx, ct.ID, channel.SMS); err == nil {
+	last, err := in.store.LastMessageTo(ctx, ct.ID, channel.SMS)
+	switch {
+	case err == nil:
 		t.r.MessageID, t.r.Campaign, t.r.Step = last.ID, last.Campaign, last.Step
+	case !store.IsNotFound(err):
+		return nil, fmt.Errorf("text from %s: %w", m.From, err)
 	}
-	if lo, err := in.store.LatestOrder(ctx, ct.ID); err == nil {
-		t.order = lo
+	t.order, err = in.store.LatestOrder(ctx, ct.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, fmt.Errorf("text from %s: %w", m.From, err)
 	}
 	return t, nil
 }

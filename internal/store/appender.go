@@ -95,5 +95,13 @@ func (a *Appender) ids(ctx context.Context) error {
 	if a.nextOrder != 0 {
 		return nil
 	}
-	return a.tx.QueryRowContext(ctx, a.tx.s.query("next-ids")).Scan(&a.nextOrder, &a.nextJourney)
+	next, err := valueOf[struct {
+		Order   int64 `db:"next_order"`
+		Journey int64 `db:"next_journey"`
+	}](ctx, a.tx.s, a.tx, "next-ids")
+	if err != nil {
+		return err
+	}
+	a.nextOrder, a.nextJourney = next.Order, next.Journey
+	return nil
 }

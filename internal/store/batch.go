@@ -91,17 +91,19 @@ func (s *Store) commitBatch(reqs []batchReq) {
 }
 
 func savepoint(ctx context.Context, tx *Tx, fn func(*Tx) error) error {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT one"); err != nil {
+	if _, err := tx.exec(ctx, "savepoint"); err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO one"); rerr != nil {
+		if _, rerr := tx.exec(ctx, "savepoint-rollback"); rerr != nil {
 			return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
 		}
-		tx.ExecContext(ctx, "RELEASE one")
+		if _, rerr := tx.exec(ctx, "savepoint-release"); rerr != nil {
+			return fmt.Errorf("%w (and releasing the savepoint: %v)", err, rerr)
+		}
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE one")
+	_, err := tx.exec(ctx, "savepoint-release")
 	return err
 }
 

@@ -99,7 +99,7 @@ func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 // whole queue.
 func TestTextsOfTheDayUseTheirIndexes(t *testing.T) {
 	s := openTest(t)
-	plan := explain(t, s, s.query("texts-sent-between-all"), 1, 2)
+	plan := explain(t, s, mustText(t, s, "texts-sent-between-all"), 1, 2)
 	for _, want := range []string{"INDEX messages_sms_sent", "INDEX messages_sending"} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("plan does not use %s:\n%s", want, plan)

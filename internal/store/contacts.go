@@ -73,10 +73,6 @@ func (c *Contact) Label() string {
 	return fmt.Sprintf("contact %d", c.ID)
 }
 
-func (s *Store) contactSelect(where string) string {
-	return "SELECT " + s.query("contact-columns") + " FROM contacts " + where
-}
-
 // NewUID returns a random id for links: it reveals nothing and cannot be
 // guessed from another customer's.
 func NewUID() string {
@@ -89,46 +85,35 @@ func NewUID() string {
 
 // Contact returns the contact with the given id.
 func (s *Store) Contact(ctx context.Context, id int64) (*Contact, error) {
-	var c Contact
-	return &c, get(ctx, s.r, s.contactSelect("WHERE id = ?"), &c, id)
+	return one[Contact](ctx, s, s.r, "contact-by-id", id)
 }
 
 // ContactByUID finds a contact by the random id used in links.
 func (s *Store) ContactByUID(ctx context.Context, uid string) (*Contact, error) {
-	var c Contact
-	return &c, get(ctx, s.r, s.contactSelect("WHERE uid = ?"), &c, uid)
+	return one[Contact](ctx, s, s.r, "contact-by-uid", uid)
 }
 
 // ContactByEmail finds a contact by (lower-case) email.
 func (s *Store) ContactByEmail(ctx context.Context, email string) (*Contact, error) {
-	var c Contact
-	return &c, get(ctx, s.r, s.contactSelect("WHERE email = ?"), &c, strings.ToLower(email))
+	return one[Contact](ctx, s, s.r, "contact-by-email", strings.ToLower(email))
 }
 
 // ContactByPhone finds a contact by E.164 phone.
 func (s *Store) ContactByPhone(ctx context.Context, phone string) (*Contact, error) {
-	var c Contact
-	return &c, get(ctx, s.r, s.contactSelect("WHERE phone = ?"), &c, phone)
+	return one[Contact](ctx, s, s.r, "contact-by-phone", phone)
 }
 
 // Contacts lists contacts whose name, email or phone contains query
 // (all when empty), by name.
 func (s *Store) Contacts(ctx context.Context, query string) ([]Contact, error) {
-	var out []Contact
 	like := "%" + strings.ToLower(query) + "%"
-	q := s.contactSelect(`WHERE lower(first_name || ' ' || last_name) LIKE ? OR coalesce(email, '') LIKE ? OR coalesce(phone, '') LIKE ?
-		ORDER BY lower(last_name), lower(first_name), id`)
-	err := s.r.SelectContext(ctx, &out, q, like, like, like)
-	return out, err
+	return all[Contact](ctx, s, s.r, "contacts-search", like, like, like)
 }
 
 // FindContact resolves what a rep types on the command line: an email, a
 // phone number (already E.164) or a numeric id.
 func (s *Store) FindContact(ctx context.Context, key string) (*Contact, error) {
-	var c Contact
-	err := get(ctx, s.r, s.contactSelect("WHERE email = ? OR phone = ? OR CAST(id AS TEXT) = ?"), &c,
-		strings.ToLower(key), key, key)
-	return &c, err
+	return one[Contact](ctx, s, s.r, "contact-find", strings.ToLower(key), key, key)
 }
 
 // UpsertResult says what UpsertContact did.
@@ -189,12 +174,12 @@ func (tx *Tx) insertContact(ctx context.Context, c *Contact, now int64) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("insert contact %s: %w", c.Label(), err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	var id int64
+	if ok, err := inserted(res, "contact-insert", &id); err != nil || !ok {
 		return false, err
 	}
-	c.UID, c.CreatedAt, c.UpdatedAt = uid, now, now
-	c.ID, err = res.LastInsertId()
-	return true, err
+	c.ID, c.UID, c.CreatedAt, c.UpdatedAt = id, uid, now, now
+	return true, nil
 }
 
 // contactValues are contact-insert's values for c.
@@ -222,24 +207,24 @@ func (tx *Tx) InsertContacts(ctx context.Context, cs []*Contact, now int64) ([]b
 	// Which rows went in: a new row's id follows the largest id before it
 	// (RETURNING would do, but it makes SQLite plan the foreign-key checks
 	// of contacts' children, which the plan test then cannot tell apart).
-	var before int64
-	if err := tx.QueryRowContext(ctx, tx.s.query("contacts-max-id")).Scan(&before); err != nil {
+	before, err := valueOf[int64](ctx, tx.s, tx, "contacts-max-id")
+	if err != nil {
 		return nil, err
 	}
 	if _, err := tx.insertRows(ctx, "contact-insert", rows); err != nil {
 		return nil, err
 	}
-	rs, err := tx.QueryContext(ctx, tx.s.query("contacts-since"), before)
+	rs, err := tx.s.rows(ctx, tx, "contacts-since", before)
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
-	inserted := make([]bool, len(cs))
+	done := make([]bool, len(cs))
 	for rs.Next() {
 		var id int64
 		var uid string
 		if err := rs.Scan(&id, &uid); err != nil {
-			return nil, err
+			return nil, queryError("contacts-since", err)
 		}
 		i, ok := byUID[uid]
 		if !ok {
@@ -247,27 +232,30 @@ func (tx *Tx) InsertContacts(ctx context.Context, cs []*Contact, now int64) ([]b
 		}
 		c := cs[i]
 		c.ID, c.UID, c.CreatedAt, c.UpdatedAt = id, uid, now, now
-		inserted[i] = true
+		done[i] = true
 	}
-	return inserted, rs.Err()
+	if err := rs.Err(); err != nil {
+		return nil, queryError("contacts-since", err)
+	}
+	return done, nil
 }
 
 // matchContact finds the stored contact c updates: the one with the same
 // email, else the same phone, else the one with c.ID. (Two lookups: one
 // query with OR and ORDER BY built a temporary table and took longer.)
 func (tx *Tx) matchContact(ctx context.Context, c *Contact) (*Contact, error) {
-	var old Contact
-	for _, key := range []struct{ col, val string }{{"email", c.Email}, {"phone", c.Phone}} {
-		if key.val == "" {
-			continue
+	if c.Email != "" {
+		if old, err := one[Contact](ctx, tx.s, tx, "contact-by-email", c.Email); !errors.Is(err, ErrNotFound) {
+			return old, err
 		}
-		err := get(ctx, tx, tx.s.contactSelect("WHERE "+key.col+" = ?"), &old, key.val)
-		if !errors.Is(err, ErrNotFound) {
-			return &old, err
+	}
+	if c.Phone != "" {
+		if old, err := one[Contact](ctx, tx.s, tx, "contact-by-phone", c.Phone); !errors.Is(err, ErrNotFound) {
+			return old, err
 		}
 	}
 	if c.ID != 0 {
-		return &old, get(ctx, tx, tx.s.contactSelect("WHERE id = ?"), &old, c.ID)
+		return one[Contact](ctx, tx.s, tx, "contact-by-id", c.ID)
 	}
 	return nil, ErrNotFound
 }
@@ -315,7 +303,6 @@ func (tx *Tx) SetSMSStatus(ctx context.Context, id int64, status, note string, n
 
 // SetSMSConsent records that the contact agreed (or withdrew agreement) to texts.
 func (tx *Tx) SetSMSConsent(ctx context.Context, id int64, consent bool, at, source, words string, now int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE contacts SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
-		sms_consent_text = ?, updated_at = ? WHERE id = ?`, consent, at, source, words, now, id)
+	_, err := tx.exec(ctx, "contact-set-sms-consent", consent, at, source, words, now, id)
 	return err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -34,11 +35,33 @@ func (tx *Tx) AddOrder(ctx context.Context, o *Order) (created bool, err error) 
 	if err != nil {
 		return false, fmt.Errorf("record order: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		o.ID, err = res.LastInsertId()
-		return true, err
+	if created, err := inserted(res, "order-insert", &o.ID); err != nil || created {
+		return created, err
 	}
-	return false, get(ctx, tx, tx.s.query("order-find"), o, o.ContactID, o.Date, o.Invoice)
+	found, err := one[Order](ctx, tx.s, tx, "order-find", o.ContactID, o.Date, o.Invoice)
+	if err != nil {
+		return false, err
+	}
+	*o = *found
+	return false, nil
+}
+
+// inserted reports whether the named INSERT ... DO NOTHING made its row,
+// and sets *id to the new row's id when it did.
+func inserted(res sql.Result, name string, id *int64) (bool, error) {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, queryError(name, err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return false, queryError(name, err)
+	}
+	*id = last
+	return true, nil
 }
 
 // AddJourney starts a journey unless it exists; j.ID is set either way.
@@ -47,41 +70,35 @@ func (tx *Tx) AddJourney(ctx context.Context, j *Journey) (created bool, err err
 	if err != nil {
 		return false, fmt.Errorf("start journey: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		j.ID, err = res.LastInsertId()
-		return true, err
+	if created, err := inserted(res, "journey-insert", &j.ID); err != nil || created {
+		return created, err
 	}
-	return false, get(ctx, tx, tx.s.query("journey-find"), j, j.Campaign, j.ContactID, j.OrderID)
+	found, err := one[Journey](ctx, tx.s, tx, "journey-find", j.Campaign, j.ContactID, j.OrderID)
+	if err != nil {
+		return false, err
+	}
+	*j = *found
+	return false, nil
 }
 
 // Journeys pages through every journey (for reconciling edited campaigns).
 func (s *Store) Journeys(ctx context.Context, afterID int64, limit int) ([]Journey, error) {
-	var out []Journey
-	err := s.r.SelectContext(ctx, &out, s.query("journeys-all"), afterID, limit)
-	return out, err
+	return all[Journey](ctx, s, s.r, "journeys-all", afterID, limit)
 }
 
 // JourneysOf returns a contact's journeys, oldest first.
 func (s *Store) JourneysOf(ctx context.Context, contactID int64) ([]Journey, error) {
-	var out []Journey
-	err := s.r.SelectContext(ctx, &out, `SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at
-		FROM journeys WHERE contact_id = ? ORDER BY trigger_at, id`, contactID)
-	return out, err
+	return all[Journey](ctx, s, s.r, "journeys-of-contact", contactID)
 }
 
 // Order returns an order by id.
 func (s *Store) Order(ctx context.Context, id int64) (*Order, error) {
-	var o Order
-	err := get(ctx, s.r, `SELECT id, contact_id, order_date, invoice, items, created_at FROM orders WHERE id = ?`, &o, id)
-	return &o, err
+	return one[Order](ctx, s, s.r, "order-by-id", id)
 }
 
 // LatestOrder returns the contact's most recent order.
 func (s *Store) LatestOrder(ctx context.Context, contactID int64) (*Order, error) {
-	var o Order
-	err := get(ctx, s.r, `SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
-		WHERE contact_id = ? ORDER BY order_date DESC, id DESC LIMIT 1`, &o, contactID)
-	return &o, err
+	return one[Order](ctx, s, s.r, "order-latest", contactID)
 }
 
 // CancelOlderRepeats cancels the pending occurrences of the given
@@ -99,18 +116,18 @@ func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign 
 	if len(steps) == 0 {
 		return nil
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, tx.s.query("journeys-of-campaign-count"), campaign, contactID).Scan(&n); err != nil {
+	n, err := valueOf[int](ctx, tx.s, tx, "journeys-of-campaign-count", campaign, contactID)
+	if err != nil {
 		return fmt.Errorf("count journeys of %s: %w", campaign, err)
 	}
 	if n < 2 {
 		return nil
 	}
-	var js []struct {
+	js, err := all[struct {
 		ID        int64 `db:"id"`
 		TriggerAt int64 `db:"trigger_at"`
-	}
-	if err := tx.SelectContext(ctx, &js, tx.s.query("journeys-of-campaign"), campaign, contactID); err != nil {
+	}](ctx, tx.s, tx, "journeys-of-campaign", campaign, contactID)
+	if err != nil {
 		return fmt.Errorf("find journeys of %s: %w", campaign, err)
 	}
 	latest := js[0]

@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Queue states.
@@ -53,6 +49,10 @@ type Due struct {
 	Contact Contact `db:"contact"`
 	Journey Journey `db:"journey"`
 	Order   Order   `db:"order"`
+	// Paused marks, in ContactTimeline, a pending row the dispatcher
+	// passes over until the rep handles the contact's replies: the rule is
+	// the "paused" condition in queries.sql, which DueMessages applies too.
+	Paused bool `db:"paused"`
 }
 
 // AddMessages queues step occurrences (pending unless State says
@@ -61,10 +61,10 @@ type Due struct {
 // rows were new. A new row has no Message-ID: Claim gives it one.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
 	n, err := tx.insertRows(ctx, "message-insert", messageValues(ms))
-	if err != nil && len(ms) > 0 {
-		err = fmt.Errorf("queue %s/%s: %w", ms[0].Campaign, ms[0].Step, err)
+	if err != nil {
+		return 0, fmt.Errorf("queue %s/%s: %w", ms[0].Campaign, ms[0].Step, err)
 	}
-	return int(n), err
+	return int(n), nil
 }
 
 // messageValues lists the values message-insert takes, row after row.
@@ -82,15 +82,11 @@ func messageValues(ms []Message) [][]any {
 	return rows
 }
 
-func (s *Store) dueSelect(where string) string {
-	return "SELECT " + s.query("message-columns") + ", " + s.query("due-extra-columns") +
-		" FROM messages m " + s.query("due-join") + " " + where
-}
-
 // DueFilter narrows which pending rows the dispatcher may take.
 type DueFilter struct {
-	// Pausing lists campaigns whose journeys pause while the contact has
-	// an unhandled reply.
+	// Pausing lists the campaigns that pause on reply: their rows are
+	// paused while the contact has a reply waiting (the "paused"
+	// condition in queries.sql).
 	Pausing []string
 	// Held lists planned channels not to take now (a channel whose account
 	// is misconfigured waits for the rep to fix it).
@@ -106,42 +102,27 @@ func (s *Store) DueMessages(ctx context.Context, now int64, limit int, f DueFilt
 	}
 	var out []Due
 	if err := s.r.SelectContext(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("find due messages: %w", err)
+		return nil, fmt.Errorf("find due messages: %w", queryError("due", err))
 	}
 	return out, nil
 }
 
-// dueQuery is DueMessages' query. It must take the rows from the
-// messages_pending index in due order, never scan the table: every
-// dispatcher pass runs it (plan_test.go checks).
+// dueQuery is DueMessages' query and its arguments.
 func (s *Store) dueQuery(now int64, limit int, f DueFilter) (string, []any, error) {
-	where := []string{"m.state = 'pending'", "m.due_at <= ?"}
-	args := []any{now}
-	if len(f.Pausing) > 0 {
-		where = append(where, "(m.campaign NOT IN (?) OR NOT EXISTS (SELECT 1 FROM replies r WHERE r.contact_id = m.contact_id AND r.handled_at = 0))")
-		args = append(args, f.Pausing)
-	}
-	if len(f.Held) > 0 {
-		where = append(where, "m.channel NOT IN (?)")
-		args = append(args, f.Held)
-	}
-	q := s.dueSelect("WHERE " + strings.Join(where, " AND ") + " ORDER BY m.due_at, m.id LIMIT ?")
-	return sqlx.In(q, append(args, limit)...)
+	return s.textIn("due", now, names(f.Pausing), names(f.Held), limit)
 }
 
 // InFlight returns rows left in 'sending' (by a crash, when no dispatcher
 // is running in this process).
 func (s *Store) InFlight(ctx context.Context) ([]Due, error) {
-	var out []Due
-	err := s.r.SelectContext(ctx, &out, s.dueSelect("WHERE m.state = 'sending' ORDER BY m.id"))
-	return out, err
+	return all[Due](ctx, s, s.r, "in-flight")
 }
 
-// ContactTimeline returns every queue row of a contact's journeys, by due time.
-func (s *Store) ContactTimeline(ctx context.Context, contactID int64) ([]Due, error) {
-	var out []Due
-	err := s.r.SelectContext(ctx, &out, s.dueSelect("WHERE m.contact_id = ? ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id"), contactID)
-	return out, err
+// ContactTimeline returns every queue row of a contact's journeys, by due
+// time, with Paused set on the rows paused now; pausing lists the
+// campaigns that pause on reply, as DueFilter.Pausing does.
+func (s *Store) ContactTimeline(ctx context.Context, contactID int64, pausing []string) ([]Due, error) {
+	return allIn[Due](ctx, s, s.r, "contact-timeline", names(pausing), contactID)
 }
 
 // Claim moves a pending row to 'sending' with what is about to be sent,
@@ -150,10 +131,9 @@ func (s *Store) ContactTimeline(ctx context.Context, contactID int64) ([]Due, er
 // a task). m.MessageID is then the row's. It reports false if the row was
 // no longer pending.
 func (tx *Tx) Claim(ctx context.Context, m *Message, now int64) (bool, error) {
-	var id string
-	err := tx.QueryRowContext(ctx, tx.s.query("message-claim"), now, m.Channel, m.SentTo, m.Template, m.SeriesIndex,
-		m.Subject, m.MessageID, m.ID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	id, err := valueOf[string](ctx, tx.s, tx, "message-claim", now, m.Channel, m.SentTo, m.Template, m.SeriesIndex,
+		m.Subject, m.MessageID, m.ID)
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -194,15 +174,16 @@ func (tx *Tx) SetDelivery(ctx context.Context, providerID, status string) (bool,
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, queryError("message-delivery", err)
+	}
 	return n > 0, nil
 }
 
 // SentBetween counts emails and texts sent to a contact in [from, to).
 func (s *Store) SentBetween(ctx context.Context, contactID, from, to int64) (int, error) {
-	var n int
-	err := s.r.GetContext(ctx, &n, s.query("messages-sent-between"), contactID, from, to)
-	return n, err
+	return valueOf[int](ctx, s, s.r, "messages-sent-between", contactID, from, to)
 }
 
 // DayMessage is a message of a contact's day: sent then, or still to go.
@@ -216,8 +197,7 @@ type DayMessage struct {
 // that were sent in [from, to) or are pending or in flight and due before
 // to, for the one-message-a-day rule.
 func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int64) ([]DayMessage, error) {
-	var out []DayMessage
-	err := s.r.SelectContext(ctx, &out, s.query("messages-of-day"), contactID, except, from, to, to)
+	out, err := all[DayMessage](ctx, s, s.r, "messages-of-day", contactID, except, from, to, to)
 	if err != nil {
 		return nil, fmt.Errorf("messages of contact %d's day: %w", contactID, err)
 	}
@@ -227,8 +207,8 @@ func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int
 // TextsAllBetween counts the texts to all customers sent in [from, to),
 // and those on the wire, for the carrier's daily cap.
 func (s *Store) TextsAllBetween(ctx context.Context, from, to int64) (int, error) {
-	var n int
-	if err := s.r.GetContext(ctx, &n, s.query("texts-sent-between-all"), from, to); err != nil {
+	n, err := valueOf[int](ctx, s, s.r, "texts-sent-between-all", from, to)
+	if err != nil {
 		return 0, fmt.Errorf("count the day's texts: %w", err)
 	}
 	return n, nil
@@ -236,23 +216,17 @@ func (s *Store) TextsAllBetween(ctx context.Context, from, to int64) (int, error
 
 // TextsSince returns when texts went to a contact after since.
 func (s *Store) TextsSince(ctx context.Context, contactID, since int64) ([]int64, error) {
-	var out []int64
-	err := s.r.SelectContext(ctx, &out, s.query("texts-sent-since"), contactID, since)
-	return out, err
+	return all[int64](ctx, s, s.r, "texts-sent-since", contactID, since)
 }
 
 // TextsEver counts texts ever sent to a contact (the first carries the STOP notice).
 func (s *Store) TextsEver(ctx context.Context, contactID int64) (int, error) {
-	var n int
-	err := s.r.GetContext(ctx, &n, s.query("texts-ever"), contactID)
-	return n, err
+	return valueOf[int](ctx, s, s.r, "texts-ever", contactID)
 }
 
 // SeriesNext returns the index of the next entry of a template series for a contact.
 func (s *Store) SeriesNext(ctx context.Context, contactID int64, template string) (int, error) {
-	var n int
-	err := s.r.GetContext(ctx, &n, s.query("series-next"), contactID, template)
-	return n, err
+	return valueOf[int](ctx, s, s.r, "series-next", contactID, template)
 }
 
 // MessageRef is what a reply needs to know about the message it answers.
@@ -268,24 +242,21 @@ type MessageRef struct {
 
 // MessageByRFCID finds a sent message by its Message-ID.
 func (s *Store) MessageByRFCID(ctx context.Context, id string) (*MessageRef, error) {
-	var m MessageRef
-	return &m, get(ctx, s.r, s.query("message-by-rfc-id"), &m, id)
+	return one[MessageRef](ctx, s, s.r, "message-by-rfc-id", id)
 }
 
 // LastMessageTo returns the last message sent to a contact on a channel.
 func (s *Store) LastMessageTo(ctx context.Context, contactID int64, channel string) (*MessageRef, error) {
-	var m MessageRef
-	return &m, get(ctx, s.r, `SELECT id, contact_id, campaign, step, channel, subject FROM messages
-		WHERE contact_id = ? AND channel = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`, &m, contactID, channel)
+	return one[MessageRef](ctx, s, s.r, "last-message-to", contactID, channel)
 }
 
 // QueueCounts returns the number of queue rows in each state.
 func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
-	var rows []struct {
+	rows, err := all[struct {
 		State string `db:"state"`
 		N     int    `db:"n"`
-	}
-	if err := s.r.SelectContext(ctx, &rows, s.query("queue-counts")); err != nil {
+	}](ctx, s, s.r, "queue-counts")
+	if err != nil {
 		return nil, err
 	}
 	out := map[string]int{Pending: 0, Sending: 0, Sent: 0, Skipped: 0, Failed: 0, Cancelled: 0}
@@ -297,9 +268,7 @@ func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
 
 // NextDue returns the earliest due time of a pending row (0 if none).
 func (s *Store) NextDue(ctx context.Context) (int64, error) {
-	var t int64
-	err := s.r.GetContext(ctx, &t, s.query("next-due"))
-	return t, err
+	return valueOf[int64](ctx, s, s.r, "next-due")
 }
 
 // Failure is a message that failed or is being retried.
@@ -318,50 +287,44 @@ type Failure struct {
 
 // RecentFailures lists the latest failed or retrying messages.
 func (s *Store) RecentFailures(ctx context.Context, limit int) ([]Failure, error) {
-	var out []Failure
-	err := s.r.SelectContext(ctx, &out, s.query("recent-failures"), limit)
-	return out, err
-}
-
-// PendingOf returns the pending rows of a journey (to reconcile edits).
-func (s *Store) PendingOf(ctx context.Context, journeyID int64) ([]Message, error) {
-	var out []Message
-	err := s.r.SelectContext(ctx, &out, "SELECT "+strings.ReplaceAll(s.query("message-columns"), "m.", "")+
-		" FROM messages WHERE journey_id = ? ORDER BY id", journeyID)
-	return out, err
+	return all[Failure](ctx, s, s.r, "recent-failures", limit)
 }
 
 // StepsOf returns, for a journey, the highest occurrence queued per step.
 func (s *Store) StepsOf(ctx context.Context, journeyID int64) (map[string]int, error) {
-	var rows []struct {
+	rows, err := all[struct {
 		Step string `db:"step"`
 		Max  int    `db:"max"`
+	}](ctx, s, s.r, "steps-of", journeyID)
+	if err != nil {
+		return nil, err
 	}
-	err := s.r.SelectContext(ctx, &rows, `SELECT step, max(occurrence) AS max FROM messages WHERE journey_id = ? GROUP BY step`, journeyID)
 	out := map[string]int{}
 	for _, r := range rows {
 		out[r.Step] = r.Max
 	}
-	return out, err
+	return out, nil
 }
 
 // CancelRemovedSteps cancels pending rows of steps no longer in a campaign.
 func (tx *Tx) CancelRemovedSteps(ctx context.Context, campaign string, keep []string) (int64, error) {
-	q, args, err := sqlx.In(`UPDATE messages SET state = 'cancelled', note = 'step removed from the campaign'
-		WHERE state = 'pending' AND campaign = ? AND step NOT IN (?)`, campaign, append(keep, "\x00"))
+	q, args, err := tx.s.textIn("cancel-removed-steps", campaign, names(keep))
 	if err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
-		return 0, err
+		return 0, queryError("cancel-removed-steps", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, queryError("cancel-removed-steps", err)
+	}
+	return n, nil
 }
 
 // HasProviderID reports whether a message with this provider id was sent.
 func (s *Store) HasProviderID(ctx context.Context, id string) (bool, error) {
-	var n int
-	err := s.r.GetContext(ctx, &n, s.query("message-has-provider-id"), id)
+	n, err := valueOf[int](ctx, s, s.r, "message-has-provider-id", id)
 	return n > 0, err
 }

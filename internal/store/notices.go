@@ -38,16 +38,12 @@ func (tx *Tx) AddNotice(ctx context.Context, kind string, contactID, messageID i
 
 // OpenNotices returns notices not yet sent in a digest.
 func (s *Store) OpenNotices(ctx context.Context) ([]Notice, error) {
-	var out []Notice
-	err := s.r.SelectContext(ctx, &out, s.query("notices-open"))
-	return out, err
+	return all[Notice](ctx, s, s.r, "notices-open")
 }
 
 // RecentNotices returns the latest notices, newest first.
 func (s *Store) RecentNotices(ctx context.Context, limit int) ([]Notice, error) {
-	var out []Notice
-	err := s.r.SelectContext(ctx, &out, s.query("notices-recent"), limit)
-	return out, err
+	return all[Notice](ctx, s, s.r, "notices-recent", limit)
 }
 
 // MarkDigested marks notices up to id as sent in a digest.
@@ -81,16 +77,17 @@ func (tx *Tx) AddRepMessage(ctx context.Context, m *RepMessage) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("queue message to rep: %w", err)
 	}
-	n, _ := res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, queryError("rep-insert", err)
+	}
 	return n == 1, nil
 }
 
 // DueRepMessages returns rep messages to send (including any left
 // 'sending' by a crash: a duplicate note to the rep beats a lost one).
 func (s *Store) DueRepMessages(ctx context.Context, now int64, limit int) ([]RepMessage, error) {
-	var out []RepMessage
-	err := s.r.SelectContext(ctx, &out, s.query("rep-due"), now, limit)
-	return out, err
+	return all[RepMessage](ctx, s, s.r, "rep-due", now, limit)
 }
 
 // RepMessageSent records a sent rep message.

@@ -1,4 +1,59 @@
--- Named queries. Each starts with "-- name: NAME"; store methods use them by name.
+-- Named queries: every statement the store runs. Each starts with a line
+-- "-- name: NAME"; the "--" lines right after it say what it is for, and
+-- the store drops them. {{NAME}} includes another named text (a column
+-- list, a condition), so a rule or a list is written once. The store reads
+-- this file when it opens, and refuses to open if a name is given twice or
+-- an include names nothing.
+
+-- Schema, checks and transactions.
+
+-- name: schema-version
+PRAGMA user_version;
+
+-- name: schema-version-set
+-- PRAGMA takes no parameters: the store puts the version in for %d.
+PRAGMA user_version = %d;
+
+-- name: foreign-keys-off
+PRAGMA foreign_keys = OFF;
+
+-- name: foreign-keys-on
+PRAGMA foreign_keys = ON;
+
+-- name: foreign-key-check
+PRAGMA foreign_key_check;
+
+-- name: cache-size
+-- The page cache of the connection, in KiB (%d, put in by the store).
+PRAGMA cache_size = -%d;
+
+-- name: index-definitions
+SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND name IN (?) ORDER BY name;
+
+-- name: index-drop
+-- %s is an index name read from sqlite_schema (index-definitions).
+DROP INDEX %s;
+
+-- name: savepoint
+SAVEPOINT one;
+
+-- name: savepoint-rollback
+ROLLBACK TO one;
+
+-- name: savepoint-release
+RELEASE one;
+
+-- name: backup
+-- VACUUM INTO reads one snapshot, so it is safe while the daemon writes.
+VACUUM INTO ?;
+
+-- name: integrity-check
+PRAGMA integrity_check;
+
+-- name: ping
+SELECT 1;
+
+-- Settings.
 
 -- name: setting
 SELECT value FROM settings WHERE key = ?;
@@ -6,10 +61,38 @@ SELECT value FROM settings WHERE key = ?;
 -- name: setting-insert
 INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING;
 
+-- name: setting-set
+INSERT INTO settings (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- Contacts.
+
 -- name: contact-columns
 id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, '') AS phone,
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
 email_status, sms_status, status_note, created_at, updated_at, email_marketing
+
+-- name: contact-by-id
+SELECT {{contact-columns}} FROM contacts WHERE id = ?;
+
+-- name: contact-by-uid
+SELECT {{contact-columns}} FROM contacts WHERE uid = ?;
+
+-- name: contact-by-email
+SELECT {{contact-columns}} FROM contacts WHERE email = ?;
+
+-- name: contact-by-phone
+SELECT {{contact-columns}} FROM contacts WHERE phone = ?;
+
+-- name: contact-find
+-- What a rep types: an email, a phone or an id.
+SELECT {{contact-columns}} FROM contacts WHERE email = ? OR phone = ? OR CAST(id AS TEXT) = ?;
+
+-- name: contacts-search
+-- The same LIKE pattern three times: name, email, phone.
+SELECT {{contact-columns}} FROM contacts
+WHERE lower(first_name || ' ' || last_name) LIKE ? OR coalesce(email, '') LIKE ? OR coalesce(phone, '') LIKE ?
+ORDER BY lower(last_name), lower(first_name), id;
 
 -- name: contact-insert
 -- Nothing happens when the email or phone is taken: the caller then
@@ -42,6 +125,13 @@ UPDATE contacts SET email_marketing = ?, status_note = ?, updated_at = ? WHERE i
 -- name: contact-set-sms-status
 UPDATE contacts SET sms_status = ?, status_note = ?, updated_at = ? WHERE id = ?;
 
+-- name: contact-set-sms-consent
+UPDATE contacts SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
+    sms_consent_text = ?, updated_at = ?
+WHERE id = ?;
+
+-- Orders and journeys.
+
 -- name: order-insert
 INSERT INTO orders (contact_id, order_date, invoice, items, created_at)
 VALUES (?, ?, ?, ?, ?)
@@ -50,6 +140,13 @@ ON CONFLICT (contact_id, order_date, invoice) DO NOTHING;
 -- name: order-find
 SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
 WHERE contact_id = ? AND order_date = ? AND invoice = ?;
+
+-- name: order-by-id
+SELECT id, contact_id, order_date, invoice, items, created_at FROM orders WHERE id = ?;
+
+-- name: order-latest
+SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
+WHERE contact_id = ? ORDER BY order_date DESC, id DESC LIMIT 1;
 
 -- name: journey-insert
 INSERT INTO journeys (campaign, contact_id, order_id, trigger_at, date_only, created_at)
@@ -63,6 +160,12 @@ WHERE campaign = ? AND contact_id = ? AND order_id = ?;
 -- name: journeys-all
 SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FROM journeys
 WHERE id > ? ORDER BY id LIMIT ?;
+
+-- name: journeys-of-contact
+SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FROM journeys
+WHERE contact_id = ? ORDER BY trigger_at, id;
+
+-- The message queue.
 
 -- name: message-insert
 -- No Message-ID yet: the row gets one when it is claimed (message-claim).
@@ -107,6 +210,48 @@ j.order_id AS "journey.order_id", j.id AS "journey.id", j.campaign AS "journey.c
 coalesce(o.order_date, '') AS "order.order_date", coalesce(o.invoice, '') AS "order.invoice",
 coalesce(o.items, '') AS "order.items", coalesce(o.id, 0) AS "order.id"
 
+-- name: paused
+-- Whether queue row m is paused. A pending row is paused while its
+-- contact has a reply the rep has not marked handled, if its campaign
+-- pauses on reply (pause_on_reply; the store is given the list of those
+-- campaigns for the "?"). A paused row keeps its place in the queue and
+-- its due time: the dispatcher passes over it (due), and it goes once the
+-- rep has handled every waiting reply of the contact, at once if its time
+-- has come. Previews and the dashboard show it as "paused"
+-- (contact-timeline). Every rule that holds a customer's messages back
+-- for the rep belongs in this condition, and nowhere else.
+(m.state = 'pending' AND m.campaign IN (?)
+    AND EXISTS (SELECT 1 FROM replies r WHERE r.contact_id = m.contact_id AND r.handled_at = 0))
+
+-- name: due
+-- Pending rows due by now (the first "?"), oldest first, less the paused
+-- ones and those on held channels, at most the last "?". Every dispatcher
+-- pass runs it: it must take the rows from the messages_pending index in
+-- due order, never scan the table (plan_test.go checks).
+SELECT {{message-columns}}, {{due-extra-columns}}
+FROM messages m {{due-join}}
+WHERE m.state = 'pending' AND m.due_at <= ? AND NOT {{paused}} AND m.channel NOT IN (?)
+ORDER BY m.due_at, m.id LIMIT ?;
+
+-- name: in-flight
+SELECT {{message-columns}}, {{due-extra-columns}}
+FROM messages m {{due-join}}
+WHERE m.state = 'sending' ORDER BY m.id;
+
+-- name: contact-timeline
+-- A contact's rows, by when they went or are due, the paused ones marked.
+SELECT {{message-columns}}, {{due-extra-columns}}, {{paused}} AS paused
+FROM messages m {{due-join}}
+WHERE m.contact_id = ? ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id;
+
+-- name: steps-of
+-- The highest occurrence queued of each step of a journey.
+SELECT step, max(occurrence) AS max FROM messages WHERE journey_id = ? GROUP BY step;
+
+-- name: cancel-removed-steps
+UPDATE messages SET state = 'cancelled', note = 'step removed from the campaign'
+WHERE state = 'pending' AND campaign = ? AND step NOT IN (?);
+
 -- name: message-claim
 -- The Message-ID is given at the first claim and kept by every retry.
 UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1, channel = ?,
@@ -136,6 +281,10 @@ SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
 
 -- name: message-by-rfc-id
 SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE message_id = ?;
+
+-- name: last-message-to
+SELECT id, contact_id, campaign, step, channel, subject FROM messages
+WHERE contact_id = ? AND channel = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1;
 
 -- name: messages-sent-between
 SELECT count(*) FROM messages
@@ -179,6 +328,8 @@ FROM messages m JOIN contacts c ON c.id = m.contact_id
 WHERE m.state = 'failed' OR (m.state = 'pending' AND m.error != '')
 ORDER BY m.id DESC LIMIT ?;
 
+-- Replies and the mail cursor.
+
 -- name: reply-insert
 INSERT INTO replies (contact_id, message_id, channel, external_id, from_addr, subject, body,
     flags, deadlines, raw_ref, received_at, handled_at)
@@ -199,8 +350,31 @@ WHERE contact_id = ? AND channel = 'sms'
     AND (instr(',' || flags || ',', ',opted_out,') > 0 OR instr(',' || flags || ',', ',opted_in,') > 0)
 ORDER BY received_at DESC, id DESC LIMIT 1;
 
+-- name: reply-from
+FROM replies r
+LEFT JOIN contacts c ON c.id = r.contact_id
+LEFT JOIN messages m ON m.id = r.message_id
+
+-- name: replies-open
+-- Flagged ones first, then oldest first.
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.handled_at = 0 ORDER BY r.flags = '', r.received_at, r.id;
+
+-- name: replies-all
+-- Waiting ones first, flagged ones first, then oldest first.
+SELECT {{reply-columns}} {{reply-from}}
+ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id;
+
+-- name: reply-by-id
+SELECT {{reply-columns}} {{reply-from}} WHERE r.id = ?;
+
+-- name: open-reply-count
+SELECT count(*) FROM replies WHERE contact_id = ? AND handled_at = 0;
+
 -- name: reply-handle
 UPDATE replies SET handled_at = ? WHERE id = ? AND handled_at = 0;
+
+-- Notices and messages to the rep.
 
 -- name: notice-insert
 INSERT INTO notices (kind, contact_id, message_id, text, created_at) VALUES (?, ?, ?, ?, ?);
@@ -239,6 +413,8 @@ SELECT uid_validity, last_uid FROM mail_cursors WHERE mailbox = ?;
 INSERT INTO mail_cursors (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
 ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid;
 
+-- The Appender (an import's new contacts).
+
 -- name: order-append
 -- Appender: an order of a contact created in the same transaction, its id given.
 INSERT INTO orders (id, contact_id, order_date, invoice, items, created_at)
@@ -251,7 +427,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?);
 
 -- name: next-ids
 -- Appender: the ids the next order and journey get.
-SELECT (SELECT coalesce(max(id), 0) + 1 FROM orders), (SELECT coalesce(max(id), 0) + 1 FROM journeys);
+SELECT (SELECT coalesce(max(id), 0) + 1 FROM orders) AS next_order,
+    (SELECT coalesce(max(id), 0) + 1 FROM journeys) AS next_journey;
 
 -- name: dashboard-session
 SELECT id, password, created_at, seen_at FROM dashboard_sessions WHERE id = ?;

@@ -76,35 +76,21 @@ func (tx *Tx) AddReply(ctx context.Context, r *Reply) (created bool, err error) 
 	if err != nil {
 		return false, fmt.Errorf("store reply: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	r.ID, err = res.LastInsertId()
-	return true, err
+	return inserted(res, "reply-insert", &r.ID)
 }
 
-func (s *Store) replySelect(where string) string {
-	return "SELECT " + s.query("reply-columns") + ` FROM replies r
-		LEFT JOIN contacts c ON c.id = r.contact_id
-		LEFT JOIN messages m ON m.id = r.message_id ` + where
-}
-
-// Replies lists replies, flagged ones first then oldest first; only the
-// unhandled ones unless all is set.
-func (s *Store) Replies(ctx context.Context, all bool) ([]Reply, error) {
-	where := "WHERE r.handled_at = 0"
-	if all {
-		where = ""
+// Replies lists the unhandled replies, flagged ones first then oldest
+// first; with handledToo, the handled ones follow them.
+func (s *Store) Replies(ctx context.Context, handledToo bool) ([]Reply, error) {
+	if handledToo {
+		return all[Reply](ctx, s, s.r, "replies-all")
 	}
-	var out []Reply
-	err := s.r.SelectContext(ctx, &out, s.replySelect(where+" ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id"))
-	return out, err
+	return all[Reply](ctx, s, s.r, "replies-open")
 }
 
 // Reply returns one reply.
 func (s *Store) Reply(ctx context.Context, id int64) (*Reply, error) {
-	var r Reply
-	return &r, get(ctx, s.r, s.replySelect("WHERE r.id = ?"), &r, id)
+	return one[Reply](ctx, s, s.r, "reply-by-id", id)
 }
 
 // HandleReply marks a reply handled; the contact's journeys resume once no
@@ -114,15 +100,16 @@ func (tx *Tx) HandleReply(ctx context.Context, id, now int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, queryError("reply-handle", err)
+	}
 	return n == 1, nil
 }
 
 // OpenReplyCount counts a contact's unhandled replies.
 func (s *Store) OpenReplyCount(ctx context.Context, contactID int64) (int, error) {
-	var n int
-	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM replies WHERE contact_id = ? AND handled_at = 0`, contactID)
-	return n, err
+	return valueOf[int](ctx, s, s.r, "open-reply-count", contactID)
 }
 
 // Flags of an SMS reply that changed the contact's text status itself.
@@ -136,8 +123,7 @@ const (
 // text ever did: how START tells a number that opted out by text from one
 // the rep stopped or that never agreed.
 func (s *Store) LastTextOptChange(ctx context.Context, contactID int64) (string, error) {
-	var flag string
-	err := get(ctx, s.r, s.query("reply-last-text-opt-change"), &flag, contactID)
+	flag, err := valueOf[string](ctx, s, s.r, "reply-last-text-opt-change", contactID)
 	if IsNotFound(err) {
 		return "", nil
 	}
@@ -149,15 +135,17 @@ func (s *Store) LastTextOptChange(ctx context.Context, contactID int64) (string,
 
 // MailCursor returns where the IMAP poller got to in a mailbox.
 func (s *Store) MailCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
-	var row struct {
+	row, err := valueOf[struct {
 		V uint32 `db:"uid_validity"`
 		L uint32 `db:"last_uid"`
-	}
-	err = get(ctx, s.r, s.query("cursor-get"), &row, mailbox)
+	}](ctx, s, s.r, "cursor-get", mailbox)
 	if IsNotFound(err) {
 		return 0, 0, nil
 	}
-	return row.V, row.L, err
+	if err != nil {
+		return 0, 0, err
+	}
+	return row.V, row.L, nil
 }
 
 // SaveMailCursor records where the IMAP poller got to.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 )
 
@@ -17,15 +18,22 @@ const maxRowsPerInsert = 64
 func (tx *Tx) insertRows(ctx context.Context, name string, rows [][]any) (int64, error) {
 	var total int64
 	err := tx.eachInsert(rows, func(n int, args []any) error {
-		res, err := tx.ExecContext(ctx, tx.s.multiInsert(name, n), args...)
+		q, err := tx.s.multiInsert(name, n)
 		if err != nil {
 			return err
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return queryError(name, err)
 		}
 		k, err := res.RowsAffected()
 		total += k
 		return err
 	})
-	return total, err
+	if err != nil {
+		return 0, err
+	}
+	return total, nil
 }
 
 // eachInsert splits rows into statements of 64, 32, ... 1 rows and calls
@@ -51,27 +59,34 @@ func (tx *Tx) eachInsert(rows [][]any, run func(n int, args []any) error) error 
 
 // multiInsert returns the named one-row INSERT ... VALUES (...) with n
 // VALUES tuples, made once per name and n.
-func (s *Store) multiInsert(name string, n int) string {
+func (s *Store) multiInsert(name string, n int) (string, error) {
 	type key struct {
 		name string
 		n    int
 	}
 	if q, ok := s.inserts.Load(key{name, n}); ok {
-		return q.(string)
+		return q.(string), nil
 	}
-	one := s.query(name)
+	one, err := s.text(name)
+	if err != nil {
+		return "", err
+	}
 	head, tail, ok := strings.Cut(one, "VALUES ")
 	if !ok || n == 1 {
-		return one
+		return one, nil
 	}
 	end := tupleEnd(tail)
+	if end < 0 {
+		return "", queryError(name, errors.New("unbalanced VALUES tuple"))
+	}
 	tuple, rest := tail[:end], tail[end:]
 	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) + rest
 	s.inserts.Store(key{name, n}, q)
-	return q
+	return q, nil
 }
 
-// tupleEnd is the length of the parenthesised group s starts with.
+// tupleEnd is the length of the parenthesised group s starts with, or -1
+// if it does not end.
 func tupleEnd(s string) int {
 	depth := 0
 	for i, r := range s {
@@ -84,5 +99,5 @@ func tupleEnd(s string) int {
 			}
 		}
 	}
-	panic("store: unbalanced VALUES tuple in " + s) // queries.sql is ours
+	return -1
 }

@@ -18,7 +18,7 @@ type DashboardSession struct {
 // through the writer: a session made a moment ago must be found.
 func (s *Store) DashboardSession(ctx context.Context, id string) (*DashboardSession, error) {
 	var d DashboardSession
-	if err := get(ctx, s.w, s.query("dashboard-session"), &d, id); err != nil {
+	if err := s.get(ctx, s.w, &d, "dashboard-session", id); err != nil {
 		return nil, err
 	}
 	return &d, nil

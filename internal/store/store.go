@@ -24,9 +24,6 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-//go:embed queries.sql
-var queriesSQL string
-
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
@@ -50,7 +47,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
-	s := &Store{w: w, q: parseQueries(queriesSQL)}
+	q, err := parseQueries(queriesSQL)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	s := &Store{w: w, q: q}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -98,39 +100,6 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// query returns the named query from queries.sql; a missing name is a bug.
-func (s *Store) query(name string) string {
-	q, ok := s.q[name]
-	if !ok {
-		panic("store: no query named " + name)
-	}
-	return q
-}
-
-// parseQueries splits queries.sql on "-- name: X" lines.
-func parseQueries(src string) map[string]string {
-	out := map[string]string{}
-	var name string
-	var b strings.Builder
-	flush := func() {
-		if name != "" {
-			out[name] = strings.TrimSpace(b.String())
-		}
-		b.Reset()
-	}
-	for _, line := range strings.Split(src, "\n") {
-		if n, ok := strings.CutPrefix(strings.TrimSpace(line), "-- name:"); ok {
-			flush()
-			name = strings.TrimSpace(n)
-			continue
-		}
-		b.WriteString(line)
-		b.WriteByte('\n')
-	}
-	flush()
-	return out
-}
-
 // migrate applies every embedded migration newer than the database's
 // user_version, each in its own transaction with the version bump.
 func (s *Store) migrate(ctx context.Context) error {
@@ -139,8 +108,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(files)
-	var current int
-	if err := s.w.GetContext(ctx, &current, "PRAGMA user_version"); err != nil {
+	current, err := valueOf[int](ctx, s, s.w, "schema-version")
+	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if current > len(files) {
@@ -167,13 +136,19 @@ const fkOff = "-- rapport: foreign_keys off"
 // apply runs one migration and sets the schema version to version, in one
 // transaction. (PRAGMA foreign_keys does nothing inside a transaction, so
 // it is set around it; the writer is a single connection.)
-func (s *Store) apply(ctx context.Context, body string, version int) error {
+func (s *Store) apply(ctx context.Context, body string, version int) (err error) {
 	keysOff := strings.HasPrefix(body, fkOff)
 	if keysOff {
-		if _, err := s.w.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		if _, err := s.exec(ctx, s.w, "foreign-keys-off"); err != nil {
 			return err
 		}
-		defer s.w.ExecContext(ctx, "PRAGMA foreign_keys = ON")
+		// Left off, the writer would let every later write break the
+		// references the schema declares.
+		defer func() {
+			if _, onErr := s.exec(ctx, s.w, "foreign-keys-on"); onErr != nil {
+				err = errors.Join(err, fmt.Errorf("turn foreign keys back on: %w", onErr))
+			}
+		}()
 	}
 	return s.Tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, body); err != nil {
@@ -184,8 +159,7 @@ func (s *Store) apply(ctx context.Context, body string, version int) error {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(version))
-		return err
+		return s.execf(ctx, tx, "schema-version-set", version)
 	})
 }
 
@@ -197,7 +171,7 @@ func checkForeignKeys(ctx context.Context, tx *Tx) error {
 		Parent string        `db:"parent"`
 		FKID   int           `db:"fkid"`
 	}
-	if err := tx.SelectContext(ctx, &broken, "PRAGMA foreign_key_check"); err != nil {
+	if err := tx.s.sel(ctx, tx, &broken, "foreign-key-check"); err != nil {
 		return err
 	}
 	if len(broken) > 0 {
@@ -284,26 +258,22 @@ var deferrable = []string{"contacts_uid", "journeys_contact", "messages_pending"
 // part of the transaction, so a rollback or a crash leaves them as they
 // were, and other connections see the indexes throughout.
 func (tx *Tx) Bulk(ctx context.Context, rows int) (finish func() error, err error) {
-	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(bulkCacheKiB)); err != nil {
+	if err := tx.s.execf(ctx, tx, "cache-size", bulkCacheKiB); err != nil {
 		return nil, err
 	}
-	var stored int
-	if err := tx.GetContext(ctx, &stored, "SELECT coalesce(max(id), 0) FROM contacts"); err != nil {
+	stored, err := valueOf[int](ctx, tx.s, tx, "contacts-max-id")
+	if err != nil {
 		return nil, err
 	}
 	if rows < minDeferRows || rows < stored {
 		return func() error { return nil }, nil
 	}
-	var defs []struct{ Name, SQL string }
-	q, args, err := sqlx.In("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND name IN (?) ORDER BY name", deferrable)
+	defs, err := allIn[struct{ Name, SQL string }](ctx, tx.s, tx, "index-definitions", deferrable)
 	if err != nil {
-		return nil, err
-	}
-	if err := tx.SelectContext(ctx, &defs, q, args...); err != nil {
 		return nil, fmt.Errorf("read index definitions: %w", err)
 	}
 	for _, d := range defs {
-		if _, err := tx.ExecContext(ctx, "DROP INDEX "+d.Name); err != nil {
+		if err := tx.s.execf(ctx, tx, "index-drop", d.Name); err != nil {
 			return nil, fmt.Errorf("drop index %s for the import: %w", d.Name, err)
 		}
 	}
@@ -311,7 +281,7 @@ func (tx *Tx) Bulk(ctx context.Context, rows int) (finish func() error, err erro
 		// CREATE INDEX sorts in memory up to the cache size before it spills
 		// to temporary files, on top of the cache itself: a small cache for
 		// the sort kept a million-row import under 60 MB.
-		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(sortCacheKiB)); err != nil {
+		if err := tx.s.execf(ctx, tx, "cache-size", sortCacheKiB); err != nil {
 			return err
 		}
 		for _, d := range defs {
@@ -328,28 +298,9 @@ func (tx *Tx) Bulk(ctx context.Context, rows int) (finish func() error, err erro
 // more than it saves.
 const minDeferRows = 20000
 
-func (tx *Tx) named(ctx context.Context, name string, arg any) (sql.Result, error) {
-	return tx.NamedExecContext(ctx, tx.s.query(name), arg)
-}
-
-func (tx *Tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, tx.s.query(name), args...)
-}
-
-// get runs a named single-row read; sql.ErrNoRows becomes ErrNotFound.
-func get(ctx context.Context, db sqlx.QueryerContext, q string, dest any, args ...any) error {
-	err := sqlx.GetContext(ctx, db, dest, q, args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
-	return err
-}
-
 // Setting returns a value from the settings table, or ErrNotFound.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
-	var v string
-	err := get(ctx, s.r, s.query("setting"), &v, key)
-	return v, err
+	return valueOf[string](ctx, s, s.r, "setting", key)
 }
 
 // SetSettingIfAbsent stores value under key unless one is there already,
@@ -362,8 +313,7 @@ func (s *Store) SetSettingIfAbsent(ctx context.Context, key, value string) (stri
 	if err != nil {
 		return "", err
 	}
-	var v string
-	return v, get(ctx, s.w, s.query("setting"), &v, key)
+	return valueOf[string](ctx, s, s.w, "setting", key)
 }
 
 // SetSettingIfAbsent stores value under key unless a value is there already.
@@ -374,15 +324,14 @@ func (tx *Tx) SetSettingIfAbsent(ctx context.Context, key, value string) error {
 
 // SetSetting stores value under key.
 func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := tx.exec(ctx, "setting-set", key, value)
 	return err
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO
 // reads one snapshot, so it is safe while the daemon writes).
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	if _, err := s.exec(ctx, s.w, "backup", path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
@@ -390,8 +339,8 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless ok.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
-	var res string
-	if err := s.w.GetContext(ctx, &res, "PRAGMA integrity_check"); err != nil {
+	res, err := valueOf[string](ctx, s, s.w, "integrity-check")
+	if err != nil {
 		return err
 	}
 	if res != "ok" {
@@ -402,6 +351,6 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	return s.w.GetContext(ctx, &one, "SELECT 1")
+	_, err := valueOf[int](ctx, s, s.w, "ping")
+	return err
 }

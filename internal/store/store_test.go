@@ -165,3 +165,13 @@ func TestWriteWaitsOutALongLock(t *testing.T) {
 		t.Error("write went through a lock held by another connection")
 	}
 }
+
+// mustText is the named query, failing the test if there is none.
+func mustText(t *testing.T, s *Store, name string) string {
+	t.Helper()
+	q, err := s.text(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
