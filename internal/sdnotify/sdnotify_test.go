@@ -47,7 +47,6 @@ func TestNotifySends(t *testing.T) {
 		{"ready", Ready, "READY=1"},
 		{"stopping", Stopping, "STOPPING=1"},
 		{"watchdog", Watchdog, "WATCHDOG=1"},
-		{"status", func() error { return Status("sending\n3 due") }, "STATUS=sending 3 due"},
 		{"raw", func() error { return Notify("EXTEND_TIMEOUT_USEC=1000") }, "EXTEND_TIMEOUT_USEC=1000"},
 	}
 	for _, tt := range tests {
