@@ -12,7 +12,8 @@ import (
 	"github.com/rapportapp/rapport/internal/clock"
 )
 
-// Exit codes (SPEC.md): 0 ok, 1 runtime failure, 2 usage or invalid input.
+// Exit codes, which scripts and systemd rely on: 0 ok, 1 runtime failure,
+// 2 usage or invalid input.
 const (
 	exitOK      = 0
 	exitFailure = 1
