@@ -7,14 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/clock"
 )
 
-// Exit codes (SPEC.md): 0 ok, 1 runtime failure, 2 usage or invalid input.
+// Exit codes, which scripts and systemd rely on: 0 ok, 1 runtime failure,
+// 2 usage or invalid input.
 const (
 	exitOK      = 0
 	exitFailure = 1
@@ -231,12 +231,3 @@ type multi []string
 
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -10,7 +10,8 @@ import (
 	"github.com/rapportapp/rapport/internal/store"
 )
 
-// contactJSON is `rapport contacts --json` (SPEC.md).
+// contactJSON is `rapport contacts --json`; its field names are an
+// interface scripts rely on (see README, Commands).
 type contactJSON struct {
 	ID          int64    `json:"id"`
 	FirstName   string   `json:"first_name"`

@@ -98,8 +98,9 @@ func upcomingRepeats(c *engine.Content, cp *campaign.Campaign, d *store.Due, loc
 	var out []previewRow
 	for k := d.Occurrence + 1; k <= d.Occurrence+2; k++ {
 		due := c.Occurrence(s, &d.Journey, loc, k)
-		// SPEC's states are the contract: a future repeat is "pending" (the
-		// note says it is queued once the one before it has gone).
+		// The documented states are the contract: a future repeat is
+		// "pending" (the note says it is queued once the one before it has
+		// gone).
 		out = append(out, previewRow{Campaign: d.Campaign, Step: d.Step, Channel: s.Channel,
 			Due: due.Format(time.RFC3339), State: store.Pending, Note: "repeats every " + s.Every.String() + "; queued once the one before it has gone"})
 	}

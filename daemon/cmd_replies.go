@@ -12,7 +12,8 @@ import (
 	"github.com/rapportapp/rapport/internal/store"
 )
 
-// replyJSON is `rapport replies --json` (SPEC.md).
+// replyJSON is `rapport replies --json`; its field names are an interface
+// scripts rely on (see README, Commands).
 type replyJSON struct {
 	ID         int64    `json:"id"`
 	ContactID  int64    `json:"contact_id"`

@@ -401,8 +401,9 @@ func row(t *testing.T, rows []previewRow, step string, n int) previewRow {
 	return previewRow{}
 }
 
-// checkPreviewContract checks every row against SPEC: the fields, a state
-// from the list, and due in RFC 3339 with the contact's own offset.
+// checkPreviewContract checks every row against the documented `preview
+// --json` shape: the fields, a state from the list, and due in RFC 3339
+// with the contact's own offset.
 func checkPreviewContract(t *testing.T, rows []previewRow, loc *time.Location) {
 	t.Helper()
 	states := []string{"pending", "sending", "sent", "skipped", "failed", "cancelled", "paused"}

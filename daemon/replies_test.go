@@ -405,7 +405,7 @@ func waitForRepEmails(t *testing.T, w *workspace, n int) {
 }
 
 // TestTextRepliesAndRepliesCommands: texts to the running daemon become
-// replies; `replies --json` shows them as SPEC says, `replies export`
+// replies; `replies --json` shows them as documented, `replies export`
 // writes a CSV a spreadsheet cannot be tricked by, and `replies done`
 // lets the customer's follow-up go on.
 func TestTextRepliesAndRepliesCommands(t *testing.T) {
@@ -460,7 +460,8 @@ func checkUnsignedRefused(t *testing.T, d *runningDaemon) {
 	}
 }
 
-// checkRepliesJSON checks SPEC's fields of `replies --json`, by name.
+// checkRepliesJSON checks the documented fields of `replies --json`, by
+// name.
 func checkRepliesJSON(t *testing.T, w *workspace, received time.Time) {
 	t.Helper()
 	var raw []map[string]any

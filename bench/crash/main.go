@@ -9,7 +9,8 @@
 //	go run ./bench/crash                      # the long form: 2000 emails, 1000 texts, 300 kills
 //	go run ./bench/crash -emails 300 -texts 150 -kills 30 -seed 7
 //
-// crash_test.go runs the short form under `go test ./...`.
+// crash_test.go runs a short form (5 kills) under `go test ./...`; .ci/run
+// runs the long form with two fixed seeds.
 package main
 
 import (

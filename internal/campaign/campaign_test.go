@@ -257,8 +257,8 @@ func TestSuggest(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := closest(tt.got, stepKeys); got != tt.want {
-			t.Errorf("closest(%q) = %q, want %q", tt.got, got, tt.want)
+		if got := guess(tt.got, stepKeys); got != tt.want {
+			t.Errorf("guess(%q) = %q, want %q", tt.got, got, tt.want)
 		}
 	}
 }

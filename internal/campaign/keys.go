@@ -2,11 +2,12 @@ package campaign
 
 import (
 	"fmt"
-	"github.com/rapportapp/rapport/internal/suggest"
 	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rapportapp/rapport/internal/suggest"
 )
 
 // unknownKeys reports every key the campaign format does not have, at the
@@ -48,7 +49,7 @@ func (p *parser) unknownTop(key string) {
 	switch {
 	case slices.Contains(stepKeys, key):
 		p.addf(at, "unknown key %q at the top of the file: step settings go after a [[step]] line", key)
-	case closest(key, campaignKeys) != "":
+	case guess(key, campaignKeys) != "":
 		p.addf(at, "unknown key %q%s", key, didYouMean(key, campaignKeys))
 	default:
 		p.addf(at, "unknown key %q: a campaign has name, trigger, pause_on_reply and [[step]] sections", key)
@@ -63,7 +64,7 @@ func (p *parser) unknownInStep(step int, key, path string) {
 	switch {
 	case slices.Contains(campaignKeys, key):
 		p.addf(at, "%sunknown key %q: it is a campaign setting, so move it above the first [[step]] line", label, key)
-	case closest(key, stepKeys) != "":
+	case guess(key, stepKeys) != "":
 		p.addf(at, "%sunknown key %q%s", label, key, didYouMean(key, stepKeys))
 	default:
 		p.addf(at, "%sunknown key %q: a step has %s", label, key, andList(stepKeys))
@@ -80,19 +81,13 @@ var synonyms = map[string]string{
 	"title": "name",
 }
 
-// suggest returns the known word got was probably meant to be, or "".
-func closest(got string, known []string) string {
-	lower := strings.ToLower(got)
-	if s, ok := synonyms[lower]; ok && slices.Contains(known, s) {
+// guess returns the known word got was probably meant to be, or "": a
+// synonym first ("delay" for after), else a slip of the keyboard.
+func guess(got string, known []string) string {
+	if s, ok := synonyms[strings.ToLower(got)]; ok && slices.Contains(known, s) {
 		return s
 	}
-	best, limit := "", max(1, len([]rune(lower))/3)
-	for _, k := range known {
-		if d := suggest.Distance(lower, k); d <= limit {
-			best, limit = k, d-1
-		}
-	}
-	return best
+	return suggest.Closest(got, known)
 }
 
 // andList joins words: id, after and template.

@@ -176,7 +176,7 @@ func (p *parser) header(c *Campaign, raw *rawCampaign) {
 
 // didYouMean returns ` (did you mean "x"?)` for a near miss, or "".
 func didYouMean(got string, known []string) string {
-	if s := closest(got, known); s != "" {
+	if s := guess(got, known); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

@@ -6,7 +6,6 @@ package channel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -120,14 +119,3 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// ClassOf returns the class of err. Errors that are not *Error (a network
-// failure nobody classified) count as Temporary: retrying is the safe choice
-// because the engine never retries without first verifying when it matters.
-func ClassOf(err error) Class {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Class
-	}
-	return Temporary
-}

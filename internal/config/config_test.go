@@ -236,26 +236,6 @@ func TestFind(t *testing.T) {
 	}
 }
 
-func TestLoad(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "config.toml")
-	writeFile(t, path, "[imap]\nhost = \"imap.example.com\"\nusername = \"amy\"\npassword_env = \"RAPPORT_TEST_IMAP\"\n"+repSection)
-	t.Setenv("RAPPORT_TEST_IMAP", "from the process")
-	c, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.IMAP.Password.Reveal() != "from the process" {
-		t.Error("Load did not read the process environment")
-	}
-}
-
-func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "config.toml"))
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Load of a missing file = %v, want ErrNotExist", err)
-	}
-}
-
 // TestAllProblemsAtOnce checks a file full of mistakes against the exact
 // report a rep would see (go test -update rewrites it).
 func TestAllProblemsAtOnce(t *testing.T) {

@@ -17,24 +17,12 @@ type filePos struct {
 	Line, Col int
 }
 
-// KeyPos returns where key is defined inside table in the TOML document src,
-// or (0, 0) when it is not written there (for example because it sits in an
-// inline table). table and key are dotted paths ("email.smtp", "password");
-// either may be empty, so KeyPos(src, "", "sendng") finds the header
-// [sendng]. The n-th [[step]] (counting from 0) is addressed as "step[n]",
-// so KeyPos(src, "step[2]", "channel") finds channel in the third step.
-func KeyPos(src []byte, table, key string) (line, col int) {
-	path := table
-	if key != "" {
-		path = join(table, key)
-	}
-	p := indexKeys(src)[path]
-	return p.Line, p.Col
-}
-
-// indexKeys maps every dotted key path in src to where it first appears.
-// Each component of a dotted key or header gets its own entry, so an unknown
-// table in "[email.smtpp]" is found at "smtpp", not at "email".
+// indexKeys maps every dotted key path in src ("email.smtp.password") to
+// where it first appears. Each component of a dotted key or header gets its
+// own entry, so an unknown table in "[email.smtpp]" is found at "smtpp", not
+// at "email". The n-th [[step]] (counting from 0) is indexed as "step[n]",
+// so "step[2].channel" is channel in the third step. Keys inside inline
+// tables are not indexed.
 func indexKeys(src []byte) map[string]filePos {
 	s := &keyScanner{pos: map[string]filePos{}, arrays: map[string]int{}}
 	for i, line := range bytes.Split(src, []byte("\n")) {

@@ -41,7 +41,7 @@ channel = "sms"
 func TestKeyPos(t *testing.T) {
 	var tree map[string]any
 	if _, err := toml.Decode(keyPosDoc, &tree); err != nil {
-		t.Fatalf("the test document must be valid TOML: %v", err) // KeyPos assumes it
+		t.Fatalf("the test document must be valid TOML: %v", err) // indexKeys assumes it
 	}
 	tests := []struct {
 		table, key string
@@ -74,17 +74,21 @@ func TestKeyPos(t *testing.T) {
 		{"step[3]", "id", 0, 0},
 		{"nowhere", "at", 0, 0},
 	}
+	pos := indexKeys([]byte(keyPosDoc))
 	for _, tt := range tests {
-		line, col := KeyPos([]byte(keyPosDoc), tt.table, tt.key)
-		if line != tt.line || col != tt.col {
-			t.Errorf("KeyPos(%q, %q) = %d:%d, want %d:%d", tt.table, tt.key, line, col, tt.line, tt.col)
+		path := tt.table
+		if tt.key != "" {
+			path = join(tt.table, tt.key)
+		}
+		if p := pos[path]; p.Line != tt.line || p.Col != tt.col {
+			t.Errorf("%q is at %d:%d, want %d:%d", path, p.Line, p.Col, tt.line, tt.col)
 		}
 	}
 }
 
 func TestKeyPosCRLF(t *testing.T) {
 	src := []byte("[rep]\r\nname = \"Amy\"\r\n\r\n[sending]\r\nat = \"10:00\"\r\n")
-	if line, col := KeyPos(src, "sending", "at"); line != 5 || col != 1 {
-		t.Errorf("KeyPos = %d:%d, want 5:1", line, col)
+	if p := indexKeys(src)["sending.at"]; p.Line != 5 || p.Col != 1 {
+		t.Errorf("sending.at is at %d:%d, want 5:1", p.Line, p.Col)
 	}
 }

@@ -40,16 +40,6 @@ func find(explicit string, candidates []string) (string, error) {
 		strings.Join(candidates, " and "))
 }
 
-// Load reads, checks and returns the config file at path. Secrets named by
-// *_env keys come from the process environment.
-func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	return Parse(path, data, os.Getenv)
-}
-
 // Parse checks the TOML text data, read from path, and returns the config.
 // Relative paths, *_file secrets included, are resolved against path's
 // folder; env looks up environment variables (nil: none are set). Every

@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
-	"github.com/rapportapp/rapport/internal/suggest"
 	"slices"
 	"strings"
+
+	"github.com/rapportapp/rapport/internal/suggest"
 )
 
 // checkUnknown reports every key and section that no reader asked for, and
@@ -50,7 +51,7 @@ func (r *reader) unknown(table, name string, v any) {
 // else the same name in another table, else the list of valid names.
 func (r *reader) suggest(table, name string) string {
 	siblings := r.children(table)
-	if best := closest(name, siblings); best != "" {
+	if best := suggest.Closest(name, siblings); best != "" {
 		if r.leaf[join(table, best)] {
 			return fmt.Sprintf("did you mean %q?", best)
 		}
@@ -90,21 +91,4 @@ func bracketList(names []string) string {
 		b[i] = "[" + n + "]"
 	}
 	return strings.Join(b, ", ")
-}
-
-// closest returns the candidate nearest to name when it is near enough to
-// be a typo: one edit for short names, up to a third of the name for long.
-func closest(name string, candidates []string) string {
-	best, bestDist := "", max(1, len(name)/3)+1
-	for _, c := range candidates {
-		if d := distance(strings.ToLower(name), c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// distance is the edit distance counting '-' and '_' as the same letter.
-func distance(a, b string) int {
-	return suggest.Distance(strings.ReplaceAll(a, "-", "_"), strings.ReplaceAll(b, "-", "_"))
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/rapportapp/rapport/internal/suggest"
 )
 
 // The parsers below turn one written value into its typed form. Their
@@ -78,7 +80,7 @@ func parseZone(name string) (*time.Location, error) {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		hint := `use a name from the tz database, like "America/Chicago" or "America/New_York"`
-		if best := closest(name, commonZones); best != "" {
+		if best := suggest.Closest(name, commonZones); best != "" {
 			hint = fmt.Sprintf("did you mean %q?", best)
 		}
 		return nil, fmt.Errorf("unknown time zone %q: %s", name, hint)

@@ -41,11 +41,6 @@ func (f field) String() string { return fieldNames[f] }
 // would otherwise use.
 const Ignore = "-"
 
-// Fields returns the field names a --map entry can name.
-func Fields() []string {
-	return append([]string(nil), fieldNames[:]...)
-}
-
 // lookupField finds a field by name, forgiving case and punctuation
 // ("First Name" is first_name).
 func lookupField(name string) (field, bool) {
@@ -181,7 +176,7 @@ func numberedColumn(key string) (column, bool) {
 }
 
 // Mapping overrides column recognition: CSV header → field name (one of
-// Fields(), or Ignore). Headers match like automatic recognition, ignoring
+// fieldNames, or Ignore). Headers match like automatic recognition, ignoring
 // case, spaces and punctuation. A field given a column here takes its value
 // from the mapped columns only.
 type Mapping map[string]string
@@ -217,7 +212,7 @@ func ParseMapping(args []string) (Mapping, error) {
 	return m, nil
 }
 
-// canonicalField returns the field's name as Fields() spells it.
+// canonicalField returns the field's name as fieldNames spells it.
 func canonicalField(name string) (string, error) {
 	if name == Ignore || strings.EqualFold(name, "ignore") {
 		return Ignore, nil

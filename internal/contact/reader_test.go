@@ -396,17 +396,6 @@ func TestHeaderNamesAreUnambiguous(t *testing.T) {
 	}
 }
 
-func TestFields(t *testing.T) {
-	f := Fields()
-	if len(f) != 12 || f[0] != "first_name" || f[11] != "items" {
-		t.Errorf("Fields() = %q", f)
-	}
-	f[0] = "changed"
-	if Fields()[0] != "first_name" {
-		t.Error("Fields() shares its slice")
-	}
-}
-
 func TestReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
 	if _, err := NewReader(errReader{boom}, Options{}); !errors.Is(err, boom) {

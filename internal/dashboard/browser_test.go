@@ -4,29 +4,20 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/rapportapp/rapport/internal/testsrv/needtool"
 )
 
 // chromium finds a Chromium or Chrome to drive. CI must have one (.ci/run
 // installs the chromium package), so there a missing browser fails.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium, chromium-browser or google-chrome on PATH: install Debian's chromium package")
-	}
-	t.Skip("no Chromium on this machine (apt-get install chromium); CI runs this test")
-	return ""
+	return needtool.Path(t, "apt-get install chromium", "chromium", "chromium-browser", "google-chrome")
 }
 
 // TestBrowserSignInAndMarkHandled is the rep's round trip in a real

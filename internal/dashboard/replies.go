@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -137,9 +138,9 @@ func (d *Dashboard) done(w http.ResponseWriter, r *http.Request, _ *session) err
 // channelName says "text" for SMS, as reps and customers do.
 func channelName(ch string) string {
 	switch ch {
-	case "sms":
+	case channel.SMS:
 		return "text"
-	case "task":
+	case channel.Task:
 		return "task for you"
 	}
 	return ch

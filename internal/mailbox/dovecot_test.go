@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/rapportapp/rapport/internal/mailbox"
+	"github.com/rapportapp/rapport/internal/testsrv/needtool"
 )
 
 // TestPollDovecot runs the polling contract against Dovecot, an independent
@@ -27,13 +28,7 @@ import (
 // skipped only when Dovecot is not installed (apt-get install
 // dovecot-imapd); if it is installed and does not start, the test fails.
 func TestPollDovecot(t *testing.T) {
-	bin, err := exec.LookPath("dovecot")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("dovecot is not installed: .ci/run installs dovecot-imapd")
-		}
-		t.Skip("dovecot is not installed (apt-get install dovecot-imapd)")
-	}
+	bin := needtool.Path(t, "apt-get install dovecot-imapd", "dovecot")
 	cfg := startDovecot(t, bin)
 	c := dialDovecot(t, cfg)
 	appendTo(t, c, testMessage(1), imap.FlagSeen)

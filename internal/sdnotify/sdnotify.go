@@ -59,11 +59,6 @@ func Reloading() error {
 // must be sent more often than WatchdogInterval or systemd restarts it.
 func Watchdog() error { return Notify("WATCHDOG=1") }
 
-// Status sets the one-line status `systemctl status` shows.
-func Status(text string) error {
-	return Notify("STATUS=" + strings.ReplaceAll(text, "\n", " "))
-}
-
 // WatchdogInterval returns how often systemd expects Watchdog, and false
 // when no watchdog is set up for this process. Pinging at half the interval
 // is the usual margin.

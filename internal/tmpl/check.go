@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/rapportapp/rapport/internal/channel"
 )
 
 // maxSegments is the longest text that passes check without a warning.
@@ -22,7 +24,7 @@ func (s *Set) Check(sample Data) (problems []error, warnings []string) {
 			continue
 		}
 		problems = append(problems, e.checkAttachments()...)
-		if e.channel == ChannelSMS {
+		if e.channel == channel.SMS {
 			if w := smsWarning(e.path, r.Text); w != "" {
 				warnings = append(warnings, w)
 			}

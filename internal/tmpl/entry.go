@@ -6,13 +6,15 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/rapportapp/rapport/internal/channel"
 )
 
 // parseEntry parses the source of one template file. dir is the absolute
 // templates folder, which attachments are relative to.
-func parseEntry(path, channel, src, dir string) (*entry, []error) {
-	e := &entry{path: path, channel: channel}
-	if channel != ChannelEmail {
+func parseEntry(path, ch, src, dir string) (*entry, []error) {
+	e := &entry{path: path, channel: ch}
+	if ch != channel.Email {
 		if strings.HasPrefix(src, fenceLine) {
 			return nil, []error{&Error{Path: path, Line: 1, Col: 1,
 				Msg: "texts and tasks have no +++ header — remove it and keep just the message"}}

@@ -2,10 +2,11 @@ package tmpl
 
 import (
 	"fmt"
-	"github.com/rapportapp/rapport/internal/suggest"
 	"reflect"
 	"strings"
 	"text/template/parse"
+
+	"github.com/rapportapp/rapport/internal/suggest"
 )
 
 // The field check walks a parsed template and resolves every field
@@ -224,30 +225,12 @@ func unknownField(t reflect.Type, path, name, text string, rest []string) string
 func guessChain(t reflect.Type, idents []string) ([]string, bool) {
 	out := make([]string, 0, len(idents))
 	for _, id := range idents {
-		best, ok := closest(id, members(t))
-		if !ok {
+		best := suggest.Closest(id, members(t))
+		if best == "" {
 			return nil, false
 		}
 		out = append(out, best)
 		t, _ = member(t, best)
 	}
 	return out, true
-}
-
-// closest returns the candidate nearest to s: the same letters in another
-// case, a slip or two away, or the start of a longer name ("Frist" for
-// "FirstName").
-func closest(s string, candidates []string) (string, bool) {
-	best, bestScore := "", 3
-	for _, c := range candidates {
-		ls, lc := strings.ToLower(s), strings.ToLower(c)
-		score := suggest.Distance(ls, lc)
-		if len(ls) >= 4 && len(lc) > len(ls) {
-			score = min(score, suggest.Distance(ls, lc[:len(ls)])+1)
-		}
-		if score < bestScore {
-			best, bestScore = c, score
-		}
-	}
-	return best, best != ""
 }

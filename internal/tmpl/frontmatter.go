@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rapportapp/rapport/internal/suggest"
 	"github.com/rapportapp/rapport/internal/tomlerr"
 )
 
@@ -89,7 +90,7 @@ func (f *frontMatter) set(path, fm, key string, value any) error {
 		f.Attach, f.AttachLine = names, line+1
 	default:
 		msg := fmt.Sprintf("unknown setting %q — the settings are subject and attach", key)
-		if guess, ok := closest(key, []string{"subject", "attach"}); ok {
+		if guess := suggest.Closest(key, []string{"subject", "attach"}); guess != "" {
 			msg += fmt.Sprintf("; did you mean %s?", guess)
 		}
 		return at("%s", msg)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/rapportapp/rapport/internal/channel"
 )
 
 // FuzzFrontMatter feeds arbitrary email files through the parser: it must
@@ -33,7 +35,7 @@ func FuzzFrontMatter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		src = normalize(src)
 		lines := strings.Count(src, "\n") + 1
-		e, problems := parseEntry("f.email.md", ChannelEmail, src, "/templates")
+		e, problems := parseEntry("f.email.md", channel.Email, src, "/templates")
 		for _, p := range problems {
 			checkInFile(t, p, lines)
 		}

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
-	"unicode"
+
+	"github.com/rapportapp/rapport/internal/channel"
 )
 
 // Rendered is one message, ready for the engine.
@@ -38,7 +39,7 @@ func (s *Set) Render(name, channel string, index int, d Data) (*Rendered, error)
 }
 
 func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
-	if e.channel == ChannelEmail {
+	if e.channel == channel.Email {
 		return e.renderEmail(r, d)
 	}
 	text, err := execute(e.body, e.bodyO, d)
@@ -46,7 +47,7 @@ func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
 		return nil, err
 	}
 	out := &Rendered{Text: strings.TrimSpace(text), Source: e.path}
-	if e.channel == ChannelTask {
+	if e.channel == channel.Task {
 		// The first line is the task's title in the rep's digest.
 		title, _, _ := strings.Cut(out.Text, "\n")
 		out.Subject = strings.TrimSpace(title)
@@ -73,7 +74,7 @@ func (e *entry) renderEmail(r *renderer, d Data) (*Rendered, error) {
 	if err != nil {
 		return nil, err
 	}
-	subject = cleanHeader(subject)
+	subject = channel.HeaderText(subject)
 	html, err := r.html(markdown, subject, d)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.path, err)
@@ -94,19 +95,6 @@ func execute(t *template.Template, o origin, data Data) (string, error) {
 		return "", o.execProblem(t.Name(), err)
 	}
 	return b.String(), nil
-}
-
-// cleanHeader makes a rendered subject safe for a mail header: no line
-// breaks (which could smuggle in headers) or other control characters,
-// and single spaces.
-func cleanHeader(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // tidyText drops the blank lines a template leaves at its start and the

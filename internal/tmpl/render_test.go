@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
@@ -69,7 +70,7 @@ func TestRenderEmailGolden(t *testing.T) {
 	s := mustLoad(t, filepath.Join("testdata", "email"))
 	d := tmpl.SampleData()
 	d.Order.Items = "Lemon 15 mL & *Wild Orange* 15 mL <limited>"
-	r := mustRender(t, s, "order-note", tmpl.ChannelEmail, 0, d)
+	r := mustRender(t, s, "order-note", channel.Email, 0, d)
 
 	if want := "Your order 100482, Jane"; r.Subject != want {
 		t.Errorf("Subject = %q, want %q (line breaks collapsed)", r.Subject, want)
@@ -90,7 +91,7 @@ func TestRenderEmailGolden(t *testing.T) {
 
 func TestRenderEmailDropsUnsafeMarkup(t *testing.T) {
 	s := mustLoad(t, filepath.Join("testdata", "email"))
-	r := mustRender(t, s, "order-note", tmpl.ChannelEmail, 0, tmpl.SampleData())
+	r := mustRender(t, s, "order-note", channel.Email, 0, tmpl.SampleData())
 	for _, bad := range []string{"<script", "javascript:"} {
 		if strings.Contains(r.HTML, bad) {
 			t.Errorf("HTML contains %q; raw HTML and unsafe links must be dropped", bad)
@@ -107,7 +108,7 @@ func TestRenderEscapesCustomerData(t *testing.T) {
 	d.Contact.FirstName = "<b>Bo</b> & *Al*"
 	d.Order.Items = "_oils_ [x](javascript:alert(1))"
 	d.Order.Invoice = "A&B"
-	r := mustRender(t, mustLoad(t, dir), "note", tmpl.ChannelEmail, 0, d)
+	r := mustRender(t, mustLoad(t, dir), "note", channel.Email, 0, d)
 
 	wantHTML := []string{
 		"Hi &lt;b&gt;Bo&lt;/b&gt; &amp; *Al*,",
@@ -138,7 +139,7 @@ func TestRenderSubjectHeaderSafe(t *testing.T) {
 	})
 	d := tmpl.SampleData()
 	d.Contact.Name = "Jane\r\nBcc: victim@example.com\t\x00x"
-	r := mustRender(t, mustLoad(t, dir), "note", tmpl.ChannelEmail, 0, d)
+	r := mustRender(t, mustLoad(t, dir), "note", channel.Email, 0, d)
 	if want := "Hello Jane Bcc: victim@example.com x again"; r.Subject != want {
 		t.Errorf("Subject = %q, want %q", r.Subject, want)
 	}
@@ -148,7 +149,7 @@ func TestRenderFooter(t *testing.T) {
 	dir := writeTemplates(t, map[string]string{"note.email.md": "+++\nsubject = \"Hi\"\n+++\nHi\n"})
 	s := mustLoad(t, dir)
 	d := tmpl.SampleData()
-	r := mustRender(t, s, "note", tmpl.ChannelEmail, 0, d)
+	r := mustRender(t, s, "note", channel.Email, 0, d)
 	for _, want := range []string{d.Rep.Name, d.Rep.PostalAddress, d.Rep.Phone, d.Rep.Email, d.UnsubscribeURL} {
 		if !strings.Contains(r.Text, want) || !strings.Contains(r.HTML, want) {
 			t.Errorf("footer lacks %q in the text or the HTML part", want)
@@ -159,7 +160,7 @@ func TestRenderFooter(t *testing.T) {
 	}
 
 	d.UnsubscribeURL = ""
-	if _, err := s.Render("note", tmpl.ChannelEmail, 0, d); err == nil {
+	if _, err := s.Render("note", channel.Email, 0, d); err == nil {
 		t.Errorf("Render without an unsubscribe link succeeded; every email needs one")
 	}
 }
@@ -177,9 +178,9 @@ func TestRenderTextsAndTasks(t *testing.T) {
 		name, channel string
 		subject, text string
 	}{
-		{"hello", tmpl.ChannelSMS, "", "Hi Jane, it's Amy."},
-		{"call", tmpl.ChannelTask, "Call Jane Rivera", "Call Jane Rivera\n\nAsk about the order."},
-		{"shout", tmpl.ChannelTask, "JANE amy kline", "JANE amy kline"},
+		{"hello", channel.SMS, "", "Hi Jane, it's Amy."},
+		{"call", channel.Task, "Call Jane Rivera", "Call Jane Rivera\n\nAsk about the order."},
+		{"shout", channel.Task, "JANE amy kline", "JANE amy kline"},
 	}
 	for _, tt := range tests {
 		r := mustRender(t, s, tt.name, tt.channel, 0, d)
@@ -200,26 +201,26 @@ func TestSeries(t *testing.T) {
 		"solo.email.md":           "+++\nsubject = \"solo\"\n+++\nSolo\n",
 	})
 	s := mustLoad(t, dir)
-	if got := s.SeriesLen("tips", tmpl.ChannelEmail); got != 3 {
+	if got := s.SeriesLen("tips", channel.Email); got != 3 {
 		t.Errorf("SeriesLen(tips, email) = %d, want 3", got)
 	}
-	if got := s.SeriesLen("tips", tmpl.ChannelSMS); got != 1 {
+	if got := s.SeriesLen("tips", channel.SMS); got != 1 {
 		t.Errorf("SeriesLen(tips, sms) = %d, want 1", got)
 	}
-	if got := s.SeriesLen("solo", tmpl.ChannelEmail); got != 0 {
+	if got := s.SeriesLen("solo", channel.Email); got != 0 {
 		t.Errorf("SeriesLen(solo) = %d, want 0 for a single template", got)
 	}
 	for i, want := range []string{"one", "two", "ten"} {
-		if r := mustRender(t, s, "tips", tmpl.ChannelEmail, i, tmpl.SampleData()); r.Subject != want {
+		if r := mustRender(t, s, "tips", channel.Email, i, tmpl.SampleData()); r.Subject != want {
 			t.Errorf("entry %d: Subject = %q, want %q (file-name order)", i, r.Subject, want)
 		}
 	}
 	for _, i := range []int{3, -1} {
-		if _, err := s.Render("tips", tmpl.ChannelEmail, i, tmpl.SampleData()); !errors.Is(err, tmpl.ErrSeriesEnded) {
+		if _, err := s.Render("tips", channel.Email, i, tmpl.SampleData()); !errors.Is(err, tmpl.ErrSeriesEnded) {
 			t.Errorf("Render(tips, %d) error = %v, want ErrSeriesEnded", i, err)
 		}
 	}
-	if r := mustRender(t, s, "solo", tmpl.ChannelEmail, 7, tmpl.SampleData()); r.Subject != "solo" {
+	if r := mustRender(t, s, "solo", channel.Email, 7, tmpl.SampleData()); r.Subject != "solo" {
 		t.Errorf("a single template ignores the index; got %q", r.Subject)
 	}
 }
@@ -235,19 +236,19 @@ func TestHas(t *testing.T) {
 		name, channel string
 		want          bool
 	}{
-		{"a", tmpl.ChannelEmail, true},
-		{"a", tmpl.ChannelSMS, true},
-		{"a", tmpl.ChannelTask, false},
-		{"tips", tmpl.ChannelTask, true},
-		{"tips", tmpl.ChannelEmail, false},
-		{"missing", tmpl.ChannelEmail, false},
+		{"a", channel.Email, true},
+		{"a", channel.SMS, true},
+		{"a", channel.Task, false},
+		{"tips", channel.Task, true},
+		{"tips", channel.Email, false},
+		{"missing", channel.Email, false},
 	}
 	for _, tt := range tests {
 		if got := s.Has(tt.name, tt.channel); got != tt.want {
 			t.Errorf("Has(%q, %q) = %v, want %v", tt.name, tt.channel, got, tt.want)
 		}
 	}
-	if _, err := s.Render("missing", tmpl.ChannelEmail, 0, tmpl.SampleData()); err == nil {
+	if _, err := s.Render("missing", channel.Email, 0, tmpl.SampleData()); err == nil {
 		t.Errorf("Render of a missing template succeeded")
 	}
 }
@@ -256,7 +257,7 @@ func TestLoadDirNormalizesWindowsFiles(t *testing.T) {
 	dir := writeTemplates(t, map[string]string{
 		"note.email.md": "\uFEFF+++\r\nsubject = \"Hi\"\r\n+++\r\nLine one\r\nLine two\r\n",
 	})
-	r := mustRender(t, mustLoad(t, dir), "note", tmpl.ChannelEmail, 0, tmpl.SampleData())
+	r := mustRender(t, mustLoad(t, dir), "note", channel.Email, 0, tmpl.SampleData())
 	if strings.Contains(r.Text, "\r") || !strings.HasPrefix(r.Text, "Line one\nLine two\n") {
 		t.Errorf("Text = %q", r.Text)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
@@ -25,18 +26,18 @@ func TestStarterTemplatesCheckClean(t *testing.T) {
 func TestStarterTemplatesCampaignNames(t *testing.T) {
 	s := mustLoad(t, starterDir)
 	for _, tt := range []struct{ name, channel string }{
-		{"policy-sheet", tmpl.ChannelEmail},
-		{"arrival-check", tmpl.ChannelSMS},
-		{"arrival-check", tmpl.ChannelEmail},
-		{"first-week-call", tmpl.ChannelTask},
-		{"four-week-checkin", tmpl.ChannelEmail},
-		{"welcome", tmpl.ChannelEmail},
+		{"policy-sheet", channel.Email},
+		{"arrival-check", channel.SMS},
+		{"arrival-check", channel.Email},
+		{"first-week-call", channel.Task},
+		{"four-week-checkin", channel.Email},
+		{"welcome", channel.Email},
 	} {
 		if !s.Has(tt.name, tt.channel) {
 			t.Errorf("starter set has no %s template %q", tt.channel, tt.name)
 		}
 	}
-	if n := s.SeriesLen("tips", tmpl.ChannelEmail); n < 6 {
+	if n := s.SeriesLen("tips", channel.Email); n < 6 {
 		t.Errorf("tips series has %d entries, want at least 6", n)
 	}
 }
@@ -44,7 +45,7 @@ func TestStarterTemplatesCampaignNames(t *testing.T) {
 func TestStarterArrivalCheckIsOneSegment(t *testing.T) {
 	s := mustLoad(t, starterDir)
 	d := tmpl.SampleData()
-	r := mustRender(t, s, "arrival-check", tmpl.ChannelSMS, 0, d)
+	r := mustRender(t, s, "arrival-check", channel.SMS, 0, d)
 	if n, enc := tmpl.Segments(r.Text); n != 1 || enc != tmpl.EncodingGSM7 {
 		t.Errorf("arrival-check.sms.txt is %d %s segments, want 1 GSM-7:\n%s", n, enc, r.Text)
 	}
@@ -68,9 +69,9 @@ func TestStarterEmailsGiveRepContact(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"policy-sheet", "arrival-check", "four-week-checkin", "welcome"} {
-		check(name, mustRender(t, s, name, tmpl.ChannelEmail, 0, d))
+		check(name, mustRender(t, s, name, channel.Email, 0, d))
 	}
-	for i := range s.SeriesLen("tips", tmpl.ChannelEmail) {
-		check("tips", mustRender(t, s, "tips", tmpl.ChannelEmail, i, d))
+	for i := range s.SeriesLen("tips", channel.Email) {
+		check("tips", mustRender(t, s, "tips", channel.Email, i, d))
 	}
 }

@@ -17,20 +17,15 @@ import (
 	"slices"
 	"strings"
 	"text/template"
-)
 
-// Channels, as campaign steps name them.
-const (
-	ChannelEmail = "email"
-	ChannelSMS   = "sms"
-	ChannelTask  = "task"
+	"github.com/rapportapp/rapport/internal/channel"
 )
 
 // suffixes maps a file-name ending to its channel.
 var suffixes = []struct{ suffix, channel string }{
-	{".email.md", ChannelEmail},
-	{".sms.txt", ChannelSMS},
-	{".task.txt", ChannelTask},
+	{".email.md", channel.Email},
+	{".sms.txt", channel.SMS},
+	{".task.txt", channel.Task},
 }
 
 // Set is every template in one folder, parsed and checked. It is

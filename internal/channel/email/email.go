@@ -79,7 +79,7 @@ func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 		msg.ReplyToMailAddress(replyTo)
 	}
 	msg.AddToMailAddress(to)
-	msg.Subject(headerText(m.Subject))
+	msg.Subject(channel.HeaderText(m.Subject))
 	msg.SetDateWithValue(m.Date)
 	msg.SetMessageIDWithValue(msgID)
 	msg.SetGenHeader(headerAutoSubmitted, "auto-generated")
@@ -106,7 +106,7 @@ func recipient(m *channel.Message) (*netmail.Address, error) {
 	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(m.To) {
 		return nil, fmt.Errorf("recipient %q is not a valid email address", m.To)
 	}
-	return &netmail.Address{Name: headerText(m.ToName), Address: a.Address}, nil
+	return &netmail.Address{Name: channel.HeaderText(m.ToName), Address: a.Address}, nil
 }
 
 // messageID checks the stored Message-ID (angle brackets optional). It is
@@ -121,19 +121,6 @@ func messageID(id string) (string, error) {
 		return "", fmt.Errorf("message id %q is not of the form local@domain", id)
 	}
 	return id, nil
-}
-
-// headerText makes data safe for a header value: control characters (CR
-// and LF above all, which would start a new header) become spaces, and
-// runs of spaces collapse to one.
-func headerText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // setUnsubscribe adds List-Unsubscribe for u, and the RFC 8058 one-click
@@ -191,7 +178,7 @@ func attach(msg *mail.Msg, paths []string) error {
 // fileName is the attachment's name as the recipient sees it. go-mail puts
 // it inside a quoted parameter, so quotes and backslashes go too.
 func fileName(path string) string {
-	name := headerText(filepath.Base(path))
+	name := channel.HeaderText(filepath.Base(path))
 	return strings.NewReplacer(`"`, "", `\`, "").Replace(name)
 }
 

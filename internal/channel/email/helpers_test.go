@@ -3,6 +3,7 @@ package email_test
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -130,4 +131,14 @@ func decodeBody(tb testing.TB, cte string, r io.Reader) string {
 		tb.Fatalf("decode %s body: %v", cte, err)
 	}
 	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// classified returns err as the *channel.Error every failed send must be.
+func classified(t *testing.T, err error) *channel.Error {
+	t.Helper()
+	var ce *channel.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v (%T), want a *channel.Error", err, err)
+	}
+	return ce
 }

@@ -2,14 +2,12 @@ package email
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/rapportapp/rapport/internal/atomicfile"
 	"github.com/rapportapp/rapport/internal/channel"
 )
 
@@ -69,66 +67,21 @@ func (o *Outbox) Send(ctx context.Context, m *channel.Message) (string, error) {
 		return "", permanent(err)
 	}
 	name := OutboxFileName(m)
-	if err := writeAtomic(o.Dir, name, msg.WriteTo); err != nil {
+	// 0600, like the folder's 0700: the file holds a customer's address.
+	if err := atomicfile.Write(filepath.Join(o.Dir, name), 0o600, msg); err != nil {
 		// A full or read-only disk can be fixed; the message is still good.
 		return "", &channel.Error{Class: channel.Temporary, Msg: err.Error(), Err: err}
 	}
 	return name, nil
 }
 
-// Verify reports whether m's file is in the outbox: a rename is atomic, so
-// a file that exists is complete.
+// Verify reports whether m's file is in the outbox: Send writes it
+// atomically, so a file that exists is complete.
 func (o *Outbox) Verify(_ context.Context, m *channel.Message) (string, bool, error) {
 	name := OutboxFileName(m)
-	_, err := os.Stat(filepath.Join(o.Dir, name))
-	switch {
-	case err == nil:
-		return name, true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return "", false, nil
-	default:
-		return "", false, fmt.Errorf("check outbox: %w", err)
+	ok, err := atomicfile.Exists(filepath.Join(o.Dir, name))
+	if err != nil || !ok {
+		return "", false, err
 	}
-}
-
-// writeAtomic writes a temporary file next to the target, syncs it, renames
-// it into place and syncs the folder, so a crash leaves either no file or
-// the whole file, never a torn one.
-func writeAtomic(dir, name string, write func(w io.Writer) (int64, error)) (err error) {
-	f, err := os.CreateTemp(dir, ".tmp-*-"+name)
-	if err != nil {
-		return fmt.Errorf("write outbox file %s: %w", name, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = write(f); err != nil {
-		return fmt.Errorf("write outbox file %s: %w", name, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("sync outbox file %s: %w", name, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close outbox file %s: %w", name, err)
-	}
-	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("rename outbox file %s: %w", name, err)
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync outbox folder: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync outbox folder: %w", err)
-	}
-	return nil
+	return name, true, nil
 }

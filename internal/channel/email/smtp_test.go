@@ -51,10 +51,7 @@ func mustSend(t *testing.T, s *email.SMTP, id int64) {
 func sendErr(t *testing.T, ctx context.Context, s *email.SMTP, id int64) *channel.Error {
 	t.Helper()
 	_, err := s.Send(ctx, testMessage(t, id))
-	var ce *channel.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("Send error = %#v, want a *channel.Error", err)
-	}
+	ce := classified(t, err)
 	t.Logf("send error: %v", ce)
 	return ce
 }
@@ -334,7 +331,7 @@ func TestSMTPServerDown(t *testing.T) {
 	}
 	defer s.Close()
 	_, err = s.Send(context.Background(), testMessage(t, 1))
-	if channel.ClassOf(err) != channel.Temporary || !strings.Contains(err.Error(), "cannot reach") {
+	if classified(t, err).Class != channel.Temporary || !strings.Contains(err.Error(), "cannot reach") {
 		t.Errorf("got %v, want temporary 'cannot reach'", err)
 	}
 }
@@ -384,7 +381,7 @@ func TestSMTPBuildErrorIsPermanent(t *testing.T) {
 	m := testMessage(t, 1)
 	m.Attachments = []string{"/nonexistent/leaflet.pdf"}
 	_, err := s.Send(context.Background(), m)
-	if channel.ClassOf(err) != channel.Permanent || !strings.Contains(err.Error(), "leaflet.pdf") {
+	if classified(t, err).Class != channel.Permanent || !strings.Contains(err.Error(), "leaflet.pdf") {
 		t.Errorf("got %v, want permanent naming leaflet.pdf", err)
 	}
 	if sink.Connections() != 0 {

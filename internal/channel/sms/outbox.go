@@ -1,16 +1,17 @@
 package sms
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/atomicfile"
 	"github.com/rapportapp/rapport/internal/channel"
 )
 
@@ -37,8 +38,9 @@ func NewOutbox(dir, from string) (*Outbox, error) {
 	return &Outbox{dir: dir, from: from}, nil
 }
 
-// outboxText is the file format: SPEC's {"to","from","body","campaign",
-// "step","contact_id","at"}.
+// outboxText is the file format, {"to","from","body","campaign","step",
+// "contact_id","at"}: the field names are part of Rapport's interface, as
+// other tools read these files.
 type outboxText struct {
 	To        string `json:"to"`
 	From      string `json:"from"`
@@ -79,67 +81,20 @@ func (o *Outbox) Send(ctx context.Context, m *channel.Message) (string, error) {
 		return "", fmt.Errorf("sms outbox: encode text %d: %w", m.ID, err)
 	}
 	name := OutboxFileName(m)
-	if err := writeAtomic(filepath.Join(o.dir, name), append(data, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(o.dir, name), 0o640, bytes.NewReader(append(data, '\n'))); err != nil {
 		// A full disk or a permission fixed later: worth retrying.
 		return "", &channel.Error{Class: channel.Temporary, Err: err}
 	}
 	return name, nil
 }
 
-// Verify reports whether m's file is already in the outbox.
+// Verify reports whether m's file is already in the outbox: Send writes it
+// atomically, so a file that exists is complete.
 func (o *Outbox) Verify(ctx context.Context, m *channel.Message) (string, bool, error) {
 	name := OutboxFileName(m)
-	_, err := os.Stat(filepath.Join(o.dir, name))
-	switch {
-	case err == nil:
-		return name, true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return "", false, nil
+	ok, err := atomicfile.Exists(filepath.Join(o.dir, name))
+	if err != nil || !ok {
+		return "", false, err
 	}
-	return "", false, fmt.Errorf("sms outbox: check %s: %w", name, err)
-}
-
-// writeAtomic writes data to a temporary file in path's folder, flushes it
-// to disk and renames it into place, then flushes the folder, so a crash
-// leaves either no file or the whole file, never half of one.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o640); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: flush: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("flush folder %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("flush folder %s: %w", dir, err)
-	}
-	return nil
+	return name, true, nil
 }

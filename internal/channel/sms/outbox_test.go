@@ -127,7 +127,7 @@ func TestOutboxSendFailureIsTemporary(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = o.Send(context.Background(), text())
-	if err == nil || channel.ClassOf(err) != channel.Temporary {
+	if classified(t, err).Class != channel.Temporary {
 		t.Errorf("err = %v, want a temporary error", err)
 	}
 }
