@@ -55,6 +55,12 @@ func splitQueries(src string) (map[string]string, error) {
 		if _, dup := out[name]; dup {
 			return fmt.Errorf("queries.sql: %s is named twice", name)
 		}
+		// database/sql runs only the first statement of a text and
+		// drops the rest without a word: a name missing between two
+		// statements would lose the second one.
+		if end := strings.Index(text, ";"); end >= 0 && strings.TrimSpace(text[end+1:]) != "" {
+			return fmt.Errorf("queries.sql: %s holds more than one statement (is a -- name: line missing?)", name)
+		}
 		out[name] = text
 		return nil
 	}

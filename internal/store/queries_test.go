@@ -157,6 +157,7 @@ func TestParseQueriesRefusesBrokenFiles(t *testing.T) {
 		{"includes itself", "-- name: a\nSELECT {{b}};\n-- name: b\nx, {{a}}\n", "includes itself"},
 		{"unclosed include", "-- name: a\nSELECT {{b FROM t;\n-- name: b\nx\n", "{{ without }}"},
 		{"text before a name", "SELECT 1;\n-- name: a\nSELECT 2;\n", "text before the first name"},
+		{"two statements", "-- name: a\nSELECT 1;\n\nSELECT 2;\n", "a holds more than one statement"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
