@@ -98,7 +98,7 @@ func printImport(w io.Writer, path string, s *enroll.Summary) {
 		fmt.Fprintf(w, "consents read: %s\n", consentCounts(n))
 	}
 	if len(s.IgnoredColumns) > 0 {
-		fmt.Fprintf(w, "%s ignored: %s (--map COLUMN=field to use one)\n",
+		fmt.Fprintf(w, "%d %s ignored: %s (--map COLUMN=field to use one)\n", len(s.IgnoredColumns),
 			plural(len(s.IgnoredColumns), "column", "columns"), strings.Join(s.IgnoredColumns, ", "))
 	}
 	for _, c := range s.Warnings {
