@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -19,7 +21,7 @@ func cmdImport(e *env, args []string) error {
 	dry := fs.Bool("dry-run", false, "report what would change without writing")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	var maps multi
-	fs.Var(&maps, "map", "use CSV column COL for field (repeatable), e.g. --map \"Cell=phone\"")
+	fs.Var(&maps, "map", "use CSV column COL for field (repeatable; several columns for one field: the first non-blank wins), e.g. --map \"Cell=phone\"")
 	pos, err := flags(fs, args)
 	if err != nil {
 		return err
@@ -73,7 +75,7 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 	if fi, err := file.Stat(); err == nil {
 		size = fi.Size()
 	}
-	sum, err := enroll.Import(e.ctx, st, c, r, enroll.Options{DryRun: dry, Size: size, Progress: bar.set}, e.clock.Now())
+	sum, err := enroll.Import(e.ctx, st, c, r, enroll.Options{File: filepath.Base(path), DryRun: dry, Size: size, Progress: bar.set}, e.clock.Now())
 	bar.done()
 	if err != nil {
 		return nil, fmt.Errorf("import %s: nothing was imported: %w", path, err)
@@ -92,9 +94,38 @@ func printImport(w io.Writer, path string, s *enroll.Summary) {
 		fmt.Fprintf(w, "%d %s of older orders had already passed and will not be sent (rapport preview shows them)\n",
 			s.PastSteps, plural(s.PastSteps, "step", "steps"))
 	}
+	if n := s.Consents; n.Total() > 0 {
+		fmt.Fprintf(w, "consents read: %s\n", consentCounts(n))
+	}
+	if len(s.IgnoredColumns) > 0 {
+		fmt.Fprintf(w, "%d %s ignored: %s (--map COLUMN=field to use one)\n", len(s.IgnoredColumns),
+			plural(len(s.IgnoredColumns), "column", "columns"), strings.Join(s.IgnoredColumns, ", "))
+	}
+	for _, c := range s.Warnings {
+		fmt.Fprintf(w, "%s:%d: cleaned: %s\n", path, c.Line, c.Text)
+	}
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "%s:%d: skipped: %s\n", path, p.Line, p.Reason)
 	}
+}
+
+// consentCounts says what the rows said about consent, leaving out what
+// none said: "2 SMS yes, 1 SMS no, 1 email marketing no".
+func consentCounts(n enroll.Consents) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{n.SMSYes, "SMS yes"}, {n.SMSNo, "SMS no"},
+		{n.EmailMarketingYes, "email marketing yes"}, {n.EmailMarketingNo, "email marketing no"},
+		{n.EmailUnsubscribed, "email unsubscribed"}, {n.EmailBounced, "email bounced"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func printJSON(w io.Writer, v any) error {

@@ -77,7 +77,7 @@ func isDirectionOverride(r rune) bool {
 	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
-// Clean cleans the contact's free text (names, consent source) in place and
+// Clean cleans the contact's free text (names, consent sources) in place and
 // returns what it changed, one note per field ("first name: cut to 100
 // characters (it had 3000)"). Import calls it on every row; a form that
 // edits a customer calls it too.
@@ -92,6 +92,7 @@ func (c *Contact) Clean() []string {
 	clean("first name", &c.FirstName, MaxNameLen)
 	clean("last name", &c.LastName, MaxNameLen)
 	clean("SMS consent source", &c.SMSConsentSource, MaxNameLen)
+	clean("email marketing source", &c.EmailMarketingSource, MaxNameLen)
 	return notes
 }
 

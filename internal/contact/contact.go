@@ -19,6 +19,7 @@
 package contact
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -35,6 +36,37 @@ type Contact struct {
 	SMSConsent       *bool
 	SMSConsentAt     string // YYYY-MM-DD, RFC 3339, or ""
 	SMSConsentSource string
+
+	// EmailMarketing is whether tips and news may go by email; nil when the
+	// file does not say. A "no" is a refusal; a blank is never a yes.
+	EmailMarketing       *bool
+	EmailMarketingAt     string // YYYY-MM-DD, RFC 3339, or ""
+	EmailMarketingSource string
+	// EmailStatus is EmailUnsubscribed or EmailBounced when the file says
+	// the address unsubscribed or bounced (Mailchimp's unsubscribed and
+	// cleaned exports), else "".
+	EmailStatus string
+}
+
+// What a file can say about an email address, in Contact.EmailStatus.
+const (
+	EmailUnsubscribed = "unsubscribed"
+	EmailBounced      = "bounced"
+)
+
+// DefaultConsent gives each consent the row states (yes or no) a date and
+// a source where the file had none: day (YYYY-MM-DD) and source, such as
+// "import of customers.csv, 2026-12-04". A consent on record always says
+// when and how it was given.
+func (c *Contact) DefaultConsent(source, day string) {
+	if c.SMSConsent != nil {
+		c.SMSConsentAt = cmp.Or(c.SMSConsentAt, day)
+		c.SMSConsentSource = cmp.Or(c.SMSConsentSource, source)
+	}
+	if c.EmailMarketing != nil {
+		c.EmailMarketingAt = cmp.Or(c.EmailMarketingAt, day)
+		c.EmailMarketingSource = cmp.Or(c.EmailMarketingSource, source)
+	}
 }
 
 // Name is the contact's full name, "" when the row had none.

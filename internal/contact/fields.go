@@ -26,6 +26,13 @@ const (
 	fOrderDate
 	fInvoice
 	fItems
+	fEmailMarketing
+	fEmailMarketingAt
+	fAnyConsentAt     // the date of whichever consent the row states
+	fAnyConsentSource // how it was given, for either consent
+	fEmailStatus
+	fUnsubscribedAt // Mailchimp's unsubscribed export: the address unsubscribed
+	fCleanedAt      // Mailchimp's cleaned export: the address bounced
 	numFields
 )
 
@@ -33,6 +40,8 @@ var fieldNames = [numFields]string{
 	"first_name", "last_name", "name", "email", "phone", "timezone",
 	"sms_consent", "sms_consent_at", "sms_consent_source",
 	"order_date", "invoice", "items",
+	"email_marketing", "email_marketing_at", "consent_date", "consent_source",
+	"email_status", "email_unsubscribed_at", "email_bounced_at",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -73,16 +82,35 @@ var headerNames = []headerName{
 	{fName, 0, false, []string{"Name", "Full Name", "Contact Name", "Customer Name", "Customer", "Client", "Display Name", "Nombre Completo", "Nom complet", "Nome"}},
 	{fEmail, 0, false, []string{"Email", "E-mail", "Email Address", "E-mail Address", "Mail", "Primary Email", "Correo", "Correo Electrónico", "Courriel", "Adresse e-mail", "E-Mail-Adresse"}},
 	{fEmail, 1, false, []string{"E-mail 2 Address", "Secondary Email", "Personal Email", "Home Email", "Work Email", "Other Email"}},
-	{fEmail, 2, false, []string{"E-mail 3 Address"}},
+	{fEmail, 2, false, []string{"E-mail 3 Address", "Email : home", "Email : work", "Email : other"}},
 	{fPhone, 0, true, []string{"Mobile", "Mobile Phone", "Mobile Number", "Cell", "Cell Phone", "Cellphone", "Cell Number", "Mobile Phone Number", "Cell Phone Number", "Móvil", "Teléfono Móvil", "Celular", "Portable", "Téléphone portable", "Handy", "Mobiltelefon"}},
+	// An iPhone contacts export app writes "Phone : mobile" and, for the
+	// number the iPhone itself labels, "Phone : iPhone".
+	{fPhone, 0, true, []string{"Phone : mobile", "Phone : iPhone", "Phone : cell"}},
 	{fPhone, 1, false, []string{"Phone", "Phone Number", "Telephone", "Tel", "Primary Phone", "Teléfono", "Téléphone", "Telefon", "Telefone"}},
-	{fPhone, 2, false, []string{"Home Phone", "Home Phone 2"}},
-	{fPhone, 3, false, []string{"Business Phone", "Work Phone", "Business Phone 2", "Company Main Phone"}},
+	{fPhone, 2, false, []string{"Home Phone", "Home Phone 2", "Phone : home", "Default Address Phone"}},
+	{fPhone, 3, false, []string{"Business Phone", "Work Phone", "Business Phone 2", "Company Main Phone", "Phone : work", "Phone : main"}},
 	{fPhone, 4, false, []string{"Other Phone", "Car Phone"}},
 	{fTimezone, 0, false, []string{"Time Zone", "Timezone", "TZ", "Zona Horaria", "Fuseau Horaire", "Zeitzone"}},
-	{fConsent, 0, false, []string{"SMS Consent", "SMS Opt In", "SMS Opt-In", "SMS OK", "Text Consent", "Texting Consent", "Text OK", "OK to Text", "Consent", "Opt In", "Opted In", "SMS Permission"}},
-	{fConsentAt, 0, false, []string{"SMS Consent At", "SMS Consent Date", "Consent At", "Consent Date", "Consented At", "Consented On", "Consent Time", "SMS Opt In Date", "Opt In Date", "Consent Timestamp"}},
-	{fConsentSource, 0, false, []string{"SMS Consent Source", "Consent Source", "Consent Method", "Opt In Source", "Opt In Method", "SMS Opt In Source"}},
+	// Consent and opt-outs, as Rapport's own files, Shopify's customer
+	// export, Klaviyo's profile export and Mailchimp's audience exports
+	// (one file each for subscribed, unsubscribed and cleaned members)
+	// write them.
+	{fConsent, 0, false, []string{"SMS Consent", "SMS Opt In", "SMS Opt-In", "SMS OK", "Text Consent", "Texting Consent", "Text OK", "OK to Text", "Consent", "Opt In", "Opted In", "SMS Permission",
+		"Accepts SMS Marketing", "SMS Marketing Consent", "SMS Marketing", "SMS Consent Status", "SMS Subscription Status"}},
+	{fConsentAt, 0, false, []string{"SMS Consent At", "SMS Consent Date", "SMS Opt In Date", "SMS Consent Timestamp",
+		"SMS Marketing Consent Updated At", "SMS Marketing Consent Timestamp", "SMS Marketing Consent Date"}},
+	{fConsentSource, 0, false, []string{"SMS Consent Source", "SMS Opt In Source", "SMS Consent Method"}},
+	{fEmailMarketing, 0, false, []string{"Email Marketing", "Accepts Email Marketing", "Accepts Marketing", "Email Marketing Consent",
+		"Email Marketing Status", "Email Consent", "Email Opt In", "Email OK", "Marketing Email"}},
+	{fEmailMarketingAt, 0, false, []string{"Email Marketing At", "Email Marketing Date", "Email Marketing Consent Updated At",
+		"Email Marketing Consent Timestamp", "Email Marketing Consent Date", "Email Consent Date", "Email Opt In Date", "CONFIRM_TIME"}},
+	{fEmailMarketingAt, 1, false, []string{"OPTIN_TIME"}},
+	{fAnyConsentAt, 0, false, []string{"Consent Date", "Consent At", "Consented At", "Consented On", "Consent Time", "Opt In Date", "Consent Timestamp"}},
+	{fAnyConsentSource, 0, false, []string{"Consent Source", "Consent Method", "Opt In Source", "Opt In Method"}},
+	{fEmailStatus, 0, false, []string{"Email Status", "Email Subscription Status", "Subscription Status", "Member Status"}},
+	{fUnsubscribedAt, 0, false, []string{"UNSUB_TIME", "Unsubscribed At", "Unsubscribe Date", "Email Unsubscribed At"}},
+	{fCleanedAt, 0, false, []string{"CLEAN_TIME", "Cleaned At", "Bounced At", "Email Bounced At"}},
 	{fOrderDate, 0, false, []string{"Order Date", "Date Ordered", "Ordered", "Ordered On", "Purchase Date", "Date Purchased", "Order Placed", "Date", "Fecha", "Fecha de Pedido", "Date de commande", "Bestelldatum"}},
 	{fInvoice, 0, false, []string{"Invoice", "Invoice Number", "Invoice No", "Invoice #", "Invoice ID", "Order", "Order Number", "Order No", "Order #", "Order ID", "Factura", "Pedido", "Facture", "Rechnung"}},
 	{fItems, 0, false, []string{"Items", "Item", "Products", "Product", "Product Names", "Order Items", "Items Ordered", "Products Ordered", "Productos", "Artículos", "Produits", "Artikel"}},
@@ -175,16 +203,24 @@ func numberedColumn(key string) (column, bool) {
 	return column{}, false
 }
 
-// Mapping overrides column recognition: CSV header → field name (one of
-// fieldNames, or Ignore). Headers match like automatic recognition, ignoring
-// case, spaces and punctuation. A field given a column here takes its value
-// from the mapped columns only.
-type Mapping map[string]string
+// Mapped is one --map entry: the CSV column Column supplies Field (one of
+// fieldNames, or Ignore).
+type Mapped struct {
+	Column, Field string
+}
+
+// Mapping overrides column recognition, in the order the entries were
+// given. Headers match like automatic recognition, ignoring case, spaces
+// and punctuation. A field given columns here takes its value from the
+// mapped columns only: the first of them, in this order, that is not blank
+// in a row.
+type Mapping []Mapped
 
 // ParseMapping parses --map arguments of the form "CSV column=field", such
-// as "Cell=phone" or "Notes=-".
+// as "Cell=phone" or "Notes=-". Several columns may name one field
+// ("Phone : mobile=phone", "Phone : iPhone=phone"): the first wins.
 func ParseMapping(args []string) (Mapping, error) {
-	m := Mapping{}
+	var m Mapping
 	seen := map[string]string{}
 	var errs []error
 	for _, a := range args {
@@ -204,7 +240,7 @@ func ParseMapping(args []string) (Mapping, error) {
 			continue
 		}
 		seen[normalize(col)] = a
-		m[col] = canon
+		m = append(m, Mapped{Column: col, Field: canon})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

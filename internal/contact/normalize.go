@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -69,12 +70,24 @@ func explainEmail(v string) error {
 // region is the two-letter country (US, GB, AU) of numbers written without
 // a country code. An extension is dropped: texts go to the main number.
 func NormalizePhone(s, region string) (string, error) {
+	s = phoneInvisibles.Replace(s)
 	e164, err := checkPhone(s, regionCode(region))
 	if err != nil {
 		return "", fmt.Errorf("invalid phone %q: %w", s, err)
 	}
 	return e164, nil
 }
+
+// phoneInvisibles are the characters phone apps put in numbers that
+// libphonenumber does not read: the direction marks an iPhone wraps a
+// number in (U+202A…U+202C, U+200E, U+200F), zero-width characters, and
+// non-breaking hyphens and spaces.
+var phoneInvisibles = strings.NewReplacer(
+	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
+	"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "",
+	"\u200e", "", "\u200f", "", "\u200b", "", "\u200c", "", "\u200d", "", "\u2060", "", "\ufeff", "",
+	"\u2010", "-", "\u2011", "-", "\u00a0", " ", "\u202f", " ", "\u2007", " ",
+)
 
 // regionCode is a country code as phonenumbers spells it.
 func regionCode(region string) string {
@@ -344,17 +357,45 @@ func titleZone(s string) string {
 	return string(b)
 }
 
-// parseConsent reads yes/no answers. known is false for a blank.
-func parseConsent(s string) (value, known bool, err error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "":
+// parseConsent reads a yes/no answer, or a subscription state as Klaviyo
+// and Shopify write them (SUBSCRIBED, UNSUBSCRIBED, NEVER_SUBSCRIBED).
+// known is false for a blank and for states that say neither yes nor no
+// (never subscribed, pending). what names the column in the error.
+func parseConsent(what, s string) (value, known bool, err error) {
+	switch answerWord(s) {
+	case "", "never subscribed", "not subscribed", "pending", "redacted", "invalid", "unknown":
 		return false, false, nil
-	case "yes", "y", "true", "t", "1", "x", "✓", "✔", "on", "opted in", "si", "sí", "oui", "ja":
+	case "yes", "y", "true", "t", "1", "x", "✓", "✔", "on", "opted in", "si", "sí", "oui", "ja",
+		"subscribed", "subscribe", "confirmed":
 		return true, true, nil
-	case "no", "n", "false", "f", "0", "off", "opted out", "non", "nein":
+	case "no", "n", "false", "f", "0", "off", "opted out", "non", "nein",
+		"unsubscribed", "unsubscribe", "declined":
 		return false, true, nil
 	}
-	return false, false, fmt.Errorf("invalid SMS consent %q: write yes or no, or leave it blank if you don't know", s)
+	return false, false, fmt.Errorf("invalid %s %q: write yes or no, or leave it blank if you don't know", what, s)
+}
+
+// parseEmailStatus reads an email list's status column (Mailchimp's
+// subscribed, unsubscribed, cleaned): EmailUnsubscribed, EmailBounced, or
+// "" when the address may still get mail.
+func parseEmailStatus(s string) (string, error) {
+	switch answerWord(s) {
+	case "", "subscribed", "active", "pending", "transactional", "never subscribed", "not subscribed", "non subscribed":
+		return "", nil
+	case "unsubscribed", "unsubscribe", "opted out":
+		return EmailUnsubscribed, nil
+	case "cleaned", "bounced", "hard bounce", "hard bounced":
+		return EmailBounced, nil
+	}
+	return "", fmt.Errorf("invalid email status %q: write subscribed, unsubscribed or cleaned (bounced), or leave it blank", s)
+}
+
+// answerWord lower-cases an answer and reads _ and - as spaces:
+// NEVER_SUBSCRIBED is "never subscribed".
+func answerWord(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == '_' || r == '-' || unicode.IsSpace(r)
+	}), " ")
 }
 
 // splitName splits a full name into first and last: "Jane Q. Smith" gives

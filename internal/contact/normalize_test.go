@@ -1,6 +1,9 @@
 package contact
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizePhone(t *testing.T) {
 	tests := []struct {
@@ -24,6 +27,12 @@ func TestNormalizePhone(t *testing.T) {
 		{"0491 570 156", "au", "+61491570156", ""},
 		{"020 7946 0958", "UK", "+442079460958", ""},
 		{"(02) 9876 5432", "AU", "+61298765432", ""},
+		// As iPhone exports write them: direction marks around the number,
+		// non-breaking hyphens and spaces, zero-width characters.
+		{"\u202a+1 (312) 555\u20110142\u202c", "US", "+13125550142", ""},
+		{"\u200e(312)\u00a0555\u2011\u200b0100\u200f", "US", "+13125550100", ""},
+		{"+44\u202f20\u202f7946\u202f0958", "US", "+442079460958", ""},
+		{"\u202a12\u202c", "US", "", `invalid phone "12": too short`},
 		{"12", "US", "", `invalid phone "12": too short`},
 		{"555-0100", "US", "", `invalid phone "555-0100": missing the area code`},
 		{"31255501000000", "US", "", `invalid phone "31255501000000": too long`},
@@ -149,21 +158,40 @@ func TestNormalizeZone(t *testing.T) {
 }
 
 func TestParseConsent(t *testing.T) {
-	for _, in := range []string{"yes", "Y", "TRUE", "1", "x", "X", " yes "} {
-		if v, known, err := parseConsent(in); !v || !known || err != nil {
+	for _, in := range []string{"yes", "Y", "TRUE", "1", "x", "X", " yes ", "SUBSCRIBED", "Subscribe"} {
+		if v, known, err := parseConsent("SMS consent", in); !v || !known || err != nil {
 			t.Errorf("parseConsent(%q) = %v, %v, %v; want true", in, v, known, err)
 		}
 	}
-	for _, in := range []string{"no", "N", "false", "0"} {
-		if v, known, err := parseConsent(in); v || !known || err != nil {
+	for _, in := range []string{"no", "N", "false", "0", "UNSUBSCRIBED", "opted_out"} {
+		if v, known, err := parseConsent("SMS consent", in); v || !known || err != nil {
 			t.Errorf("parseConsent(%q) = %v, %v, %v; want false", in, v, known, err)
 		}
 	}
-	if _, known, err := parseConsent("  "); known || err != nil {
-		t.Errorf("blank consent: known %v, %v; want unknown", known, err)
+	// Never having subscribed is not a refusal, nor a yes.
+	for _, in := range []string{"  ", "NEVER_SUBSCRIBED", "not subscribed", "PENDING"} {
+		if _, known, err := parseConsent("SMS consent", in); known || err != nil {
+			t.Errorf("parseConsent(%q): known %v, %v; want unknown", in, known, err)
+		}
 	}
-	if _, _, err := parseConsent("maybe"); err == nil {
-		t.Error("parseConsent(maybe) accepted")
+	if _, _, err := parseConsent("email marketing", "maybe"); err == nil || !strings.Contains(err.Error(), `invalid email marketing "maybe"`) {
+		t.Errorf("parseConsent(maybe) = %v; want an error naming email marketing", err)
+	}
+}
+
+func TestParseEmailStatus(t *testing.T) {
+	tests := map[string]string{
+		"": "", "subscribed": "", "Pending": "", "transactional": "",
+		"unsubscribed": EmailUnsubscribed, "UNSUBSCRIBED": EmailUnsubscribed,
+		"cleaned": EmailBounced, "Bounced": EmailBounced, "hard-bounce": EmailBounced,
+	}
+	for in, want := range tests {
+		if got, err := parseEmailStatus(in); got != want || err != nil {
+			t.Errorf("parseEmailStatus(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := parseEmailStatus("lead"); err == nil {
+		t.Error("parseEmailStatus(lead) accepted")
 	}
 }
 

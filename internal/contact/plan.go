@@ -3,7 +3,6 @@ package contact
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -71,22 +70,23 @@ func (p *plan) assign(cols []column, known []bool) {
 	}
 }
 
-// applyMapping applies --map: mapped columns get their field, and a field
-// given columns that way loses the ones recognised automatically.
+// applyMapping applies --map: mapped columns get their field, ranked in
+// the order of the entries, and a field given columns that way loses the
+// ones recognised automatically.
 func applyMapping(header []string, cols []column, known []bool, m Mapping) error {
 	var errs []error
 	var overridden [numFields]bool
 	mapped := make([]bool, len(header))
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		canon, err := canonicalField(m[name])
+	for n, e := range m {
+		canon, err := canonicalField(e.Field)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("--map %q: %w", name+"="+m[name], err))
+			errs = append(errs, fmt.Errorf("--map %q: %w", e.Column+"="+e.Field, err))
 			continue
 		}
-		i := findColumn(header, name)
+		i := findColumn(header, e.Column)
 		if i < 0 {
 			errs = append(errs, fmt.Errorf("--map %q: the file has no column %q; its columns are %s",
-				name+"="+m[name], name, listHeaders(header)))
+				e.Column+"="+e.Field, e.Column, listHeaders(header)))
 			continue
 		}
 		mapped[i] = true
@@ -95,7 +95,8 @@ func applyMapping(header []string, cols []column, known []bool, m Mapping) error
 			continue
 		}
 		f, _ := lookupField(canon)
-		cols[i], known[i] = column{field: f, rank: -1, mobile: f == fPhone}, true
+		// Below every automatic rank, in --map order.
+		cols[i], known[i] = column{field: f, rank: n - len(m), mobile: f == fPhone}, true
 		overridden[f] = true
 	}
 	for i := range cols {

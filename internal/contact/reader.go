@@ -2,6 +2,7 @@ package contact
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -198,9 +199,8 @@ func (r *Reader) build(ck *checker, rec []string, line int) (Record, error) {
 	var bad reasons
 	p := r.plan
 	c := Contact{
-		FirstName:        p.value(fFirstName, rec),
-		LastName:         p.value(fLastName, rec),
-		SMSConsentSource: p.value(fConsentSource, rec),
+		FirstName: p.value(fFirstName, rec),
+		LastName:  p.value(fLastName, rec),
 	}
 	if c.FirstName == "" && c.LastName == "" {
 		c.FirstName, c.LastName = splitName(p.value(fName, rec))
@@ -208,8 +208,7 @@ func (r *Reader) build(ck *checker, rec []string, line int) (Record, error) {
 	c.Email = bad.check(firstValid(p.value(fEmail, rec), ",;", NormalizeEmail))
 	c.Phone = bad.check(firstValid(p.phone(rec), "", ck.phones.get))
 	c.Timezone = bad.check(optional(p.value(fTimezone, rec), ck.zones.get))
-	c.SMSConsent = bad.consent(p.value(fConsent, rec))
-	c.SMSConsentAt = bad.date("SMS consent date", p.value(fConsentAt, rec), r.region, parseTimestamp)
+	r.consents(&c, rec, &bad)
 	order := r.order(rec, &bad)
 	if c.Email == "" && c.Phone == "" && len(bad) == 0 {
 		bad = append(bad, "no email or phone")
@@ -222,6 +221,28 @@ func (r *Reader) build(ck *checker, rec []string, line int) (Record, error) {
 		warnings = append(warnings, order.Clean()...)
 	}
 	return Record{Line: line, Contact: c, Order: order, Warnings: warnings}, nil
+}
+
+// consents reads what the row says about consent and opt-outs. A date or
+// source column for both consents ("Consent Date") serves the one that
+// has none of its own.
+func (r *Reader) consents(c *Contact, rec []string, bad *reasons) {
+	p := r.plan
+	c.SMSConsent = bad.consent("SMS consent", p.value(fConsent, rec))
+	c.EmailMarketing = bad.consent("email marketing", p.value(fEmailMarketing, rec))
+	at := bad.date("consent date", p.value(fAnyConsentAt, rec), r.region, parseTimestamp)
+	source := p.value(fAnyConsentSource, rec)
+	c.SMSConsentAt = cmp.Or(bad.date("SMS consent date", p.value(fConsentAt, rec), r.region, parseTimestamp), at)
+	c.SMSConsentSource = cmp.Or(p.value(fConsentSource, rec), source)
+	c.EmailMarketingAt = cmp.Or(bad.date("email marketing date", p.value(fEmailMarketingAt, rec), r.region, parseTimestamp), at)
+	c.EmailMarketingSource = source
+	c.EmailStatus = bad.check(parseEmailStatus(p.value(fEmailStatus, rec)))
+	switch {
+	case p.value(fCleanedAt, rec) != "":
+		c.EmailStatus = EmailBounced
+	case p.value(fUnsubscribedAt, rec) != "" && c.EmailStatus == "":
+		c.EmailStatus = EmailUnsubscribed
+	}
 }
 
 func (r *Reader) order(rec []string, bad *reasons) *Order {
@@ -288,8 +309,8 @@ func (rs *reasons) check(v string, err error) string {
 	return v
 }
 
-func (rs *reasons) consent(s string) *bool {
-	v, known, err := parseConsent(s)
+func (rs *reasons) consent(what, s string) *bool {
+	v, known, err := parseConsent(what, s)
 	rs.check("", err)
 	if !known {
 		return nil

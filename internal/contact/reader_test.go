@@ -27,6 +27,12 @@ func row(rec Record) string {
 	if c.SMSConsentAt != "" || c.SMSConsentSource != "" {
 		s += fmt.Sprintf(" at=%s src=%q", c.SMSConsentAt, c.SMSConsentSource)
 	}
+	if c.EmailMarketing != nil {
+		s += fmt.Sprintf(" email_marketing=%v at=%s src=%q", *c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource)
+	}
+	if c.EmailStatus != "" {
+		s += " email=" + c.EmailStatus
+	}
 	if o := rec.Order; o != nil {
 		s += fmt.Sprintf(" order=%s %q %q", o.Date, o.Invoice, o.Items)
 	}
@@ -307,13 +313,13 @@ func TestReaderRows(t *testing.T) {
 		{
 			name: "mapping",
 			in:   "Customer,Digits,Reach,Date\nAnn Lee,312 555 0100,a@example.com,yesterday\n",
-			opts: Options{Mapping: Mapping{"digits": "phone", "REACH": "email", "Date": Ignore}},
+			opts: Options{Mapping: Mapping{{"digits", "phone"}, {"REACH", "email"}, {"Date", Ignore}}},
 			want: []string{`2: "Ann" "Lee" <a@example.com> +13125550100 tz= sms=-`},
 		},
 		{
 			name: "a mapped field takes nothing else",
 			in:   "Mobile,Office,Email\n312 555 0100,312 555 0101,a@example.com\n",
-			opts: Options{Mapping: Mapping{"Office": "phone"}},
+			opts: Options{Mapping: Mapping{{"Office", "phone"}}},
 			want: []string{`2: "" "" <a@example.com> +13125550101 tz= sms=-`},
 		},
 	}
@@ -340,9 +346,9 @@ func TestNewReaderErrors(t *testing.T) {
 		{"excel workbook", "PK\x03\x04\x14\x00", Options{}, []string{"spreadsheet workbook", "save it as CSV"}},
 		{"broken header", "Email,\"Phone\n", Options{}, []string{"line 1: the header row has broken quotes in column 2"}},
 		{"unknown region", "Email\n", Options{Region: "XX"}, []string{`unknown country "XX"`}},
-		{"mapped column missing", "Email,Phone\n", Options{Mapping: Mapping{"Cell": "phone"}},
+		{"mapped column missing", "Email,Phone\n", Options{Mapping: Mapping{{"Cell", "phone"}}},
 			[]string{`--map "Cell=phone": the file has no column "Cell"; its columns are "Email", "Phone"`}},
-		{"mapped field unknown", "Email,Cell\n", Options{Mapping: Mapping{"Cell": "mobile"}},
+		{"mapped field unknown", "Email,Cell\n", Options{Mapping: Mapping{{"Cell", "mobile"}}},
 			[]string{`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone`}},
 	}
 	for _, tt := range tests {
@@ -365,14 +371,14 @@ func TestParseMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Mapping{"Cell": "phone", "E-mail Address": "email", "Notes": Ignore, "Tag": Ignore, "When": "order_date"}
+	want := Mapping{{"Cell", "phone"}, {"E-mail Address", "email"}, {"Notes", Ignore}, {"Tag", Ignore}, {"When", "order_date"}}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("got %v, want %v", m, want)
 	}
 
 	_, err = ParseMapping([]string{"Cell=mobile", "Cell", "=phone", "cell=phone", "CELL=email"})
 	for _, w := range []string{
-		`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone, timezone, sms_consent, sms_consent_at, sms_consent_source, order_date, invoice, items, or "-" to ignore the column`,
+		`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone, timezone, sms_consent, sms_consent_at, sms_consent_source, order_date, invoice, items, email_marketing, email_marketing_at, consent_date, consent_source, email_status, email_unsubscribed_at, email_bounced_at, or "-" to ignore the column`,
 		`--map "Cell": want COLUMN=field`,
 		`--map "=phone": want COLUMN=field`,
 		`--map "CELL=email": column "CELL" is already mapped by "cell=phone"`,

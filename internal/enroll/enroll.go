@@ -9,6 +9,7 @@ package enroll
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -113,6 +114,16 @@ func newContact(in *contact.Contact) *store.Contact {
 	}
 	if in.SMSConsent != nil {
 		ct.ConsentKnown, ct.SMSConsent = true, *in.SMSConsent
+	}
+	if in.EmailMarketing != nil {
+		ct.EmailMarketing = sql.NullBool{Valid: true, Bool: *in.EmailMarketing}
+		ct.EmailMarketingAt, ct.EmailMarketingSource = in.EmailMarketingAt, in.EmailMarketingSource
+	}
+	switch in.EmailStatus {
+	case contact.EmailUnsubscribed:
+		ct.EmailStatus = store.Unsubscribed
+	case contact.EmailBounced:
+		ct.EmailStatus = store.Bounced
 	}
 	return ct
 }

@@ -27,12 +27,62 @@ type Summary struct {
 	PastSteps int       `json:"past_steps"` // steps of old orders already past: skipped
 	Problems  []Problem `json:"problems"`
 	DryRun    bool      `json:"dry_run"`
+	// IgnoredColumns are the file's columns that nothing was read from.
+	IgnoredColumns []string `json:"ignored_columns"`
+	// Consents counts the consents and opt-outs read from the rows imported.
+	Consents Consents `json:"consents"`
+	// Warnings say what was cleaned or cut to import a row.
+	Warnings []Warning `json:"warnings"`
 }
 
 // Problem is a row that was skipped, and why.
 type Problem struct {
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
+}
+
+// Warning is something cleaned in a row that was imported, such as "first
+// name: cut to 100 characters (it had 3000)".
+type Warning struct {
+	Line int    `json:"line"`
+	Text string `json:"text"`
+}
+
+// Consents counts what an import's rows said about consent: yes and no to
+// texts and to tips and news by email, and addresses the file says
+// unsubscribed or bounced. Blank cells (unknown) are not counted.
+type Consents struct {
+	SMSYes            int `json:"sms_yes"`
+	SMSNo             int `json:"sms_no"`
+	EmailMarketingYes int `json:"email_marketing_yes"`
+	EmailMarketingNo  int `json:"email_marketing_no"`
+	EmailUnsubscribed int `json:"email_unsubscribed"`
+	EmailBounced      int `json:"email_bounced"`
+}
+
+// Total is how many consents and opt-outs were counted.
+func (c Consents) Total() int {
+	return c.SMSYes + c.SMSNo + c.EmailMarketingYes + c.EmailMarketingNo + c.EmailUnsubscribed + c.EmailBounced
+}
+
+func (c *Consents) add(ct *contact.Contact) {
+	count := func(v *bool, yes, no *int) {
+		switch {
+		case v == nil:
+		case *v:
+			*yes++
+		default:
+			*no++
+		}
+	}
+	count(ct.SMSConsent, &c.SMSYes, &c.SMSNo)
+	count(ct.EmailMarketing, &c.EmailMarketingYes, &c.EmailMarketingNo)
+	switch ct.EmailStatus {
+	case contact.EmailUnsubscribed:
+		c.EmailUnsubscribed++
+	case contact.EmailBounced:
+		c.EmailBounced++
+	}
 }
 
 func (s *Summary) add(n engine.Enrolled) {
@@ -42,6 +92,9 @@ func (s *Summary) add(n engine.Enrolled) {
 
 // Options tunes an import.
 type Options struct {
+	// File is the name of the file imported: a consent the file states
+	// without a source is recorded as given by "import of FILE, DAY".
+	File   string
 	DryRun bool  // count what would change, write nothing
 	Size   int64 // the file's size in bytes, to size the bulk load; 0 when unknown
 	// Progress, when set, is told how many bytes of the file have been
@@ -58,7 +111,11 @@ var errDryRun = errors.New("dry run")
 // stops the import and rolls it back. While it runs, the Go runtime's soft
 // memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one.
 func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.Reader, opts Options, now time.Time) (*Summary, error) {
-	sum := &Summary{Problems: []Problem{}, DryRun: opts.DryRun}
+	_, ignored := r.Columns()
+	sum := &Summary{Problems: []Problem{}, DryRun: opts.DryRun, IgnoredColumns: ignored, Warnings: []Warning{}}
+	if sum.IgnoredColumns == nil {
+		sum.IgnoredColumns = []string{}
+	}
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 { // unless GOMEMLIMIT says otherwise
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importGoMemory))
 	}
@@ -71,6 +128,7 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 			return err
 		}
 		im := &importer{ctx: txCtx, tx: tx, app: tx.Appender(), c: c, sum: sum, now: now}
+		im.consentSource, im.consentDay = consentOrigin(opts.File, now.In(c.Rules.RepZone))
 		if err := im.rows(ctx, r, opts.Progress); err != nil {
 			return err
 		}
@@ -83,6 +141,17 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		return nil, err
 	}
 	return sum, nil
+}
+
+// consentOrigin is the source and date recorded for a consent a file
+// states without them: the file and the day of the import in the rep's
+// time zone.
+func consentOrigin(file string, now time.Time) (source, day string) {
+	day = now.Format(time.DateOnly)
+	if file == "" {
+		return "import, " + day, day
+	}
+	return fmt.Sprintf("import of %s, %s", file, day), day
 }
 
 // estimateRows guesses how many rows a file holds from its size (rows of
@@ -116,6 +185,9 @@ type importer struct {
 	c        *engine.Content
 	sum      *Summary
 	now      time.Time
+	// consentSource and consentDay are recorded for a consent a row
+	// states without a source or a date (see consentOrigin).
+	consentSource, consentDay string
 }
 
 // rows writes each good row and records each bad one, while other
@@ -191,6 +263,7 @@ func (im *importer) batch(b []contact.Row) error {
 	seen := map[string]int{}
 	for i := range b {
 		if b[i].Err == nil {
+			b[i].Record.Contact.DefaultConsent(im.consentSource, im.consentDay)
 			cts[i] = newContact(&b[i].Record.Contact)
 			for _, k := range keys(cts[i]) {
 				seen[k]++
@@ -247,6 +320,10 @@ func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 	}
 	if err := im.record(&rr.Record, ct, isNew); err != nil {
 		return fmt.Errorf("line %d: %w", rr.Record.Line, err)
+	}
+	im.sum.Consents.add(&rr.Record.Contact)
+	for _, w := range rr.Record.Warnings {
+		im.sum.Warnings = append(im.sum.Warnings, Warning{Line: rr.Record.Line, Text: w})
 	}
 	return nil
 }

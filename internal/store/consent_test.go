@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -109,5 +110,89 @@ func TestTextsOfTheDayUseTheirIndexes(t *testing.T) {
 		if step == "SCAN messages" {
 			t.Errorf("plan reads the whole queue:\n%s", plan)
 		}
+	}
+}
+
+// What an import says about email only ever stops mail: an unsubscribe or
+// bounce is recorded, a yes fills an unknown but never overturns a no,
+// and the same answer keeps the date and source it was first given with.
+func TestUpsertEmailConsentOnlyStopsMail(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	no := sql.NullBool{Valid: true, Bool: false}
+	yes := sql.NullBool{Valid: true, Bool: true}
+	steps := []struct {
+		in         Contact
+		res        UpsertResult
+		marketing  sql.NullBool
+		at, source string
+		status     string
+	}{
+		{Contact{Email: "a@example.com"}, Inserted, sql.NullBool{}, "", "", Subscribed},
+		{Contact{Email: "a@example.com", EmailMarketing: yes, EmailMarketingAt: "2026-01-02", EmailMarketingSource: "form"},
+			Updated, yes, "2026-01-02", "form", Subscribed},
+		{Contact{Email: "a@example.com", EmailMarketing: yes, EmailMarketingAt: "2026-02-02", EmailMarketingSource: "import"},
+			Unchanged, yes, "2026-01-02", "form", Subscribed},
+		{Contact{Email: "a@example.com", EmailMarketing: no, EmailMarketingAt: "2026-03-03", EmailMarketingSource: "shopify"},
+			Updated, no, "2026-03-03", "shopify", Subscribed},
+		{Contact{Email: "a@example.com", EmailMarketing: yes, EmailMarketingAt: "2026-04-04", EmailMarketingSource: "old file"},
+			Unchanged, no, "2026-03-03", "shopify", Subscribed},
+		{Contact{Email: "a@example.com", EmailStatus: Unsubscribed}, Updated, no, "2026-03-03", "shopify", Unsubscribed},
+		{Contact{Email: "a@example.com", EmailStatus: Subscribed}, Unchanged, no, "2026-03-03", "shopify", Unsubscribed},
+		{Contact{Email: "b@example.com", EmailStatus: Bounced, EmailMarketing: no, EmailMarketingAt: "2026-05-05", EmailMarketingSource: "mailchimp"},
+			Inserted, no, "2026-05-05", "mailchimp", Bounced},
+	}
+	for i, st := range steps {
+		c := st.in
+		var res UpsertResult
+		err := s.Tx(ctx, func(tx *Tx) error {
+			var err error
+			res, err = tx.UpsertContact(ctx, &c, int64(i+1))
+			return err
+		})
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		got, err := s.Contact(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res != st.res || got.EmailMarketing != st.marketing || got.EmailMarketingAt != st.at ||
+			got.EmailMarketingSource != st.source || got.EmailStatus != st.status {
+			t.Errorf("step %d: %v, stored marketing %v at %q source %q status %q; want %v, %v %q %q %q",
+				i, res, got.EmailMarketing, got.EmailMarketingAt, got.EmailMarketingSource, got.EmailStatus,
+				st.res, st.marketing, st.at, st.source, st.status)
+		}
+	}
+}
+
+// A text consent already on record with the same answer keeps its date
+// and source; a changed answer brings the new ones.
+func TestUpsertSameSMSConsentKeepsItsRecord(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	upsert := func(c Contact) (*Contact, UpsertResult) {
+		t.Helper()
+		var res UpsertResult
+		err := s.Tx(ctx, func(tx *Tx) error {
+			var err error
+			res, err = tx.UpsertContact(ctx, &c, 1)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Contact(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, res
+	}
+	upsert(Contact{Phone: "+13125550100", SMSConsent: true, ConsentKnown: true, SMSConsentAt: "2026-01-01", SMSConsentSource: "import of a.csv, 2026-01-01"})
+	if got, res := upsert(Contact{Phone: "+13125550100", SMSConsent: true, ConsentKnown: true, SMSConsentAt: "2026-02-01", SMSConsentSource: "import of a.csv, 2026-02-01"}); res != Unchanged || got.SMSConsentAt != "2026-01-01" {
+		t.Errorf("same consent imported again: %v, at %q; want unchanged, the first date", res, got.SMSConsentAt)
+	}
+	if got, res := upsert(Contact{Phone: "+13125550100", SMSConsent: false, ConsentKnown: true, SMSConsentAt: "2026-03-01", SMSConsentSource: "shopify"}); res != Updated || got.SMSConsent || got.SMSConsentAt != "2026-03-01" || got.SMSConsentSource != "shopify" {
+		t.Errorf("consent withdrawn: %v, %+v; want updated with the new date and source", res, got)
 	}
 }

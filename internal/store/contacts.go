@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -39,6 +40,10 @@ type Contact struct {
 	// EmailMarketing is whether tips and news may go by email: unset when
 	// the customer never said (then they may: see MarketingEmailDeclined).
 	EmailMarketing sql.NullBool `db:"email_marketing"`
+	// EmailMarketingAt and EmailMarketingSource say when and how the
+	// customer said yes or no to tips and news, as an import read it.
+	EmailMarketingAt     string `db:"email_marketing_at"`
+	EmailMarketingSource string `db:"email_marketing_source"`
 
 	// ConsentKnown marks, on input to UpsertContact, that SMSConsent was
 	// stated (a "no" in an import must be able to withdraw a "yes").
@@ -159,7 +164,8 @@ func (tx *Tx) UpsertContact(ctx context.Context, c *Contact, now int64) (UpsertR
 	}
 	c.UpdatedAt = now
 	_, err = tx.exec(ctx, "contact-update", c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone,
-		c.SMSConsent, c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, c.UpdatedAt, c.ID)
+		c.SMSConsent, c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, c.UpdatedAt,
+		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, c.EmailStatus, c.ID)
 	if err != nil {
 		return 0, fmt.Errorf("update contact %s: %w", c.Label(), err)
 	}
@@ -185,7 +191,8 @@ func (tx *Tx) insertContact(ctx context.Context, c *Contact, now int64) (bool, e
 // contactValues are contact-insert's values for c.
 func contactValues(c *Contact, uid string, now int64) []any {
 	return []any{uid, c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone, c.SMSConsent,
-		c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now, now}
+		c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now, now,
+		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, cmp.Or(c.EmailStatus, Subscribed)}
 }
 
 // InsertContacts inserts each contact of cs whose email and phone are free,
@@ -273,13 +280,35 @@ func merge(old, in Contact) Contact {
 	set(&out.Email, in.Email)
 	set(&out.Phone, in.Phone)
 	set(&out.Timezone, in.Timezone)
-	if in.ConsentKnown {
+	// The same answer already on record keeps its date and source: they
+	// say when it was first given, and a file imported again (its consent
+	// dated the day of each import) changes nothing.
+	sameSMS := in.SMSConsent == old.SMSConsent && old.SMSConsentAt != "" && old.SMSConsentSource != ""
+	if in.ConsentKnown && !sameSMS {
 		out.SMSConsent = in.SMSConsent
 		set(&out.SMSConsentAt, in.SMSConsentAt)
 		set(&out.SMSConsentSource, in.SMSConsentSource)
 		set(&out.SMSConsentText, in.SMSConsentText)
 	}
+	mergeEmail(&out, in)
 	return out
+}
+
+// mergeEmail overlays what in says about email on out. It only ever stops
+// mail: an unsubscribed or bounced address stays so whatever a file says,
+// and a yes to tips and news fills an unknown but never overturns a no
+// (the customer may have said it on the unsubscribe page since). The same
+// answer keeps its date and source, as the SMS one does.
+func mergeEmail(out *Contact, in Contact) {
+	if (in.EmailStatus == Unsubscribed || in.EmailStatus == Bounced) && out.EmailStatus == Subscribed {
+		out.EmailStatus = in.EmailStatus
+	}
+	changes := in.EmailMarketing.Valid && in.EmailMarketing != out.EmailMarketing
+	if changes && (!in.EmailMarketing.Bool || !out.EmailMarketing.Valid) {
+		out.EmailMarketing = in.EmailMarketing
+		out.EmailMarketingAt = in.EmailMarketingAt
+		out.EmailMarketingSource = in.EmailMarketingSource
+	}
 }
 
 // SetEmailStatus records subscribed/unsubscribed/bounced for a contact's email.

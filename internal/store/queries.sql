@@ -70,7 +70,8 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 -- name: contact-columns
 id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, '') AS phone,
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
-email_status, sms_status, status_note, created_at, updated_at, email_marketing
+email_status, sms_status, status_note, created_at, updated_at, email_marketing,
+email_marketing_at, email_marketing_source
 
 -- name: contact-by-id
 SELECT {{contact-columns}} FROM contacts WHERE id = ?;
@@ -98,8 +99,9 @@ ORDER BY lower(last_name), lower(first_name), id;
 -- Nothing happens when the email or phone is taken: the caller then
 -- updates the contact that has it.
 INSERT INTO contacts (uid, first_name, last_name, email, phone, timezone, sms_consent,
-    sms_consent_at, sms_consent_source, sms_consent_text, created_at, updated_at)
-VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?)
+    sms_consent_at, sms_consent_source, sms_consent_text, created_at, updated_at,
+    email_marketing, email_marketing_at, email_marketing_source, email_status)
+VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (email) DO NOTHING
 ON CONFLICT (phone) DO NOTHING;
 
@@ -113,7 +115,8 @@ SELECT coalesce(max(id), 0) FROM contacts;
 -- name: contact-update
 UPDATE contacts SET first_name = ?, last_name = ?, email = nullif(?, ''), phone = nullif(?, ''),
     timezone = ?, sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
-    sms_consent_text = ?, updated_at = ?
+    sms_consent_text = ?, updated_at = ?, email_marketing = ?, email_marketing_at = ?,
+    email_marketing_source = ?, email_status = ?
 WHERE id = ?;
 
 -- name: contact-set-email-status
