@@ -244,7 +244,8 @@ func (im *importer) flush() error {
 // first, many per statement (store.InsertContacts): those whose email and
 // phone no other row of the batch has, so that the order in which they go
 // in cannot matter. The rest, customers already stored and rows that share
-// an email or phone, are upserted one by one.
+// an email or phone (a returning customer, a household sharing a phone),
+// are upserted one by one in file order, as importing row by row would.
 func (im *importer) batch(b []contact.Row) error {
 	cts := make([]*store.Contact, len(b))
 	seen := map[string]int{}
