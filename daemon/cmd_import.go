@@ -17,8 +17,9 @@ import (
 )
 
 func cmdImport(e *env, args []string) error {
-	fs := newFlags(e, "import", "FILE.csv [--dry-run] [--map CSVCOL=field]... [--json]")
+	fs := newFlags(e, "import", "FILE.csv [--dry-run] [--map CSVCOL=field]... [--date-order dmy|mdy] [--json]")
 	dry := fs.Bool("dry-run", false, "report what would change without writing")
+	dateOrder := fs.String("date-order", "", "read dates such as 04/12/2026 day first (dmy) or month first (mdy); by default the file's dates decide")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	var maps multi
 	fs.Var(&maps, "map", "use CSV column COL for field (repeatable; several columns for one field: the first non-blank wins), e.g. --map \"Cell=phone\"")
@@ -27,18 +28,26 @@ func cmdImport(e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return invalidf("usage: rapport import FILE.csv [--dry-run] [--map CSVCOL=field] [--json]")
+		return invalidf("usage: rapport import FILE.csv [--dry-run] [--map CSVCOL=field] [--date-order dmy|mdy] [--json]")
 	}
 	mapping, err := contact.ParseMapping(maps)
 	if err != nil {
 		return invalid{err}
+	}
+	order := contact.DateOrderAuto
+	if *dateOrder != "" {
+		if order, err = contact.ParseDateOrder(*dateOrder); err != nil {
+			return invalid{fmt.Errorf("--date-order: %w", err)}
+		}
 	}
 	f, st, err := e.loadAndOpen()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sum, err := e.importFile(st, f.content, pos[0], contact.Options{Region: f.cfg.Rep.Country, Mapping: mapping}, *dry)
+	opts := contact.Options{Region: f.cfg.Rep.Country, Mapping: mapping, DateOrder: order,
+		Now: e.clock.Now().In(f.cfg.Rep.Location)}
+	sum, err := e.importFile(st, f.content, pos[0], opts, *dry)
 	if err != nil {
 		return err
 	}
@@ -66,6 +75,10 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 		return nil, invalid{fmt.Errorf("import: %w", err)}
 	}
 	defer file.Close()
+	if _, err := file.Seek(0, io.SeekCurrent); err != nil && opts.DateOrder == contact.DateOrderAuto {
+		// The file's dates decide their order only when it can be read twice.
+		return nil, invalidf("%s cannot be read twice (is it a pipe?): say how its dates are written with --date-order dmy or --date-order mdy", path)
+	}
 	r, err := contact.NewReader(file, opts)
 	if err != nil {
 		return nil, invalid{fmt.Errorf("%s: %w", path, err)}
@@ -75,7 +88,7 @@ func (e *env) importFile(st *store.Store, c *engine.Content, path string, opts c
 	if fi, err := file.Stat(); err == nil {
 		size = fi.Size()
 	}
-	sum, err := enroll.Import(e.ctx, st, c, r, enroll.Options{File: filepath.Base(path), DryRun: dry, Size: size, Progress: bar.set}, e.clock.Now())
+	sum, err := enroll.Import(e.ctx, st, c, r, enroll.Options{File: filepath.Base(path), DryRun: dry, Size: size, Progress: bar.set, NextPass: tickInterval}, e.clock.Now())
 	bar.done()
 	if err != nil {
 		return nil, fmt.Errorf("import %s: nothing was imported: %w", path, err)
@@ -90,6 +103,10 @@ func printImport(w io.Writer, path string, s *enroll.Summary) {
 	}
 	fmt.Fprintf(w, "%s %s: %d inserted, %d updated, %d unchanged, %d skipped, %d orders, %d journeys started\n",
 		path, verb, s.Inserted, s.Updated, s.Unchanged, s.Skipped, s.Orders, s.Journeys)
+	if s.DateOrderReason != "" {
+		fmt.Fprintf(w, "dates read %s: %s\n", dateOrderWords(s.DateOrder), s.DateOrderReason)
+	}
+	printNextRun(w, s)
 	if s.PastSteps > 0 {
 		fmt.Fprintf(w, "%d %s of older orders had already passed and will not be sent (rapport preview shows them)\n",
 			s.PastSteps, plural(s.PastSteps, "step", "steps"))
@@ -103,6 +120,10 @@ func printImport(w io.Writer, path string, s *enroll.Summary) {
 	}
 	for _, c := range s.Warnings {
 		fmt.Fprintf(w, "%s:%d: cleaned: %s\n", path, c.Line, c.Text)
+	}
+	printChanges(w, path, s.Changes)
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "%s:%d: %s\n", path, n.Line, n.Reason)
 	}
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "%s:%d: skipped: %s\n", path, p.Line, p.Reason)
@@ -126,6 +147,44 @@ func consentCounts(n enroll.Consents) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+func dateOrderWords(order string) string {
+	if order == string(contact.MDY) {
+		return "month first (mdy)"
+	}
+	return "day first (dmy)"
+}
+
+// printNextRun says what the import makes the next run send.
+func printNextRun(w io.Writer, s *enroll.Summary) {
+	for _, n := range s.NextRun {
+		who, get := plural(n.Customers, "customer is", "customers are"), plural(n.Customers, "gets", "get")
+		if s.DryRun {
+			who, get = plural(n.Customers, "customer would be", "customers would be"), "get"
+		}
+		fmt.Fprintf(w, "%d %s due step %q of %s and %s it at the next run\n", n.Customers, who, n.Step, n.CampaignName, get)
+	}
+}
+
+// maxChangesShown bounds the changes listed in the text summary; --json
+// lists them all.
+const maxChangesShown = 20
+
+// printChanges lists the name and email fields of stored contacts that
+// rows changed, so that the rep can see a row that describes someone else.
+func printChanges(w io.Writer, path string, changes []enroll.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%d %s of stored contacts changed:\n", len(changes), plural(len(changes), "field", "fields"))
+	for i, c := range changes {
+		if i == maxChangesShown {
+			fmt.Fprintf(w, "  and %d more (rapport import --json lists them all)\n", len(changes)-i)
+			break
+		}
+		fmt.Fprintf(w, "%s:%d: contact %d: %s %q → %q\n", path, c.Line, c.ContactID, c.Field, c.Old, c.New)
+	}
 }
 
 func printJSON(w io.Writer, v any) error {

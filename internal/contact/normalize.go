@@ -153,15 +153,17 @@ func explainInvalidPhone(n *phonenumbers.PhoneNumber) error {
 // 20YY); "Mar 15, 2026", "15 March 2026", "15-Mar-26"; RFC 3339. A time
 // after the date is ignored. An empty region means US.
 func ParseDate(s, region string) (string, error) {
-	d, err := parseDate(s, region)
+	d, err := parseDate(s, monthFirst(region))
 	if err != nil {
 		return "", fmt.Errorf("invalid date %q: %w", s, err)
 	}
 	return d, nil
 }
 
-func parseDate(s, region string) (string, error) {
-	t, err := parseDay(s, region)
+// parseDate is ParseDate with the order of day and month given: true
+// reads 3/4/2026 as March 4.
+func parseDate(s string, monthFirst bool) (string, error) {
+	t, err := parseDay(s, monthFirst)
 	if err != nil {
 		return "", err
 	}
@@ -169,11 +171,11 @@ func parseDate(s, region string) (string, error) {
 }
 
 // parseTimestamp reads an RFC 3339 time, kept as such, or a date.
-func parseTimestamp(s, region string) (string, error) {
+func parseTimestamp(s string, monthFirst bool) (string, error) {
 	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
 		return t.Format(time.RFC3339), checkYear(t.Year())
 	}
-	return parseDate(s, region)
+	return parseDate(s, monthFirst)
 }
 
 var namedDateLayouts = []string{
@@ -182,7 +184,7 @@ var namedDateLayouts = []string{
 	"2 Jan 2006", "2 January 2006", "2-Jan-2006", "2-Jan-06", "2006-Jan-02",
 }
 
-func parseDay(s, region string) (time.Time, error) {
+func parseDay(s string, first bool) (time.Time, error) {
 	v := strings.TrimSpace(s)
 	if v == "" {
 		return time.Time{}, errors.New("empty")
@@ -190,7 +192,6 @@ func parseDay(s, region string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, checkYear(t.Year())
 	}
-	first := monthFirst(region)
 	if t, ok, err := numericDate(v, first); ok {
 		return t, err
 	}
@@ -226,14 +227,7 @@ func monthFirst(region string) bool {
 // numericDate reads dates made of three numbers. ok is false when s is not
 // such a date; err says why one is impossible.
 func numericDate(s string, monthFirst bool) (t time.Time, ok bool, err error) {
-	date := s
-	if i := strings.IndexAny(s, " T"); i >= 0 {
-		if !strings.Contains(s[i:], ":") {
-			return time.Time{}, false, nil
-		}
-		date = s[:i] // and a time of day, ignored
-	}
-	p, yearFirst, ok := threeNumbers(date)
+	p, yearFirst, ok := dateNumbers(s)
 	switch {
 	case !ok:
 		return time.Time{}, false, nil
@@ -248,6 +242,19 @@ func numericDate(s string, monthFirst bool) (t time.Time, ok bool, err error) {
 		return checkDate(y, p[0], p[1], "month/day/year")
 	}
 	return checkDate(y, p[1], p[0], "day/month/year")
+}
+
+// dateNumbers splits a date made of three numbers, with or without a time
+// of day after it (ignored).
+func dateNumbers(s string) (p [3]int, yearFirst, ok bool) {
+	date := s
+	if i := strings.IndexAny(s, " T"); i >= 0 {
+		if !strings.Contains(s[i:], ":") {
+			return p, false, false
+		}
+		date = s[:i]
+	}
+	return threeNumbers(date)
 }
 
 // threeNumbers splits "2026-03-15", "3/15/2026" or "15.03.26".

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -21,16 +22,28 @@ type Options struct {
 	Region string
 	// Mapping overrides column recognition (--map).
 	Mapping Mapping
+	// DateOrder says how to read 4/12/2026 (--date-order). Left to
+	// DateOrderAuto, NewReader decides it from all the file's dates when
+	// it can read the file twice (a file, not a pipe), else from Region.
+	DateOrder DateOrder
+	// Now, in the rep's time zone, refuses orders dated after the next
+	// day there: such a date is a misread or a typo, and its steps would
+	// wait for a day that has not come. Zero checks nothing.
+	Now time.Time
 }
 
 // Reader reads contacts from a CSV file with a header row, one row at a
 // time, in constant memory.
 type Reader struct {
-	count  *countingReader
-	split  *splitter
-	plan   *plan
-	region string
-	check  *checker // for Next; Batches gives each worker its own
+	count      *countingReader
+	split      *splitter
+	plan       *plan
+	region     string
+	monthFirst bool // how dates of three numbers are read (see DateOrder)
+	dateOrder  DateOrder
+	orderWhy   string   // why order, "" when no date of the file depends on it
+	latest     string   // the last order date accepted (YYYY-MM-DD), or ""
+	check      *checker // for Next; Batches gives each worker its own
 }
 
 // checker holds the memos of one goroutine checking rows. Checking a phone
@@ -51,10 +64,15 @@ func newChecker(region string) *checker {
 
 // NewReader reads the header row of r and works out which column holds
 // what. It fails when the file is empty, is not a CSV file, has no column
-// for an e-mail or a phone, or when opts.Mapping names a column or field
-// that does not exist. The message says what to change.
+// for an e-mail or a phone, when opts.Mapping names a column or field
+// that does not exist, or when its dates are written both day first and
+// month first. The message says what to change.
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	region, err := checkRegion(opts.Region)
+	if err != nil {
+		return nil, err
+	}
+	order, why, err := dateOrder(r, opts, region)
 	if err != nil {
 		return nil, err
 	}
@@ -71,14 +89,43 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line %d: %w", line, err)
 	}
-	return &Reader{
-		count:  count,
-		split:  split,
-		plan:   p,
-		region: region,
-		check:  newChecker(region),
-	}, nil
+	rd := &Reader{
+		count:      count,
+		split:      split,
+		plan:       p,
+		region:     region,
+		monthFirst: order.monthFirst(),
+		dateOrder:  order,
+		orderWhy:   why,
+		check:      newChecker(region),
+	}
+	if !opts.Now.IsZero() {
+		rd.latest = opts.Now.AddDate(0, 0, 1).Format(time.DateOnly)
+	}
+	return rd, nil
 }
+
+// dateOrder is the order in which the file's dates are read, and why.
+func dateOrder(r io.Reader, opts Options, region string) (DateOrder, string, error) {
+	if opts.DateOrder != DateOrderAuto {
+		return opts.DateOrder, "as --date-order says", nil
+	}
+	order, why, seekable, err := settleDateOrder(r, opts, region)
+	switch {
+	case err != nil:
+		return "", "", err
+	case seekable:
+		return order, why, nil
+	case monthFirst(region):
+		return MDY, "", nil
+	}
+	return DMY, "", nil
+}
+
+// DateOrder is the order in which the file's dates of three numbers are
+// read, and why (for the import summary); why is "" when no date in the
+// file depends on the order.
+func (r *Reader) DateOrder() (DateOrder, string) { return r.dateOrder, r.orderWhy }
 
 func checkRegion(region string) (string, error) {
 	region = regionCode(region)
@@ -230,11 +277,11 @@ func (r *Reader) consents(c *Contact, rec []string, bad *reasons) {
 	p := r.plan
 	c.SMSConsent = bad.consent("SMS consent", p.value(fConsent, rec))
 	c.EmailMarketing = bad.consent("email marketing", p.value(fEmailMarketing, rec))
-	at := bad.date("consent date", p.value(fAnyConsentAt, rec), r.region, parseTimestamp)
+	at := bad.date("consent date", p.value(fAnyConsentAt, rec), r.monthFirst, parseTimestamp)
 	source := p.value(fAnyConsentSource, rec)
-	c.SMSConsentAt = cmp.Or(bad.date("SMS consent date", p.value(fConsentAt, rec), r.region, parseTimestamp), at)
+	c.SMSConsentAt = cmp.Or(bad.date("SMS consent date", p.value(fConsentAt, rec), r.monthFirst, parseTimestamp), at)
 	c.SMSConsentSource = cmp.Or(p.value(fConsentSource, rec), source)
-	c.EmailMarketingAt = cmp.Or(bad.date("email marketing date", p.value(fEmailMarketingAt, rec), r.region, parseTimestamp), at)
+	c.EmailMarketingAt = cmp.Or(bad.date("email marketing date", p.value(fEmailMarketingAt, rec), r.monthFirst, parseTimestamp), at)
 	c.EmailMarketingSource = source
 	c.EmailStatus = bad.check(parseEmailStatus(p.value(fEmailStatus, rec)))
 	switch {
@@ -256,7 +303,10 @@ func (r *Reader) order(rec []string, bad *reasons) *Order {
 		*bad = append(*bad, "the order has no date: fill in the order date, or clear the invoice and items")
 		return nil
 	}
-	o.Date = bad.date("order date", date, r.region, parseDate)
+	o.Date = bad.date("order date", date, r.monthFirst, parseDate)
+	if o.Date != "" && r.latest != "" && o.Date > r.latest {
+		*bad = append(*bad, fmt.Sprintf("the order date %q (read as %s) is in the future: correct it, or leave the order out until it is placed", date, o.Date))
+	}
 	return &o
 }
 
@@ -318,11 +368,11 @@ func (rs *reasons) consent(what, s string) *bool {
 	return &v
 }
 
-func (rs *reasons) date(what, s, region string, parse func(s, region string) (string, error)) string {
+func (rs *reasons) date(what, s string, monthFirst bool, parse func(s string, monthFirst bool) (string, error)) string {
 	if s == "" {
 		return ""
 	}
-	v, err := parse(s, region)
+	v, err := parse(s, monthFirst)
 	if err != nil {
 		*rs = append(*rs, fmt.Sprintf("invalid %s %q: %v", what, s, err))
 	}

@@ -24,11 +24,16 @@ type Result struct {
 	// New is true when the order (Order) or the contact (Contact) was not
 	// stored before; an order already there changes nothing.
 	New bool
-	// Updated is true when Contact changed a stored contact's fields.
-	Updated   bool
-	Journeys  int         // journeys started
-	PastSteps int         // their steps already past when they started: not queued
-	Upcoming  []store.Due // the contact's pending steps afterwards, soonest first
+	// Updated is true when Contact changed a stored contact's fields;
+	// Changes lists the name and email fields among them.
+	Updated bool
+	Changes []store.Change
+	// PhoneOwner is the other customer the given phone belongs to: the
+	// contact was stored without it (see store.Tx.MergeContact).
+	PhoneOwner *store.Contact
+	Journeys   int         // journeys started
+	PastSteps  int         // their steps already past when they started: not queued
+	Upcoming   []store.Due // the contact's pending steps afterwards, soonest first
 }
 
 // orderWriter records orders and starts journeys: a transaction, or for
@@ -52,19 +57,21 @@ func Order(ctx context.Context, st *store.Store, c *engine.Content, ct *store.Co
 	return withUpcoming(ctx, st, c, res)
 }
 
-// Contact stores a new contact, or merges in into the stored one with the
-// same email (else phone) as an import does: empty fields never blank
+// Contact stores a new contact, or merges in into the stored one it is, as
+// an import does (see store.Tx.MergeContact: email is the identity, and a
+// phone that is another customer's is left out): empty fields never blank
 // stored ones. A contact new to the store starts the journeys of campaigns
 // triggered by new contacts.
 func Contact(ctx context.Context, st *store.Store, c *engine.Content, in contact.Contact, now time.Time) (*Result, error) {
 	ct := newContact(&in)
 	var res *Result
 	err := st.Tx(ctx, func(tx *store.Tx) error {
-		up, err := tx.UpsertContact(ctx, ct, now.Unix())
+		up, err := tx.MergeContact(ctx, ct, now.Unix())
 		if err != nil {
 			return err
 		}
-		res = &Result{Contact: ct, New: up == store.Inserted, Updated: up == store.Updated}
+		res = &Result{Contact: ct, New: up.Result == store.Inserted, Updated: up.Result == store.Updated,
+			Changes: up.Changes, PhoneOwner: up.PhoneOwner}
 		if !res.New {
 			return nil
 		}

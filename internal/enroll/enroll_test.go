@@ -137,3 +137,19 @@ func TestFindContact(t *testing.T) {
 		}
 	}
 }
+
+// A contact added with another customer's phone is someone else: added
+// without the phone, and the caller learns whose it is.
+func TestContactWithAnotherCustomersPhone(t *testing.T) {
+	t.Parallel()
+	st, _ := newStore(t)
+	ann := addContact(t, st, contact.Contact{FirstName: "Ann", Email: "ann@example.com", Phone: "+13125550111"}).Contact
+	res := addContact(t, st, contact.Contact{FirstName: "Ben", Email: "ben@example.com", Phone: "+13125550111"})
+	if !res.New || res.Contact.ID == ann.ID || res.Contact.Phone != "" || res.PhoneOwner == nil || res.PhoneOwner.ID != ann.ID {
+		t.Fatalf("%+v (contact %+v); want Ben new, without Ann's phone, told it is hers", res, res.Contact)
+	}
+	res = addContact(t, st, contact.Contact{FirstName: "Annie", Phone: "+13125550111"})
+	if res.Contact.ID != ann.ID || !res.Updated || len(res.Changes) != 1 || res.Changes[0].New != "Annie" {
+		t.Errorf("%+v; want Ann renamed, the change listed", res)
+	}
+}

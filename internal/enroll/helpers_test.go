@@ -105,12 +105,13 @@ func importText(t testing.TB, st *store.Store, c *engine.Content, csv string, op
 	return sum
 }
 
-// storedRows lists every order, journey and queue row by what they hold
-// (not their ids), sorted.
+// storedRows lists every contact, order, journey and queue row by what
+// they hold (not their ids), sorted.
 func storedRows(t testing.TB, path string) []string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{
+		`SELECT 'contact|' || coalesce(email, '') || '|' || first_name || '|' || coalesce(phone, '') FROM contacts`,
 		`SELECT 'order|' || c.email || '|' || o.order_date || '|' || o.invoice FROM orders o JOIN contacts c ON c.id = o.contact_id`,
 		`SELECT 'journey|' || c.email || '|' || j.campaign || '|' || coalesce(o.invoice, '') || '|' || j.trigger_at
 		 FROM journeys j JOIN contacts c ON c.id = j.contact_id LEFT JOIN orders o ON o.id = j.order_id`,

@@ -33,6 +33,36 @@ type Summary struct {
 	Consents Consents `json:"consents"`
 	// Warnings say what was cleaned or cut to import a row.
 	Warnings []Warning `json:"warnings"`
+	// Changes are the name and email fields of stored contacts that rows
+	// changed: the rep checks that no row described someone else.
+	Changes []Change `json:"changes"`
+	// Notes are rows imported with something left out, and why.
+	Notes []Problem `json:"notes"`
+	// DateOrder is how dates such as 4/12/2026 were read: "dmy" or "mdy";
+	// DateOrderReason says why ("" when no date of the file depended on it).
+	DateOrder       string `json:"date_order"`
+	DateOrderReason string `json:"date_order_reason,omitempty"`
+	// NextRun is what the daemon's next pass sends because of the import:
+	// customers now due, by campaign and step.
+	NextRun []NextRun `json:"next_run"`
+}
+
+// Change is a field of a stored contact that a row changed.
+type Change struct {
+	Line      int    `json:"line"`
+	ContactID int64  `json:"contact_id"`
+	Field     string `json:"field"` // first_name, last_name or email
+	Old       string `json:"old"`
+	New       string `json:"new"`
+}
+
+// NextRun is how many customers a campaign's step goes to at the next
+// run.
+type NextRun struct {
+	Campaign     string `json:"campaign"`
+	CampaignName string `json:"campaign_name"`
+	Step         string `json:"step"`
+	Customers    int    `json:"customers"`
 }
 
 // Problem is a row that was skipped, and why.
@@ -100,6 +130,9 @@ type Options struct {
 	// Progress, when set, is told how many bytes of the file have been
 	// read, after each batch.
 	Progress func(read int64)
+	// NextPass is how soon the daemon's dispatcher looks at the queue
+	// again: steps due by then count in Summary.NextRun.
+	NextPass time.Duration
 }
 
 // errDryRun rolls the import transaction back after counting.
@@ -112,7 +145,9 @@ var errDryRun = errors.New("dry run")
 // memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one.
 func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.Reader, opts Options, now time.Time) (*Summary, error) {
 	_, ignored := r.Columns()
-	sum := &Summary{Problems: []Problem{}, DryRun: opts.DryRun, IgnoredColumns: ignored, Warnings: []Warning{}}
+	order, why := r.DateOrder()
+	sum := &Summary{Problems: []Problem{}, DryRun: opts.DryRun, IgnoredColumns: ignored, Warnings: []Warning{},
+		Changes: []Change{}, Notes: []Problem{}, DateOrder: string(order), DateOrderReason: why, NextRun: []NextRun{}}
 	if sum.IgnoredColumns == nil {
 		sum.IgnoredColumns = []string{}
 	}
@@ -127,9 +162,16 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		if err != nil {
 			return err
 		}
+		before, err := tx.MaxMessageID(txCtx)
+		if err != nil {
+			return err
+		}
 		im := &importer{ctx: txCtx, tx: tx, app: tx.Appender(), c: c, sum: sum, now: now}
 		im.consentSource, im.consentDay = consentOrigin(opts.File, now.In(c.Rules.RepZone))
 		if err := im.rows(ctx, r, opts.Progress); err != nil {
+			return err
+		}
+		if sum.NextRun, err = nextRun(txCtx, tx, c, before, now, opts.NextPass); err != nil {
 			return err
 		}
 		if opts.DryRun {
@@ -152,6 +194,23 @@ func consentOrigin(file string, now time.Time) (source, day string) {
 		return "import, " + day, day
 	}
 	return fmt.Sprintf("import of %s, %s", file, day), day
+}
+
+// nextRun is what a dispatcher pass within next of now sends of the rows
+// queued after the row before.
+func nextRun(ctx context.Context, tx *store.Tx, c *engine.Content, before int64, now time.Time, next time.Duration) ([]NextRun, error) {
+	counts, err := tx.DueSince(ctx, before, now.Unix(), now.Add(next).Unix(), c.Pausing())
+	if err != nil {
+		return nil, fmt.Errorf("count the steps due at the next run: %w", err)
+	}
+	out := make([]NextRun, len(counts))
+	for i, n := range counts {
+		out[i] = NextRun{Campaign: n.Campaign, CampaignName: n.Campaign, Step: n.Step, Customers: n.Customers}
+		if cp := c.Campaign(n.Campaign); cp != nil && cp.Name != "" {
+			out[i].CampaignName = cp.Name
+		}
+	}
+	return out, nil
 }
 
 // estimateRows guesses how many rows a file holds from its size (rows of
@@ -257,7 +316,8 @@ func (im *importer) flush() error {
 // first, many per statement (store.InsertContacts): those whose email and
 // phone no other row of the batch has, so that the order in which they go
 // in cannot matter. The rest, customers already stored and rows that share
-// an email or phone, are upserted one by one.
+// an email or phone (a returning customer, a household sharing a phone),
+// are upserted one by one in file order, as importing row by row would.
 func (im *importer) batch(b []contact.Row) error {
 	cts := make([]*store.Contact, len(b))
 	seen := map[string]int{}
@@ -292,6 +352,23 @@ func (im *importer) batch(b []contact.Row) error {
 		}
 	}
 	return nil
+}
+
+// told records what the rep must hear of a row's upsert: the stored
+// contact's changed fields, and a phone left out because it is someone
+// else's.
+func (s *Summary) told(line int, ct *store.Contact, u *store.Upsert) {
+	for _, ch := range u.Changes {
+		s.Changes = append(s.Changes, Change{Line: line, ContactID: ct.ID, Field: ch.Field, Old: ch.Old, New: ch.New})
+	}
+	if o := u.PhoneOwner; o != nil {
+		who := o.Label()
+		if o.Email != "" && o.Name() != "" {
+			who = fmt.Sprintf("%s <%s>", o.Name(), o.Email)
+		}
+		s.Notes = append(s.Notes, Problem{Line: line,
+			Reason: fmt.Sprintf("phone %s already belongs to %s; imported without it", o.Phone, who)})
+	}
 }
 
 // keys are what a contact is matched by.
@@ -331,10 +408,12 @@ func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 func (im *importer) record(rec *contact.Record, ct *store.Contact, isNew bool) error {
 	res := store.Inserted
 	if !isNew {
-		var err error
-		if res, err = im.tx.UpsertContact(im.ctx, ct, im.now.Unix()); err != nil {
+		u, err := im.tx.MergeContact(im.ctx, ct, im.now.Unix())
+		if err != nil {
 			return err
 		}
+		res = u.Result
+		im.sum.told(rec.Line, ct, u)
 	}
 	w, err := im.writerFor(res, rec.Line)
 	if err != nil {

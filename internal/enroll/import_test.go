@@ -17,7 +17,9 @@ import (
 
 // historyFile is a shop's export: new customers with orders on many days,
 // some coming back later in the file with a newer order (or an older one:
-// exports are not sorted), a few with the same order twice, and bad rows.
+// exports are not sorted), a few with the same order twice, households
+// (someone with their own email and another customer's phone), and bad
+// rows.
 func historyFile(rows int) (header string, lines []string) {
 	header = "First Name,Email,Mobile Phone,SMS Consent,Order Date,Invoice"
 	start := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -36,6 +38,9 @@ func historyFile(rows int) (header string, lines []string) {
 			invoice = fmt.Sprintf("INV-%d", i-1)
 		}
 		phone := fmt.Sprintf("(312) 555-%04d", who%10000)
+		if i%17 == 16 && who == i {
+			phone = fmt.Sprintf("(312) 555-%04d", (i-3)%10000) // a household: shares a phone, not an email
+		}
 		if i%50 == 49 {
 			phone = "555-12" // too short: reported and skipped
 		}
@@ -86,6 +91,9 @@ func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
 	}
 	if !slices.ContainsFunc(a, func(r string) bool { return strings.HasPrefix(r, "journey|") && strings.Contains(r, "|welcome|") }) {
 		t.Error("no welcome journey was started")
+	}
+	if !slices.ContainsFunc(a, func(r string) bool { return strings.HasPrefix(r, "contact|") && strings.HasSuffix(r, "|") }) {
+		t.Error("no household member was stored without the shared phone")
 	}
 }
 
@@ -172,5 +180,97 @@ func TestImportCancelledStoresNothing(t *testing.T) {
 	}
 	if n := count(t, path, "SELECT count(*) FROM contacts"); n != 0 {
 		t.Errorf("%d contacts stored", n)
+	}
+}
+
+// The leak this guards against: Bob's row carried Alice's phone and his own
+// email, and Alice's record became Bob's, so her order's follow-up went to
+// him and her unsubscribe link unsubscribed him. Bob is his own customer,
+// without the phone, and the rep hears of it on his line.
+func TestImportHouseholdSharingAPhone(t *testing.T) {
+	t.Parallel()
+	st, path := newStore(t)
+	c := starterContent(t, true, nil)
+	importText(t, st, c, "Name,Email,Phone,Order Date,Invoice,Items\nAlice Lee,alice@example.com,(312) 555-0111,2026-02-28,INV-A,Lavender 15ml\n", enroll.Options{})
+	for _, dry := range []bool{true, false} {
+		sum := importText(t, st, c, "Name,Email,Phone\nBob Lee,bob@example.com,312-555-0111\n", enroll.Options{DryRun: dry})
+		want := []enroll.Problem{{Line: 2, Reason: "phone +13125550111 already belongs to Alice Lee <alice@example.com>; imported without it"}}
+		if sum.Inserted != 1 || sum.Updated != 0 || !slices.Equal(sum.Notes, want) || len(sum.Changes) != 0 {
+			t.Fatalf("dry run %v: summary %+v; want Bob inserted, noted as %+v", dry, sum, want)
+		}
+	}
+	got := queryStrings(t, path, `SELECT c.first_name || ' ' || c.email || ' ' || coalesce(c.phone, '-') || ' ' || coalesce(o.invoice, '-')
+		FROM contacts c LEFT JOIN orders o ON o.contact_id = c.id ORDER BY c.id`)
+	want := []string{"Alice alice@example.com +13125550111 INV-A", "Bob bob@example.com - -"}
+	if !slices.Equal(got, want) {
+		t.Errorf("stored %q, want %q", got, want)
+	}
+}
+
+// A row without an email is the contact with its phone: it updates them,
+// and the summary lists what changed, also in a dry run.
+func TestImportListsChanges(t *testing.T) {
+	t.Parallel()
+	st, _ := newStore(t)
+	c := starterContent(t, true, nil)
+	first := importText(t, st, c, "Name,Email,Phone\nAlice Lee,alice@example.com,(312) 555-0111\nPat,,(312) 555-0177\n", enroll.Options{})
+	if len(first.Changes) != 0 {
+		t.Fatalf("new contacts listed as changes: %+v", first.Changes)
+	}
+	for _, dry := range []bool{true, false} {
+		sum := importText(t, st, c, "Name,Email,Phone\nAli Lee,,312-555-0111\nPat Roe,pat@example.com,312-555-0177\n", enroll.Options{DryRun: dry})
+		want := []enroll.Change{
+			{Line: 2, ContactID: 1, Field: "first_name", Old: "Alice", New: "Ali"},
+			{Line: 3, ContactID: 2, Field: "last_name", Old: "", New: "Roe"},
+			{Line: 3, ContactID: 2, Field: "email", Old: "", New: "pat@example.com"},
+		}
+		if sum.Updated != 2 || !slices.Equal(sum.Changes, want) {
+			t.Errorf("dry run %v: updated %d, changes %+v; want 2 updated, %+v", dry, sum.Updated, sum.Changes, want)
+		}
+	}
+}
+
+// The summary says how the file's dates were read and why: an Excel
+// export's dotted dates are day first, settled by a day over 12.
+func TestImportReportsDateOrder(t *testing.T) {
+	t.Parallel()
+	st, path := newStore(t)
+	b, err := os.ReadFile(filepath.Join("..", "contact", "testdata", "excel-dotted.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := importText(t, st, starterContent(t, false, nil), string(b), enroll.Options{})
+	if sum.DateOrder != "dmy" || !strings.Contains(sum.DateOrderReason, "13.11.2025 on line 4") {
+		t.Errorf("date order %q (%q), want dmy settled by line 4", sum.DateOrder, sum.DateOrderReason)
+	}
+	got := queryStrings(t, path, `SELECT invoice || ' ' || order_date FROM orders ORDER BY invoice`)
+	if want := []string{"R-1001 2025-12-04", "R-1002 2025-11-13", "R-1003 2026-02-01"}; !slices.Equal(got, want) {
+		t.Errorf("orders %q, want %q", got, want)
+	}
+}
+
+// The summary says what the next run sends because of the import: steps
+// due now (a recent order's policy sheet; an old order's catch-up tip), by
+// campaign and step, not what was already queued before it.
+func TestImportSaysWhatTheNextRunSends(t *testing.T) {
+	t.Parallel()
+	st, _ := newStore(t)
+	c := starterContent(t, true, nil)
+	csv := "Name,Email,Order Date,Invoice\nAnn,ann@example.com,2026-02-28,A1\nBo,bo@example.com,2026-01-01,B1\nCy,cy@example.com,2026-01-02,C1\n"
+	for _, dry := range []bool{true, false} {
+		sum := importText(t, st, c, csv, enroll.Options{DryRun: dry, NextPass: 15 * time.Second})
+		want := []enroll.NextRun{
+			{Campaign: "post-order", CampaignName: "Post-order follow-up", Step: "monthly-tips", Customers: 2},
+			{Campaign: "post-order", CampaignName: "Post-order follow-up", Step: "policy-sheet", Customers: 1},
+		}
+		if !slices.Equal(sum.NextRun, want) {
+			t.Errorf("dry run %v: next run %+v, want %+v", dry, sum.NextRun, want)
+		}
+	}
+	// A later order of Ann's, not due yet: what the first import queued
+	// is not this import's doing.
+	sum := importText(t, st, c, "Name,Email,Order Date,Invoice\nAnn,ann@example.com,2026-03-02,A2\n", enroll.Options{NextPass: 15 * time.Second})
+	if len(sum.NextRun) != 0 {
+		t.Errorf("next run after the second import: %+v, want nothing", sum.NextRun)
 	}
 }

@@ -131,45 +131,106 @@ const (
 	Updated
 )
 
-// UpsertContact inserts c, or updates the contact with the same email (else
-// the same phone). Empty fields in c never blank stored ones, so importing
-// a file with fewer columns loses nothing. c.ID is set either way.
+// Change is a field of a stored contact that an upsert changed.
+type Change struct {
+	Field string // first_name, last_name or email
+	Old   string
+	New   string
+}
+
+// Upsert says what MergeContact did.
+type Upsert struct {
+	Result UpsertResult
+	// Changes lists the stored contact's name and email fields that
+	// changed, for the rep to check that a row did not describe someone
+	// else.
+	Changes []Change
+	// PhoneOwner is the other contact c's phone belongs to, when c is
+	// someone else (another email): c was stored without the phone.
+	PhoneOwner *Contact
+}
+
+// UpsertContact is MergeContact for callers that need only what it did.
+func (tx *Tx) UpsertContact(ctx context.Context, c *Contact, now int64) (UpsertResult, error) {
+	u, err := tx.MergeContact(ctx, c, now)
+	if err != nil {
+		return 0, err
+	}
+	return u.Result, nil
+}
+
+// MergeContact inserts c, or updates the stored contact c is. Email is the
+// identity when c has one: c is then the contact with that email, else one
+// with its phone and no email yet, else a new contact. A phone that belongs
+// to a contact with another email stays theirs (two people of a household
+// sharing a phone are two customers, and one must never get the other's
+// orders or unsubscribe links): c goes in without it. With no email, c is
+// the contact with its phone. Empty fields in c never blank stored ones,
+// so importing a file with fewer columns loses nothing. c.ID is set either
+// way.
 //
 // An import calls it for every row. Most rows are new customers, so it
 // inserts first and looks for the stored contact only when the email or
 // phone is taken: a lookup is a query, and database/sql watches each query
 // in a transaction with a goroutine of its own, which cost more than the
 // query.
-func (tx *Tx) UpsertContact(ctx context.Context, c *Contact, now int64) (UpsertResult, error) {
+func (tx *Tx) MergeContact(ctx context.Context, c *Contact, now int64) (*Upsert, error) {
 	if c.ID == 0 {
-		if inserted, err := tx.insertContact(ctx, c, now); err != nil || inserted {
-			return Inserted, err
+		if inserted, err := tx.insertContact(ctx, c, now); err != nil {
+			return nil, err
+		} else if inserted {
+			return &Upsert{Result: Inserted}, nil
 		}
 	}
-	old, err := tx.matchContact(ctx, c)
-	if errors.Is(err, ErrNotFound) {
+	old, owner, err := tx.matchContact(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	u := &Upsert{PhoneOwner: owner}
+	if owner != nil {
+		c.Phone = ""
+	}
+	if old == nil {
 		inserted, err := tx.insertContact(ctx, c, now)
 		if err == nil && !inserted {
 			err = fmt.Errorf("insert contact %s: its email or phone is taken, yet no contact has it", c.Label())
 		}
-		return Inserted, err
-	}
-	if err != nil {
-		return 0, err
+		if err != nil {
+			return nil, err
+		}
+		u.Result = Inserted
+		return u, nil
 	}
 	merged := merge(*old, *c)
 	*c = merged
 	if merged == *old {
-		return Unchanged, nil
+		u.Result = Unchanged
+		return u, nil
 	}
 	c.UpdatedAt = now
 	_, err = tx.exec(ctx, "contact-update", c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone,
 		c.SMSConsent, c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, c.UpdatedAt,
 		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, c.EmailStatus, c.ID)
 	if err != nil {
-		return 0, fmt.Errorf("update contact %s: %w", c.Label(), err)
+		return nil, fmt.Errorf("update contact %s: %w", c.Label(), err)
 	}
-	return Updated, nil
+	u.Result, u.Changes = Updated, changes(old, c)
+	return u, nil
+}
+
+// changes lists the name and email fields that differ from old to c.
+func changes(old, c *Contact) []Change {
+	var out []Change
+	for _, f := range []struct{ name, old, new string }{
+		{"first_name", old.FirstName, c.FirstName},
+		{"last_name", old.LastName, c.LastName},
+		{"email", old.Email, c.Email},
+	} {
+		if f.old != f.new {
+			out = append(out, Change{Field: f.name, Old: f.old, New: f.new})
+		}
+	}
+	return out
 }
 
 // insertContact inserts c unless its email or phone is taken, and reports
@@ -247,24 +308,51 @@ func (tx *Tx) InsertContacts(ctx context.Context, cs []*Contact, now int64) ([]b
 	return done, nil
 }
 
-// matchContact finds the stored contact c updates: the one with the same
-// email, else the same phone, else the one with c.ID. (Two lookups: one
-// query with OR and ORDER BY built a temporary table and took longer.)
-func (tx *Tx) matchContact(ctx context.Context, c *Contact) (*Contact, error) {
-	if c.Email != "" {
-		if old, err := one[Contact](ctx, tx.s, tx, "contact-by-email", c.Email); !errors.Is(err, ErrNotFound) {
-			return old, err
+// matchContact finds the stored contact c is (see MergeContact), nil when
+// c is new, and the other contact owning c's phone, if any. (Separate
+// lookups: one query with OR and ORDER BY built a temporary table and took
+// longer.)
+func (tx *Tx) matchContact(ctx context.Context, c *Contact) (old, phoneOwner *Contact, err error) {
+	byEmail, _, err := tx.contactBy(ctx, "contact-by-email", c.Email)
+	if err != nil {
+		return nil, nil, err
+	}
+	var byPhone *Contact
+	if byEmail == nil || byEmail.Phone != c.Phone {
+		if byPhone, _, err = tx.contactBy(ctx, "contact-by-phone", c.Phone); err != nil {
+			return nil, nil, err
 		}
 	}
-	if c.Phone != "" {
-		if old, err := one[Contact](ctx, tx.s, tx, "contact-by-phone", c.Phone); !errors.Is(err, ErrNotFound) {
-			return old, err
+	switch {
+	case byEmail != nil:
+		old = byEmail
+	case byPhone != nil && (c.Email == "" || byPhone.Email == ""):
+		old = byPhone
+	case c.ID != 0:
+		if old, _, err = tx.contactBy(ctx, "contact-by-id", c.ID); err != nil {
+			return nil, nil, err
 		}
 	}
-	if c.ID != 0 {
-		return one[Contact](ctx, tx.s, tx, "contact-by-id", c.ID)
+	if byPhone != nil && (old == nil || byPhone.ID != old.ID) {
+		phoneOwner = byPhone
 	}
-	return nil, ErrNotFound
+	return old, phoneOwner, nil
+}
+
+// contactBy looks a contact up by a key (query: by email, phone or id);
+// found is false when the key is blank or no contact has it.
+func (tx *Tx) contactBy(ctx context.Context, query string, key any) (c *Contact, found bool, err error) {
+	if key == "" || key == int64(0) {
+		return nil, false, nil
+	}
+	c, err = one[Contact](ctx, tx.s, tx, query, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return c, true, nil
 }
 
 // merge overlays the non-empty fields of in on old.

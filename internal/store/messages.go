@@ -112,6 +112,27 @@ func (s *Store) dueQuery(now int64, limit int, f DueFilter) (string, []any, erro
 	return s.textIn("due", now, names(f.Pausing), names(f.Held), limit)
 }
 
+// StepCount is how many customers a campaign's step goes to.
+type StepCount struct {
+	Campaign  string `db:"campaign"`
+	Step      string `db:"step"`
+	Customers int    `db:"customers"`
+}
+
+// MaxMessageID is the id of the latest queue row (0 when there is none):
+// rows queued later have larger ones.
+func (tx *Tx) MaxMessageID(ctx context.Context) (int64, error) {
+	return valueOf[int64](ctx, tx.s, tx, "messages-max-id")
+}
+
+// DueSince counts, by campaign and step, the customers of the rows queued
+// after the row afterID that a dispatcher pass at by sends (due by then,
+// not stale at now, not paused; pausing lists the campaigns that pause on
+// reply, as DueFilter.Pausing does).
+func (tx *Tx) DueSince(ctx context.Context, afterID, now, by int64, pausing []string) ([]StepCount, error) {
+	return allIn[StepCount](ctx, tx.s, tx, "due-since", afterID, by, now, names(pausing))
+}
+
 // InFlight returns rows left in 'sending' (by a crash, when no dispatcher
 // is running in this process).
 func (s *Store) InFlight(ctx context.Context) ([]Due, error) {

@@ -236,6 +236,19 @@ FROM messages m {{due-join}}
 WHERE m.state = 'pending' AND m.due_at <= ? AND NOT {{paused}} AND m.channel NOT IN (?)
 ORDER BY m.due_at, m.id LIMIT ?;
 
+-- name: messages-max-id
+SELECT coalesce(max(id), 0) FROM messages;
+
+-- name: due-since
+-- What rows queued after the first "?" (by an import) make the dispatcher
+-- send by the second "?": pending, not stale at the third "?", not paused
+-- (the pausing campaigns are the last "?"); customers by campaign and step.
+SELECT m.campaign, m.step, count(DISTINCT m.contact_id) AS customers
+FROM messages m
+WHERE m.id > ? AND m.state = 'pending' AND m.due_at <= ? AND (m.stale_at = 0 OR m.stale_at >= ?)
+    AND NOT {{paused}}
+GROUP BY m.campaign, m.step ORDER BY m.campaign, m.step;
+
 -- name: in-flight
 SELECT {{message-columns}}, {{due-extra-columns}}
 FROM messages m {{due-join}}
