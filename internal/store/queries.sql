@@ -50,8 +50,12 @@ VACUUM INTO ?;
 -- name: integrity-check
 PRAGMA integrity_check;
 
+-- name: quick-check
+PRAGMA quick_check;
+
 -- name: ping
-SELECT 1;
+-- Reads the first page: an emptied or replaced file fails here.
+SELECT count(*) FROM sqlite_schema;
 
 -- Settings.
 
