@@ -67,6 +67,11 @@ func cmdRun(e *env, args []string) error {
 		return err
 	}
 	defer release()
+	// Working on a damaged file would spread the damage, and answer
+	// webhooks and health checks as if all were well.
+	if err := st.QuickCheck(e.ctx); err != nil {
+		return withRestoreSteps(err)
+	}
 	eng, err := e.engineFor(f, st, log)
 	if err != nil {
 		return err

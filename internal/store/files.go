@@ -203,3 +203,39 @@ func checkHeader(path string) error {
 	}
 	return nil
 }
+
+// ErrNoDatabase is CheckFile's answer for a database not created yet.
+var ErrNoDatabase = errors.New("no database yet")
+
+// CheckFile runs PRAGMA integrity_check on the database at path through
+// a read-only connection: unlike Open it creates nothing and applies no
+// migration, so `rapport check --db` can run beside the daemon or
+// before an upgrade. A database that is not there is ErrNoDatabase,
+// unless there are signs it was used.
+func CheckFile(ctx context.Context, path string) error {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && st.Size() == 0 {
+		what := "is missing"
+		if err == nil {
+			what = "is empty (0 bytes)"
+		}
+		if used, uerr := wasUsed(path); uerr != nil || used {
+			return errors.Join(uerr, lost(path, what))
+		}
+		return ErrNoDatabase
+	}
+	if err := checkHeader(path); err != nil {
+		return err
+	}
+	q, err := parseQueries(queriesSQL)
+	if err != nil {
+		return err
+	}
+	db, err := sqlx.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer db.Close()
+	s := &Store{path: path, w: db, q: q}
+	return s.IntegrityCheck(ctx)
+}

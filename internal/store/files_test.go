@@ -192,3 +192,24 @@ func wantMode(t *testing.T, path string, want os.FileMode) {
 		t.Errorf("%s: mode %#o, want %#o", filepath.Base(path), got, want)
 	}
 }
+
+func TestCheckFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rapport.db")
+	if err := CheckFile(ctx, path); !errors.Is(err, ErrNoDatabase) {
+		t.Fatalf("no database: %v, want ErrNoDatabase", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("CheckFile created the database")
+	}
+	openClose(t, path)
+	if err := CheckFile(ctx, path); err != nil {
+		t.Fatalf("a good database: %v", err)
+	}
+	corruptTable(t, path, "contacts")
+	wantDamage(t, CheckFile(ctx, path), "is damaged")
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	wantDamage(t, CheckFile(ctx, path), "is empty")
+}
