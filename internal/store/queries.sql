@@ -278,7 +278,10 @@ UPDATE messages SET state = ?, note = ?, error = ? WHERE id = ? AND state IN ('p
 
 -- name: message-delivery
 -- "provider_id != ''" lets SQLite use the partial index messages_provider.
-UPDATE messages SET delivery = ? WHERE provider_id = ? AND provider_id != '' AND channel = 'sms';
+-- A status the row has already changes nothing (a callback handled twice
+-- tells the rep of a failure once).
+UPDATE messages SET delivery = ?1
+WHERE provider_id = ?2 AND provider_id != '' AND channel = 'sms' AND delivery IS NOT ?1;
 
 -- name: message-has-provider-id
 SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
