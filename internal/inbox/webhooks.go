@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -150,8 +151,10 @@ func (h *Webhooks) Run(ctx context.Context) error {
 }
 
 // Drain hands every spooled webhook to the Inbox, oldest first, and
-// removes each once it is recorded. It stops at the first failure, so
-// the order holds.
+// removes each once it is recorded. Entries from different senders are
+// recorded together (their writes share a commit, as the webhooks' did
+// when they wrote directly), each sender's in the order they came; Drain
+// stops at the first failure, so that order holds.
 func (h *Webhooks) Drain(ctx context.Context) error {
 	h.drain.Lock()
 	defer h.drain.Unlock()
@@ -159,21 +162,64 @@ func (h *Webhooks) Drain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		answer, err := h.handle(ctx, e)
-		if err != nil {
-			return fmt.Errorf("spooled %s %d: %w", e.Kind, e.Seq, err)
+	for len(entries) > 0 {
+		n := group(entries)
+		if err := h.record(ctx, entries[:n]); err != nil {
+			return err
+		}
+		entries = entries[n:]
+	}
+	return nil
+}
+
+// maxGroup bounds how many entries are recorded at once.
+const maxGroup = 64
+
+// group returns how many entries from the start have no sender twice.
+func group(entries []spool.Entry) int {
+	seen := map[string]bool{}
+	for i, e := range entries {
+		key := e.Kind + " " + e.Fields["From"] + " " + e.Fields["MessageSid"]
+		if e.Kind == kindSMS {
+			key = e.Kind + " " + e.Fields["From"]
+		}
+		if seen[key] || i == maxGroup {
+			return i
+		}
+		seen[key] = true
+	}
+	return len(entries)
+}
+
+// record hands a group to the Inbox at once, then removes and answers
+// each entry that was recorded; the first failure is returned.
+func (h *Webhooks) record(ctx context.Context, g []spool.Entry) error {
+	answers, errs := make([]string, len(g)), make([]error, len(g))
+	var wg sync.WaitGroup
+	for i, e := range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i], errs[i] = h.handle(ctx, e)
+		}()
+	}
+	wg.Wait()
+	var first error
+	for i, e := range g {
+		if errs[i] != nil {
+			first = cmp.Or(first, fmt.Errorf("spooled %s %d: %w", e.Kind, e.Seq, errs[i]))
+			continue
 		}
 		if err := h.spool.Done(e.Seq); err != nil {
 			return err
 		}
 		h.mu.Lock()
 		if got, ok := h.waiting[e.Seq]; ok {
-			got <- answer
+			got <- answers[i]
 		}
 		h.mu.Unlock()
 	}
-	return nil
+	return first
 }
 
 // handle records one entry. A text handled twice (a crash after it was
