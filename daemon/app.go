@@ -130,7 +130,23 @@ func (e *env) open(cfg *config.Config) (*store.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Database.Path), 0o700); err != nil {
 		return nil, err
 	}
-	return store.Open(e.ctx, cfg.Database.Path)
+	st, err := store.Open(e.ctx, cfg.Database.Path)
+	if err != nil {
+		return nil, withRestoreSteps(err)
+	}
+	return st, nil
+}
+
+// withRestoreSteps adds to a damaged-database error the commands that put
+// a backup in its place.
+func withRestoreSteps(err error) error {
+	var de *store.DamageError
+	if !errors.As(err, &de) {
+		return err
+	}
+	p := de.Path
+	return fmt.Errorf("%w\n\nRapport will not work on it. Restore your latest backup (docs/admin.md, \"Backups and restore\"), with rapport stopped:\n"+
+		"  cp BACKUP.db %s\n  rm -f %s-wal %s-shm\n  chmod 0600 %s\nthen check the copy with: rapport check --db", err, p, p, p, p)
 }
 
 // loadAndOpen loads the rep's files and opens the database they name.

@@ -54,7 +54,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"init", "[DIR]", "write a working starter set into DIR (default .)", cmdInit},
-		{"check", "", "check config, campaigns and templates; exit 2 on problems", cmdCheck},
+		{"check", "[--db]", "check config, campaigns and templates (--db: the database too); exit 2 on problems", cmdCheck},
 		{"import", "FILE.csv [--dry-run] [--map COL=field]... [--json]", "import contacts (and orders) from a CSV file", cmdImport},
 		{"order", "add --contact EMAIL_OR_PHONE --date YYYY-MM-DD [--invoice N] [--items TEXT]", "record an order and start its follow-up", cmdOrder},
 		{"run", "[--once]", "the daemon: send what is due, serve webhooks, poll replies", cmdRun},

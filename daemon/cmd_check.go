@@ -5,12 +5,15 @@ import (
 	"fmt"
 
 	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
 // cmdCheck validates everything, like `nginx -t`.
 func cmdCheck(e *env, args []string) error {
-	if _, err := flags(newFlags(e, "check", ""), args); err != nil {
+	fs := newFlags(e, "check", "[--db]")
+	db := fs.Bool("db", false, "also read every page of the database for damage")
+	if _, err := flags(fs, args); err != nil {
 		return err
 	}
 	f, err := e.load()
@@ -37,6 +40,25 @@ func cmdCheck(e *env, args []string) error {
 	for _, cp := range f.content.Campaigns {
 		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
 	}
+	if *db {
+		return checkDB(e, f.cfg.Database.Path)
+	}
+	return nil
+}
+
+// checkDB runs the full integrity check on the database, read-only. A
+// damaged database is a failure (exit 1), not invalid input: the files
+// are fine, the data is not.
+func checkDB(e *env, path string) error {
+	err := store.CheckFile(e.ctx, path)
+	switch {
+	case errors.Is(err, store.ErrNoDatabase):
+		fmt.Fprintf(e.io.out, "ok: no database at %s yet (rapport creates it on first use)\n", path)
+		return nil
+	case err != nil:
+		return withRestoreSteps(err)
+	}
+	fmt.Fprintf(e.io.out, "ok: database %s passes the integrity check\n", path)
 	return nil
 }
 

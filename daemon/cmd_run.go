@@ -19,6 +19,7 @@ import (
 	"github.com/rapportapp/rapport/internal/inbox"
 	"github.com/rapportapp/rapport/internal/mailbox"
 	"github.com/rapportapp/rapport/internal/sdnotify"
+	"github.com/rapportapp/rapport/internal/spool"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/web"
 	"github.com/rapportapp/rapport/internal/web/remote"
@@ -35,6 +36,7 @@ type daemon struct {
 	st     *store.Store
 	engine *engine.Engine
 	inbox  *inbox.Inbox
+	hooks  *inbox.Webhooks // Twilio's webhooks, spooled beside the database
 	web    *web.Server
 
 	mu  sync.Mutex
@@ -67,6 +69,11 @@ func cmdRun(e *env, args []string) error {
 		return err
 	}
 	defer release()
+	// Working on a damaged file would spread the damage, and answer
+	// webhooks and health checks as if all were well.
+	if err := st.QuickCheck(e.ctx); err != nil {
+		return withRestoreSteps(err)
+	}
 	eng, err := e.engineFor(f, st, log)
 	if err != nil {
 		return err
@@ -75,15 +82,24 @@ func cmdRun(e *env, args []string) error {
 		return err
 	}
 	started()
-	d := &daemon{e: e, log: log, st: st, engine: eng, inbox: inbox.New(st, eng, e.clock, log), cfg: f.cfg}
+	sp, err := spool.Open(f.cfg.Database.Path + ".spool")
+	if err != nil {
+		return err
+	}
+	in := inbox.New(st, eng, e.clock, log)
+	d := &daemon{e: e, log: log, st: st, engine: eng, inbox: in, hooks: inbox.NewWebhooks(in, sp), cfg: f.cfg}
 	if *once {
 		return d.once()
 	}
 	return d.serve()
 }
 
-// once sends what is due now and polls the mailbox once.
+// once records webhooks a stopped daemon had kept, sends what is due
+// now and polls the mailbox once.
 func (d *daemon) once() error {
+	if err := d.hooks.Drain(d.e.ctx); err != nil {
+		return err
+	}
 	if d.cfg.IMAP.Enabled() {
 		if err := d.poll(d.e.ctx); err != nil {
 			d.log.Error("reply poll failed", "err", err)
@@ -115,6 +131,7 @@ func (d *daemon) serve() error {
 		}()
 	}
 	start("dispatcher", func() error { return d.engine.Run(runCtx, tickInterval) })
+	start("webhook recorder", func() error { return d.hooks.Run(runCtx) })
 	start("web server", func() error { return d.web.Serve(l) })
 	start("reply poller", func() error { return d.pollLoop(runCtx) })
 	start("watchdog", func() error { return d.watchdog(runCtx) })
@@ -149,7 +166,7 @@ func (d *daemon) newWeb() *web.Server {
 		},
 	})
 	return &web.Server{
-		Inbox: d.inbox, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,
+		Inbox: d.hooks, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,
 		AuthToken: d.cfg.SMS.Twilio.AuthToken.Reveal(), RepName: d.cfg.Rep.Name, Log: d.log,
 		Ready: d.st.Ping, Dashboard: dash.Handler(),
 		Clock: d.e.clock.Now, Proxies: proxies, Rejections: rejections,

@@ -18,6 +18,7 @@ type SMS struct {
 	From       string // E.164
 	To         string
 	Body       string
+	Received   time.Time // when Twilio posted it; zero: now
 }
 
 // text is an inbound text on its way to being recorded: the reply, what
@@ -61,7 +62,10 @@ func (in *Inbox) ReceiveSMS(ctx context.Context, m SMS) (string, error) {
 // newText finds the customer who sent m, the message it answers and their
 // latest order.
 func (in *Inbox) newText(ctx context.Context, c *engine.Content, m SMS) (*text, error) {
-	now := in.clock.Now()
+	now := m.Received
+	if now.IsZero() {
+		now = in.clock.Now()
+	}
 	t := &text{m: m, c: c, now: now, r: &store.Reply{
 		Channel: channel.SMS, ExternalID: m.MessageSID, From: m.From, Body: m.Body, ReceivedAt: now.Unix(),
 	}}

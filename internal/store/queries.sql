@@ -50,8 +50,12 @@ VACUUM INTO ?;
 -- name: integrity-check
 PRAGMA integrity_check;
 
+-- name: quick-check
+PRAGMA quick_check;
+
 -- name: ping
-SELECT 1;
+-- Reads the first page: an emptied or replaced file fails here.
+SELECT count(*) FROM sqlite_schema;
 
 -- Settings.
 
@@ -290,7 +294,10 @@ UPDATE messages SET state = ?, note = ?, error = ? WHERE id = ? AND state IN ('p
 
 -- name: message-delivery
 -- "provider_id != ''" lets SQLite use the partial index messages_provider.
-UPDATE messages SET delivery = ? WHERE provider_id = ? AND provider_id != '' AND channel = 'sms';
+-- A status the row has already changes nothing (a callback handled twice
+-- tells the rep of a failure once).
+UPDATE messages SET delivery = ?1
+WHERE provider_id = ?2 AND provider_id != '' AND channel = 'sms' AND delivery IS NOT ?1;
 
 -- name: message-has-provider-id
 SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ var ErrNotFound = errors.New("not found")
 // one writer; a pool only trades "database is locked" errors for waits),
 // reads through a small pool that WAL lets run beside the writer.
 type Store struct {
+	path  string
 	w     *sqlx.DB
 	r     *sqlx.DB
 	q     map[string]string
@@ -40,11 +42,16 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the database at path and applies
-// migrations. It refuses a database written by a newer Rapport.
+// migrations. It refuses a database written by a newer Rapport, and one
+// that is damaged or was emptied after use (a *DamageError). A new
+// database is private to its owner.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := prepareFile(path); err != nil {
+		return nil, err
+	}
 	w, err := open(path, false)
 	if err != nil {
-		return nil, err
+		return nil, damaged(path, err)
 	}
 	w.SetMaxOpenConns(1)
 	q, err := parseQueries(queriesSQL)
@@ -52,10 +59,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	s := &Store{w: w, q: q}
+	s := &Store{path: path, w: w, q: q}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
+		if de := damaged(path, err); de != err {
+			return nil, de
+		}
 		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if err := markUsed(path); err != nil {
+		w.Close()
+		return nil, err
 	}
 	if s.r, err = open(path, true); err != nil {
 		w.Close()
@@ -329,28 +343,21 @@ func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO
-// reads one snapshot, so it is safe while the daemon writes).
+// reads one snapshot, so it is safe while the daemon writes). The copy is
+// created first, empty and private to its owner, for VACUUM INTO to fill
+// (it takes an empty file, and would create one open to all under the
+// usual umask); an existing file is refused.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
 	if _, err := s.exec(ctx, s.w, "backup", path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
-}
-
-// IntegrityCheck runs PRAGMA integrity_check and returns an error unless ok.
-func (s *Store) IntegrityCheck(ctx context.Context) error {
-	res, err := valueOf[string](ctx, s, s.w, "integrity-check")
-	if err != nil {
-		return err
-	}
-	if res != "ok" {
-		return fmt.Errorf("integrity check: %s", res)
-	}
-	return nil
-}
-
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	_, err := valueOf[int](ctx, s, s.w, "ping")
-	return err
 }

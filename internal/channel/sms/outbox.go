@@ -32,7 +32,7 @@ func NewOutbox(dir, from string) (*Outbox, error) {
 	if dir == "" {
 		return nil, errors.New("sms outbox: no folder set: set dir in [outbox] of config.toml")
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sms outbox: create folder %s: %w", dir, err)
 	}
 	return &Outbox{dir: dir, from: from}, nil
@@ -81,7 +81,7 @@ func (o *Outbox) Send(ctx context.Context, m *channel.Message) (string, error) {
 		return "", fmt.Errorf("sms outbox: encode text %d: %w", m.ID, err)
 	}
 	name := OutboxFileName(m)
-	if err := atomicfile.Write(filepath.Join(o.dir, name), 0o640, bytes.NewReader(append(data, '\n'))); err != nil {
+	if err := atomicfile.Write(filepath.Join(o.dir, name), 0o600, bytes.NewReader(append(data, '\n'))); err != nil {
 		// A full disk or a permission fixed later: worth retrying.
 		return "", &channel.Error{Class: channel.Temporary, Err: err}
 	}
