@@ -34,20 +34,20 @@ func cmdContacts(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	// A phone is searched for as it is stored, however the rep wrote it.
-	query := contact.SearchTerm(strings.Join(pos, " "), f.cfg.Rep.Country)
+	query := contact.SearchTerm(strings.Join(pos, " "), cfg.Rep.Country)
 	cs, err := st.Contacts(e.ctx, query)
 	if err != nil {
 		return err
 	}
 	out := []contactJSON{}
 	for _, c := range cs {
-		j, err := toContactJSON(e, st, &c, f.cfg.Rep.Location)
+		j, err := toContactJSON(e, st, &c, cfg.Rep.Location)
 		if err != nil {
 			return err
 		}
@@ -130,11 +130,15 @@ func setSubscription(e *env, name string, args []string, on bool) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport %s CONTACT [--sms]", name)
 	}
-	_, st, ct, err := e.openContact(pos[0])
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	ct, err := e.findContact(&files{cfg: cfg}, st, pos[0])
+	if err != nil {
+		return err
+	}
 	now := e.clock.Now().Unix()
 	status, what := store.Subscribed, "email"
 	if !on {

@@ -249,12 +249,12 @@ func safeCells(cells ...string) []string {
 	return cells
 }
 
-// withStore loads the config, opens the database and runs fn.
+// withStore opens the database (see openDB) and runs fn.
 func withStore(e *env, fn func(*store.Store, *time.Location) error) error {
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return fn(st, f.cfg.Rep.Location)
+	return fn(st, cfg.Rep.Location)
 }

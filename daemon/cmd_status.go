@@ -32,7 +32,7 @@ func cmdStatus(e *env, args []string) error {
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
@@ -41,11 +41,11 @@ func cmdStatus(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s.EmailVia, s.SMSVia = f.cfg.Email.Transport, f.cfg.SMS.Transport
+	s.EmailVia, s.SMSVia = cfg.Email.Transport, cfg.SMS.Transport
 	if *asJSON {
 		return printJSON(e.io.out, s)
 	}
-	printStatus(e.io.out, s, f.cfg.Rep.Location)
+	printStatus(e.io.out, s, cfg.Rep.Location)
 	return nil
 }
 
