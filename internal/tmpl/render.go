@@ -35,7 +35,14 @@ func (s *Set) Render(name, channel string, index int, d Data) (*Rendered, error)
 		}
 		e = g.entries[index]
 	}
-	return e.render(s.r, d)
+	out, err := e.render(s.r, d)
+	if err != nil {
+		return nil, err
+	}
+	if out.Attachments, err = e.attachments(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
@@ -83,7 +90,6 @@ func (e *entry) renderEmail(r *renderer, d Data) (*Rendered, error) {
 		Subject:     subject,
 		Text:        tidyText(text) + "\n\n" + textFooter(d),
 		HTML:        html,
-		Attachments: e.attach,
 		Source:      e.path,
 	}, nil
 }
