@@ -87,10 +87,10 @@ func (e *entry) renderEmail(r *renderer, d Data) (*Rendered, error) {
 		return nil, fmt.Errorf("%s: %w", e.path, err)
 	}
 	return &Rendered{
-		Subject:     subject,
-		Text:        tidyText(text) + "\n\n" + textFooter(d),
-		HTML:        html,
-		Source:      e.path,
+		Subject: subject,
+		Text:    tidyText(text) + "\n\n" + textFooter(d),
+		HTML:    html,
+		Source:  e.path,
 	}, nil
 }
 
