@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 )
 
 // contactJSON is `rapport contacts --json`; its field names are an
@@ -96,10 +97,10 @@ func printContacts(w io.Writer, cs []contactJSON) {
 			texts = "yes"
 		}
 		status := "email " + c.EmailStatus + ", texts " + c.SMSStatus
-		fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(strings.TrimSpace(c.FirstName+" "+c.LastName), 22),
-			clip(c.Email, 28), c.Phone, c.Timezone, texts, status)
+		fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(termsafe.Line(strings.TrimSpace(c.FirstName+" "+c.LastName)), 22),
+			clip(termsafe.Line(c.Email), 28), termsafe.Line(c.Phone), termsafe.Line(c.Timezone), texts, status)
 		if len(c.Journeys) > 0 {
-			fmt.Fprintf(w, "     journeys: %s\n", strings.Join(c.Journeys, "; "))
+			fmt.Fprintf(w, "     journeys: %s\n", termsafe.Line(strings.Join(c.Journeys, "; ")))
 		}
 	}
 }
@@ -158,6 +159,6 @@ func setSubscription(e *env, name string, args []string, on bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.out, "%s: %s now %s\n", ct.Label(), what, status)
+	fmt.Fprintf(e.io.out, "%s: %s now %s\n", termsafe.Line(ct.Label()), what, status)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 )
 
 type statusJSON struct {
@@ -95,19 +96,19 @@ func printStatus(w io.Writer, s *statusJSON, loc *time.Location) {
 	}
 	fmt.Fprintln(w)
 	if s.LastReplyPoll != "" {
-		fmt.Fprintf(w, "last reply poll: %s\n", s.LastReplyPoll)
+		fmt.Fprintf(w, "last reply poll: %s\n", termsafe.Line(s.LastReplyPoll))
 	}
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(w, "\nfailed or retrying:")
 		for _, f := range s.Failures {
-			fmt.Fprintf(w, "  #%d %s %s/%s (%s, %d %s): %s\n", f.ID, f.ContactName, f.Campaign, f.Step, f.Channel,
-				f.Attempts, plural(f.Attempts, "attempt", "attempts"), f.Error)
+			fmt.Fprintf(w, "  #%d %s %s/%s (%s, %d %s): %s\n", f.ID, termsafe.Line(f.ContactName), f.Campaign, f.Step, f.Channel,
+				f.Attempts, plural(f.Attempts, "attempt", "attempts"), termsafe.Line(f.Error))
 		}
 	}
 	if len(s.Notices) > 0 {
 		fmt.Fprintln(w, "\nrecent notices:")
 		for _, n := range s.Notices {
-			fmt.Fprintf(w, "  [%s] %s\n", n.Kind, n.Text)
+			fmt.Fprintf(w, "  [%s] %s\n", n.Kind, termsafe.Text(n.Text))
 		}
 	}
 }

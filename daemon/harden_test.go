@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/rapportapp/rapport/internal/store"
 )
 
 // Attachments outside templates/ (the config holds the Twilio token) are
@@ -25,5 +29,70 @@ func TestAttachmentsStayInTheTemplatesFolder(t *testing.T) {
 	}
 	if n := len(w.emails(t)); n != 0 {
 		t.Errorf("%d emails went out, want none", n)
+	}
+}
+
+// hostile is what a customer can type into a name, an order or a reply
+// to take over the rep's terminal: a window title, a screen clear, a
+// hidden link, a one-byte CSI and a bidi override.
+const hostile = "\x1b]0;pwned\x07\x1b[2J\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\\u009b2J\u202eevil"
+
+// terminalTricks lists what must never reach a terminal raw.
+func terminalTricks(s string) []string {
+	var found []string
+	for _, c := range []string{"\x1b", "\x07", "\u009b", "\u202e", "\r"} {
+		if strings.Contains(s, c) {
+			found = append(found, fmt.Sprintf("%q", c))
+		}
+	}
+	return found
+}
+
+func TestCustomerTextIsEscapedOnTheTerminal(t *testing.T) {
+	w := newWorkspace(t)
+	csv := "First Name,Last Name,Email,Mobile Phone,Time Zone,SMS Consent,Order Date,Invoice,Items\n" +
+		"\"Jane" + hostile + "\",\"Rivera" + hostile + "\",jane@example.com,+1 312 555 0147,America/Chicago,yes,2026-03-02,\"A1" + hostile + "\",\"Oil" + hostile + "\"\n"
+	w.write(t, "evil.csv", csv)
+	now := "2026-03-03T09:00:00-06:00"
+	w.mustRun(t, "--now", now, "import", w.path("evil.csv"))
+	w.mustRun(t, "--now", now, "dev", "text", "+13125550147", "Where is it?"+hostile+"\nsecond line")
+
+	var replies []replyJSON
+	w.runJSON(t, &replies, "replies", "--json")
+	if len(replies) != 1 || !strings.Contains(replies[0].Body, hostile) {
+		t.Fatalf("replies --json must keep the body exact: %+v", replies)
+	}
+	// Import cleans names; a contact stored some other way (an older
+	// version, a future path in) may still hold anything.
+	st := w.openStore(t)
+	ctx := context.Background()
+	c, err := st.ContactByEmail(ctx, "jane@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.FirstName, c.LastName = "Jane"+hostile, "Rivera"+hostile
+	if err := st.Tx(ctx, func(tx *store.Tx) error { _, err := tx.UpsertContact(ctx, c, 1); return err }); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var contacts []contactJSON
+	w.runJSON(t, &contacts, "contacts", "--json")
+	if len(contacts) != 1 || contacts[0].FirstName != "Jane"+hostile {
+		t.Fatalf("contacts --json must keep the name exact: %+v", contacts)
+	}
+	for _, args := range [][]string{
+		{"replies"}, {"replies", "--all"}, {"replies", "show", "1"}, {"contacts"}, {"contacts", "jane"},
+		{"preview", "jane@example.com"}, {"status"}, {"unsubscribe", "jane@example.com"},
+	} {
+		out := w.mustRun(t, append([]string{"--now", now}, args...)...)
+		if found := terminalTricks(out); len(found) > 0 {
+			t.Errorf("rapport %s prints %s raw:\n%s", strings.Join(args, " "), strings.Join(found, " "), out)
+		}
+		if !strings.Contains(out, `\x1b]0;pwned\x07`) && args[0] != "status" {
+			t.Errorf("rapport %s does not show the escaped text:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	if out := w.mustRun(t, "replies", "show", "1"); !strings.Contains(out, "\nsecond line") {
+		t.Errorf("replies show keeps the reply's lines:\n%s", out)
 	}
 }
