@@ -88,5 +88,5 @@ func fieldsOrErr(o origin, t *template.Template, err error) []error {
 	if err != nil {
 		return []error{o.parseProblem(o.path, err)}
 	}
-	return checkFields(o, t.Tree)
+	return append(checkSteps(o, t), checkFields(o, t.Tree)...)
 }
