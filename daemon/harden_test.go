@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
 )
@@ -94,5 +97,63 @@ func TestCustomerTextIsEscapedOnTheTerminal(t *testing.T) {
 	}
 	if out := w.mustRun(t, "replies", "show", "1"); !strings.Contains(out, "\nsecond line") {
 		t.Errorf("replies show keeps the reply's lines:\n%s", out)
+	}
+}
+
+// runaway are templates that would hang or exhaust Rapport: an endless
+// empty loop (refused when the folder loads) and a loop that prints
+// more than an email may hold (refused when check renders it).
+var runaway = []struct{ file, src, want string }{
+	{"templates/arrival-check.sms.txt", "Hi {{.Contact.FirstName}}\n{{range 9223372036854775807}}{{end}}",
+		"arrival-check.sms.txt:2:1: this template took too long to render"},
+	{"templates/four-week-checkin.email.md", "+++\nsubject = \"Hi\"\n+++\n{{range 4000}}" + strings.Repeat("blah ", 20) + "{{end}}\n",
+		"four-week-checkin.email.md:4:1: this template renders too large"},
+}
+
+func TestCheckReportsRunawayTemplates(t *testing.T) {
+	w := newWorkspace(t)
+	for _, r := range runaway {
+		good := w.read(t, r.file)
+		w.write(t, r.file, r.src)
+		_, errOut, code := w.run(t, "check")
+		if code != exitInvalid || !strings.Contains(errOut, r.want) {
+			t.Errorf("check: exit %d, stderr:\n%s\nwant exit 2 and %q", code, errOut, r.want)
+		}
+		w.write(t, r.file, good)
+	}
+}
+
+// A SIGHUP with a runaway template is refused like any invalid set; the
+// daemon keeps running on the last good one and still stops on SIGTERM.
+func TestReloadRefusesRunawayTemplates(t *testing.T) {
+	w := newWorkspace(t)
+	addr := freeAddr(t)
+	w.setConfig(t, `listen = "127.0.0.1:8080"`, fmt.Sprintf("listen = %q", addr))
+	n := listenNotify(t)
+	d := startBinary(t, w, n.path)
+	n.await(t, "READY=1")
+	for i, r := range runaway {
+		good := w.read(t, r.file)
+		w.write(t, r.file, r.src)
+		d.cmd.Process.Signal(syscall.SIGHUP)
+		n.await(t, "READY=1")
+		d.waitFor(t, "the refused reload", func() bool { return strings.Count(d.log.String(), "reload refused") == i+1 })
+		if !strings.Contains(d.log.String(), r.want) {
+			t.Errorf("the log does not name the problem %q:\n%s", r.want, d.log.String())
+		}
+		if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("healthz after a refused reload: %v %v", resp, err)
+		}
+		w.write(t, r.file, good)
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	n.await(t, "STOPPING=1")
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, d.log.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running 10 s after SIGTERM\n%s", d.log.String())
 	}
 }
