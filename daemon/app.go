@@ -34,6 +34,20 @@ type files struct {
 // that every step's template exists. All problems come back at once, as
 // invalid input.
 func (e *env) load() (*files, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	c, err := loadContent(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &files{cfg: cfg, content: c}, nil
+}
+
+// loadConfig reads config.toml alone. It fails only when the config does
+// not parse: it holds the database path.
+func (e *env) loadConfig() (*config.Config, error) {
 	path, err := config.Find(e.configFlag)
 	if err != nil {
 		return nil, invalid{err}
@@ -46,6 +60,11 @@ func (e *env) load() (*files, error) {
 	if err != nil {
 		return nil, invalid{err}
 	}
+	return cfg, nil
+}
+
+// loadContent reads campaigns/ and templates/ beside the config.
+func loadContent(cfg *config.Config) (*engine.Content, error) {
 	dir := filepath.Dir(cfg.Path)
 	cps, cerr := campaign.LoadDir(filepath.Join(dir, "campaigns"))
 	set, terr := tmpl.LoadDir(filepath.Join(dir, "templates"))
@@ -59,7 +78,7 @@ func (e *env) load() (*files, error) {
 	if err != nil {
 		return nil, invalid{err}
 	}
-	return &files{cfg: cfg, content: c}, nil
+	return c, nil
 }
 
 // crossCheck reports steps whose template (or fallback's) is missing.
@@ -157,6 +176,44 @@ func (e *env) loadAndOpen() (*files, *store.Store, error) {
 	}
 	st, err := e.open(f.cfg)
 	return f, st, err
+}
+
+// openDB opens the database for a command that only reads it (or backs
+// it up): it needs config.toml's [database] alone, so a typo in a campaign
+// or template never stops a backup or a look at the replies. Those files
+// are still read, to warn in one line that the daemon will not load them.
+func (e *env) openDB() (*config.Config, *store.Store, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := loadContent(cfg); err != nil {
+		fmt.Fprintf(e.io.err, "warning: campaigns or templates do not load (%d %s; `rapport check` lists them) — this command does not need them\n",
+			countProblems(err), plural(countProblems(err), "problem", "problems"))
+	}
+	st, err := e.open(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
+}
+
+// countProblems counts the problems joined in err.
+func countProblems(err error) int {
+	for {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			n := 0
+			for _, e := range j.Unwrap() {
+				n += countProblems(e)
+			}
+			return n
+		}
+		next := errors.Unwrap(err)
+		if next == nil {
+			return 1
+		}
+		err = next
+	}
 }
 
 // senders builds the transports the config selects.

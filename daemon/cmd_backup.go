@@ -16,7 +16,7 @@ func cmdBackup(e *env, args []string) error {
 	if _, err := os.Stat(pos[0]); err == nil {
 		return invalidf("%s already exists: choose a new file name", pos[0])
 	}
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
@@ -24,6 +24,6 @@ func cmdBackup(e *env, args []string) error {
 	if err := st.Backup(e.ctx, pos[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.out, "backed up %s to %s\n", f.cfg.Database.Path, pos[0])
+	fmt.Fprintf(e.io.out, "backed up %s to %s\n", cfg.Database.Path, pos[0])
 	return nil
 }

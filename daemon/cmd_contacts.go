@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 )
 
 // contactJSON is `rapport contacts --json`; its field names are an
@@ -34,20 +35,20 @@ func cmdContacts(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	// A phone is searched for as it is stored, however the rep wrote it.
-	query := contact.SearchTerm(strings.Join(pos, " "), f.cfg.Rep.Country)
+	query := contact.SearchTerm(strings.Join(pos, " "), cfg.Rep.Country)
 	cs, err := st.Contacts(e.ctx, query)
 	if err != nil {
 		return err
 	}
 	out := []contactJSON{}
 	for _, c := range cs {
-		j, err := toContactJSON(e, st, &c, f.cfg.Rep.Location)
+		j, err := toContactJSON(e, st, &c, cfg.Rep.Location)
 		if err != nil {
 			return err
 		}
@@ -96,10 +97,10 @@ func printContacts(w io.Writer, cs []contactJSON) {
 			texts = "yes"
 		}
 		status := "email " + c.EmailStatus + ", texts " + c.SMSStatus
-		fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(strings.TrimSpace(c.FirstName+" "+c.LastName), 22),
-			clip(c.Email, 28), c.Phone, c.Timezone, texts, status)
+		fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(termsafe.Line(strings.TrimSpace(c.FirstName+" "+c.LastName)), 22),
+			clip(termsafe.Line(c.Email), 28), termsafe.Line(c.Phone), termsafe.Line(c.Timezone), texts, status)
 		if len(c.Journeys) > 0 {
-			fmt.Fprintf(w, "     journeys: %s\n", strings.Join(c.Journeys, "; "))
+			fmt.Fprintf(w, "     journeys: %s\n", termsafe.Line(strings.Join(c.Journeys, "; ")))
 		}
 	}
 }
@@ -130,11 +131,15 @@ func setSubscription(e *env, name string, args []string, on bool) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport %s CONTACT [--sms]", name)
 	}
-	_, st, ct, err := e.openContact(pos[0])
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	ct, err := e.findContact(&files{cfg: cfg}, st, pos[0])
+	if err != nil {
+		return err
+	}
 	now := e.clock.Now().Unix()
 	status, what := store.Subscribed, "email"
 	if !on {
@@ -154,6 +159,6 @@ func setSubscription(e *env, name string, args []string, on bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.out, "%s: %s now %s\n", ct.Label(), what, status)
+	fmt.Fprintf(e.io.out, "%s: %s now %s\n", termsafe.Line(ct.Label()), what, status)
 	return nil
 }

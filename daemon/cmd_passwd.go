@@ -24,7 +24,8 @@ func cmdPasswd(e *env, args []string) error {
 	if len(pos) != 0 {
 		return invalidf("usage: rapport passwd (it asks for the password; or pipe it in on one line)")
 	}
-	f, err := e.load()
+	// Only the config: a broken campaign must not lock the rep out.
+	cfg, err := e.loadConfig()
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func cmdPasswd(e *env, args []string) error {
 	if err != nil {
 		return invalid{err}
 	}
-	st, err := e.open(f.cfg)
+	st, err := e.open(cfg)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func cmdPasswd(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("save dashboard password: %w", err)
 	}
-	fmt.Fprintf(e.io.out, "dashboard password set; sign in at %s/dashboard/\n", strings.TrimRight(f.cfg.HTTP.PublicURL, "/"))
+	fmt.Fprintf(e.io.out, "dashboard password set; sign in at %s/dashboard/\n", strings.TrimRight(cfg.HTTP.PublicURL, "/"))
 	return nil
 }
 

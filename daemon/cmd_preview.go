@@ -10,6 +10,7 @@ import (
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 )
 
 // previewRow is one line of a contact's timeline (`preview --json`).
@@ -108,7 +109,7 @@ func upcomingRepeats(c *engine.Content, cp *campaign.Campaign, d *store.Due, loc
 }
 
 func printTimeline(w io.Writer, ct *store.Contact, loc *time.Location, rows []previewRow) {
-	fmt.Fprintf(w, "%s — %s, %s, times in %s\n", ct.Label(), orNone(ct.Email), orNone(ct.Phone), loc)
+	fmt.Fprintf(w, "%s — %s, %s, times in %s\n", termsafe.Line(ct.Label()), orNone(termsafe.Line(ct.Email)), orNone(termsafe.Line(ct.Phone)), loc)
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "  no journeys yet: record an order with `rapport order add`")
 	}
@@ -116,13 +117,13 @@ func printTimeline(w io.Writer, ct *store.Contact, loc *time.Location, rows []pr
 		due, _ := time.Parse(time.RFC3339, r.Due)
 		fmt.Fprintf(w, "\n%s  %-9s %-5s %s/%s\n", due.Format("Mon 2 Jan 2006 15:04"), r.State, r.Channel, r.Campaign, r.Step)
 		if r.Note != "" {
-			fmt.Fprintf(w, "    (%s)\n", r.Note)
+			fmt.Fprintf(w, "    (%s)\n", termsafe.Line(r.Note))
 		}
 		if r.Subject != "" && r.Channel == channel.Email {
-			fmt.Fprintf(w, "    Subject: %s\n", r.Subject)
+			fmt.Fprintf(w, "    Subject: %s\n", termsafe.Line(r.Subject))
 		}
 		if r.Text != "" {
-			fmt.Fprintln(w, indent(r.Text, "    | "))
+			fmt.Fprintln(w, indent(termsafe.Text(r.Text), "    | "))
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 )
 
 // replyJSON is `rapport replies --json`; its field names are an interface
@@ -80,9 +81,9 @@ func printReplies(w io.Writer, rs []store.Reply, loc *time.Location) {
 	}
 	for _, r := range rs {
 		j := toJSON(r)
-		who := r.ContactName
+		who := termsafe.Line(r.ContactName)
 		if who == "" {
-			who = r.From + " (unknown)"
+			who = termsafe.Line(r.From) + " (unknown)"
 		}
 		state := ""
 		if j.Handled {
@@ -93,7 +94,7 @@ func printReplies(w io.Writer, rs []store.Reply, loc *time.Location) {
 			flags = " ⚠ " + strings.Join(j.Flags, ", ")
 		}
 		fmt.Fprintf(w, "#%d  %s  %s by %s%s%s\n", r.ID, time.Unix(r.ReceivedAt, 0).In(loc).Format("Mon 2 Jan 15:04"), who, r.Channel, flags, state)
-		fmt.Fprintln(w, indent(oneParagraph(r.Body), "    "))
+		fmt.Fprintln(w, indent(termsafe.Text(oneParagraph(r.Body)), "    "))
 		for _, d := range j.Deadlines {
 			fmt.Fprintf(w, "    deadline: %s\n", d)
 		}
@@ -139,15 +140,15 @@ func repliesShow(e *env, args []string) error {
 			return err
 		}
 		j := toJSON(*r)
-		fmt.Fprintf(e.io.out, "Reply #%d from %s (%s) by %s, %s\n", r.ID, orNone(r.ContactName), r.From, r.Channel,
+		fmt.Fprintf(e.io.out, "Reply #%d from %s (%s) by %s, %s\n", r.ID, orNone(termsafe.Line(r.ContactName)), termsafe.Line(r.From), r.Channel,
 			time.Unix(r.ReceivedAt, 0).In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
 		if j.Answers != "" {
 			fmt.Fprintf(e.io.out, "Answering: %s\n", j.Answers)
 		}
 		if r.Subject != "" {
-			fmt.Fprintf(e.io.out, "Subject: %s\n", r.Subject)
+			fmt.Fprintf(e.io.out, "Subject: %s\n", termsafe.Line(r.Subject))
 		}
-		fmt.Fprintf(e.io.out, "\n%s\n\n", r.Body)
+		fmt.Fprintf(e.io.out, "\n%s\n\n", termsafe.Text(r.Body))
 		if len(j.Flags) > 0 {
 			fmt.Fprintf(e.io.out, "Flags: %s\n", strings.Join(j.Flags, ", "))
 		}
@@ -155,7 +156,7 @@ func repliesShow(e *env, args []string) error {
 			fmt.Fprintf(e.io.out, "Deadline: %s\n", d)
 		}
 		if r.RawRef != "" {
-			fmt.Fprintf(e.io.out, "Original: %s\n", r.RawRef)
+			fmt.Fprintf(e.io.out, "Original: %s\n", termsafe.Line(r.RawRef))
 		}
 		if j.Handled {
 			fmt.Fprintf(e.io.out, "Handled %s\n", time.Unix(r.HandledAt, 0).In(loc).Format("Mon 2 Jan 15:04"))
@@ -194,9 +195,9 @@ func repliesDone(e *env, args []string) error {
 			return err
 		}
 		if left == 0 {
-			fmt.Fprintf(e.io.out, "reply #%d handled; %s's follow-up resumes\n", id, orNone(r.ContactName))
+			fmt.Fprintf(e.io.out, "reply #%d handled; %s's follow-up resumes\n", id, orNone(termsafe.Line(r.ContactName)))
 		} else {
-			fmt.Fprintf(e.io.out, "reply #%d handled; %d more from %s still waiting\n", id, left, orNone(r.ContactName))
+			fmt.Fprintf(e.io.out, "reply #%d handled; %d more from %s still waiting\n", id, left, orNone(termsafe.Line(r.ContactName)))
 		}
 		return nil
 	})
@@ -249,12 +250,12 @@ func safeCells(cells ...string) []string {
 	return cells
 }
 
-// withStore loads the config, opens the database and runs fn.
+// withStore opens the database (see openDB) and runs fn.
 func withStore(e *env, fn func(*store.Store, *time.Location) error) error {
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return fn(st, f.cfg.Rep.Location)
+	return fn(st, cfg.Rep.Location)
 }

@@ -135,9 +135,14 @@ func (d *daemon) serve() error {
 	start("web server", func() error { return d.web.Serve(l) })
 	start("reply poller", func() error { return d.pollLoop(runCtx) })
 	start("watchdog", func() error { return d.watchdog(runCtx) })
+	// SIGHUP is caught before READY: once systemd (or a script) sees READY
+	// it may reload at once, and an uncaught SIGHUP ends the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	d.log.Info("rapport is running", "listen", l.Addr().String(), "email", d.cfg.Email.Transport, "sms", d.cfg.SMS.Transport)
 	sdnotify.Ready()
-	d.waitForSignals(ctx)
+	d.waitForSignals(ctx, hup)
 	sdnotify.Stopping()
 	d.log.Info("stopping: finishing the message in flight")
 	forceExitOnSecondSignal()
@@ -173,11 +178,9 @@ func (d *daemon) newWeb() *web.Server {
 	}
 }
 
-// waitForSignals returns when ctx ends (SIGTERM/SIGINT), reloading on SIGHUP.
-func (d *daemon) waitForSignals(ctx context.Context) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// waitForSignals returns when ctx ends (SIGTERM/SIGINT), reloading on
+// each SIGHUP that hup delivers.
+func (d *daemon) waitForSignals(ctx context.Context, hup <-chan os.Signal) {
 	for {
 		select {
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
@@ -56,7 +57,7 @@ func cmdSendTest(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("send the test of %s/%s to %s: %w", cp.ID, step.ID, to, err)
 	}
-	fmt.Fprintf(e.io.out, "sent a test of %s/%s to you at %s by %s (%s): %s\n", cp.ID, step.ID, to, ch, id, msg.Subject+firstLine(msg))
+	fmt.Fprintf(e.io.out, "sent a test of %s/%s to you at %s by %s (%s): %s\n", cp.ID, step.ID, to, ch, id, termsafe.Line(msg.Subject+firstLine(msg)))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/termsafe"
 )
 
 type statusJSON struct {
@@ -32,7 +33,7 @@ func cmdStatus(e *env, args []string) error {
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	f, st, err := e.loadAndOpen()
+	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
@@ -41,11 +42,11 @@ func cmdStatus(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s.EmailVia, s.SMSVia = f.cfg.Email.Transport, f.cfg.SMS.Transport
+	s.EmailVia, s.SMSVia = cfg.Email.Transport, cfg.SMS.Transport
 	if *asJSON {
 		return printJSON(e.io.out, s)
 	}
-	printStatus(e.io.out, s, f.cfg.Rep.Location)
+	printStatus(e.io.out, s, cfg.Rep.Location)
 	return nil
 }
 
@@ -95,19 +96,19 @@ func printStatus(w io.Writer, s *statusJSON, loc *time.Location) {
 	}
 	fmt.Fprintln(w)
 	if s.LastReplyPoll != "" {
-		fmt.Fprintf(w, "last reply poll: %s\n", s.LastReplyPoll)
+		fmt.Fprintf(w, "last reply poll: %s\n", termsafe.Line(s.LastReplyPoll))
 	}
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(w, "\nfailed or retrying:")
 		for _, f := range s.Failures {
-			fmt.Fprintf(w, "  #%d %s %s/%s (%s, %d %s): %s\n", f.ID, f.ContactName, f.Campaign, f.Step, f.Channel,
-				f.Attempts, plural(f.Attempts, "attempt", "attempts"), f.Error)
+			fmt.Fprintf(w, "  #%d %s %s/%s (%s, %d %s): %s\n", f.ID, termsafe.Line(f.ContactName), f.Campaign, f.Step, f.Channel,
+				f.Attempts, plural(f.Attempts, "attempt", "attempts"), termsafe.Line(f.Error))
 		}
 	}
 	if len(s.Notices) > 0 {
 		fmt.Fprintln(w, "\nrecent notices:")
 		for _, n := range s.Notices {
-			fmt.Fprintf(w, "  [%s] %s\n", n.Kind, n.Text)
+			fmt.Fprintf(w, "  [%s] %s\n", n.Kind, termsafe.Text(n.Text))
 		}
 	}
 }

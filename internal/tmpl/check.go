@@ -1,8 +1,11 @@
 package tmpl
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rapportapp/rapport/internal/channel"
@@ -33,21 +36,56 @@ func (s *Set) Check(sample Data) (problems []error, warnings []string) {
 	return problems, append(warnings, s.ignored...)
 }
 
-// checkAttachments reports attachments that are missing or not files.
+// checkAttachments reports attachments that are missing, not files, or
+// reached through a link out of the templates folder.
 func (e *entry) checkAttachments() []error {
+	if len(e.attach) == 0 {
+		return nil
+	}
+	// os.Root refuses any path, symlinks included, that leaves the folder.
+	root, err := os.OpenRoot(e.dir)
+	if err != nil {
+		return []error{fmt.Errorf("%s: attachments: %w", e.path, err)}
+	}
+	defer root.Close()
 	var problems []error
 	for _, a := range e.attach {
-		info, err := os.Stat(a)
-		switch {
-		case err != nil:
-			problems = append(problems, &Error{Path: e.path, Line: e.attachL, Col: 1,
-				Msg: fmt.Sprintf("attachment %s not found — put the file in the templates folder or fix the name", a)})
-		case !info.Mode().IsRegular():
-			problems = append(problems, &Error{Path: e.path, Line: e.attachL, Col: 1,
-				Msg: fmt.Sprintf("attachment %s is not a file", a)})
+		if msg := attachmentProblem(root, a, filepath.Join(e.dir, a)); msg != "" {
+			problems = append(problems, &Error{Path: e.path, Line: e.attachL, Col: 1, Msg: msg})
 		}
 	}
 	return problems
+}
+
+// attachmentProblem says what is wrong with attachment name (shown as
+// full) inside root, or "".
+func attachmentProblem(root *os.Root, name, full string) string {
+	info, err := root.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("attachment %s not found — put the file in the templates folder or fix the name", full)
+	case err != nil:
+		return fmt.Sprintf("attachment %s cannot be used (%v) — attach only files inside the templates folder, not links out of it", full, err)
+	case !info.Mode().IsRegular():
+		return fmt.Sprintf("attachment %s is not a file", full)
+	}
+	return ""
+}
+
+// attachments returns e's attachments as absolute paths, checked again
+// now (a file may have been replaced by a link since the folder loaded).
+func (e *entry) attachments() ([]string, error) {
+	if len(e.attach) == 0 {
+		return nil, nil
+	}
+	if problems := e.checkAttachments(); len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	out := make([]string, 0, len(e.attach))
+	for _, a := range e.attach {
+		out = append(out, filepath.Join(e.dir, a))
+	}
+	return out, nil
 }
 
 // smsWarning describes a text that is sent as more than maxSegments

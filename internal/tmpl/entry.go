@@ -2,6 +2,7 @@ package tmpl
 
 import (
 	"cmp"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // parseEntry parses the source of one template file. dir is the absolute
 // templates folder, which attachments are relative to.
 func parseEntry(path, ch, src, dir string) (*entry, []error) {
-	e := &entry{path: path, channel: ch}
+	e := &entry{path: path, channel: ch, dir: dir}
 	if ch != channel.Email {
 		if strings.HasPrefix(src, fenceLine) {
 			return nil, []error{&Error{Path: path, Line: 1, Col: 1,
@@ -31,13 +32,17 @@ func parseEntry(path, ch, src, dir string) (*entry, []error) {
 		e.subject, err = parseText(e.subjO)
 		problems = append(problems, fieldsOrErr(e.subjO, e.subject, err)...)
 	}
+	e.attachL = fm.AttachLine
 	for _, a := range fm.Attach {
-		if !filepath.IsAbs(a) {
-			a = filepath.Join(dir, a)
+		// An attachment goes to customers: a path out of the folder could
+		// send them config.toml and its secrets.
+		if !filepath.IsLocal(a) {
+			problems = append(problems, &Error{Path: path, Line: e.attachL, Col: 1, Msg: fmt.Sprintf(
+				"attachment %q is outside the templates folder — put the file in templates/ and write its name relative to it, like attach = [\"shipping-and-returns.pdf\"]", a)})
+			continue
 		}
 		e.attach = append(e.attach, a)
 	}
-	e.attachL = fm.AttachLine
 	if strings.TrimSpace(body) == "" {
 		problems = append(problems, &Error{Path: path, Line: bodyLine - 1, Col: 1,
 			Msg: "nothing after this +++ line — write the message the customer should read below it"})
@@ -83,5 +88,5 @@ func fieldsOrErr(o origin, t *template.Template, err error) []error {
 	if err != nil {
 		return []error{o.parseProblem(o.path, err)}
 	}
-	return checkFields(o, t.Tree)
+	return append(checkSteps(o, t), checkFields(o, t.Tree)...)
 }

@@ -50,6 +50,16 @@ func (o origin) errorAt(off int, format string, args ...any) *Error {
 	return &Error{Path: o.path, Line: o.line + line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
+// actionStart returns the offset of the "{{" that opens the action
+// holding offset off (the parser places {{range N}} at N).
+func (o origin) actionStart(off int) int {
+	off = min(max(off, 0), len(o.text))
+	if i := strings.LastIndex(o.text[:off], "{{"); i >= 0 {
+		return i
+	}
+	return off
+}
+
 // lineOffset returns the byte offset where 1-based line n of o.text starts.
 func (o origin) lineOffset(n int) int {
 	off := 0

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	htmltemplate "html/template"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -21,8 +22,9 @@ var layoutSource string
 // renderer turns an email's Markdown into the HTML part. It is safe for
 // concurrent use.
 type renderer struct {
-	md     goldmark.Markdown
-	layout *htmltemplate.Template
+	md      goldmark.Markdown
+	layout  *htmltemplate.Template
+	timeout time.Duration // for one message (limits.go)
 }
 
 func newRenderer() (*renderer, error) {
@@ -38,7 +40,7 @@ func newRenderer() (*renderer, error) {
 		// No html.WithUnsafe: raw HTML in a template is dropped, never sent.
 		goldmark.WithRendererOptions(html.WithHardWraps()),
 	)
-	return &renderer{md: md, layout: layout}, nil
+	return &renderer{md: md, layout: layout, timeout: renderTimeout}, nil
 }
 
 // layoutData is what layout.html is executed with.

@@ -1,11 +1,9 @@
 package tmpl
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
-	"text/template"
 
 	"github.com/rapportapp/rapport/internal/channel"
 )
@@ -35,18 +33,33 @@ func (s *Set) Render(name, channel string, index int, d Data) (*Rendered, error)
 		}
 		e = g.entries[index]
 	}
-	return e.render(s.r, d)
+	out, err := e.render(s.r, d)
+	if err != nil {
+		return nil, err
+	}
+	if out.Attachments, err = e.attachments(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
+// render renders e for d within the limits of one rendering (limits.go).
 func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
+	run, cancel := newRun(r.timeout)
+	defer cancel()
 	if e.channel == channel.Email {
-		return e.renderEmail(r, d)
+		return e.renderEmail(r, run, d)
 	}
-	text, err := execute(e.body, e.bodyO, d)
+	text, err := execute(e.body, e.bodyO, d, run, outputLimit(e.channel))
 	if err != nil {
 		return nil, err
 	}
 	out := &Rendered{Text: strings.TrimSpace(text), Source: e.path}
+	if e.channel == channel.SMS {
+		if err := checkSegments(e.bodyO, e.body, out.Text); err != nil {
+			return nil, err
+		}
+	}
 	if e.channel == channel.Task {
 		// The first line is the task's title in the rep's digest.
 		title, _, _ := strings.Cut(out.Text, "\n")
@@ -58,19 +71,20 @@ func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
 // renderEmail renders the subject and the plain-text part from d as is,
 // and the HTML part from d with the customer's values escaped for
 // Markdown, so whatever a customer typed shows literally in both.
-func (e *entry) renderEmail(r *renderer, d Data) (*Rendered, error) {
+func (e *entry) renderEmail(r *renderer, run *run, d Data) (*Rendered, error) {
 	if d.UnsubscribeURL == "" {
 		return nil, errors.New("render email: no unsubscribe link for this contact; every email must carry one")
 	}
-	subject, err := execute(e.subject, e.subjO, d)
+	subject, err := execute(e.subject, e.subjO, d, run, maxEmailBytes)
 	if err != nil {
 		return nil, err
 	}
-	text, err := execute(e.body, e.bodyO, d)
+	text, err := execute(e.body, e.bodyO, d, run, maxEmailBytes)
 	if err != nil {
 		return nil, err
 	}
-	markdown, err := execute(e.body, e.bodyO, escapeCustomerData(d))
+	// Escaping adds a backslash before punctuation in the customer's values.
+	markdown, err := execute(e.body, e.bodyO, escapeCustomerData(d), run, 2*maxEmailBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -80,21 +94,11 @@ func (e *entry) renderEmail(r *renderer, d Data) (*Rendered, error) {
 		return nil, fmt.Errorf("%s: %w", e.path, err)
 	}
 	return &Rendered{
-		Subject:     subject,
-		Text:        tidyText(text) + "\n\n" + textFooter(d),
-		HTML:        html,
-		Attachments: e.attach,
-		Source:      e.path,
+		Subject: subject,
+		Text:    tidyText(text) + "\n\n" + textFooter(d),
+		HTML:    html,
+		Source:  e.path,
 	}, nil
-}
-
-// execute runs t over data; errors carry the file position.
-func execute(t *template.Template, o origin, data Data) (string, error) {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		return "", o.execProblem(t.Name(), err)
-	}
-	return b.String(), nil
 }
 
 // tidyText drops the blank lines a template leaves at its start and the

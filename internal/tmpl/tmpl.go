@@ -55,7 +55,8 @@ type entry struct {
 	body    *template.Template
 	subjO   origin
 	bodyO   origin
-	attach  []string // absolute paths
+	dir     string   // the templates folder, which attachments must stay inside
+	attach  []string // as written: relative to dir
 	attachL int      // file line of the attach setting
 }
 
