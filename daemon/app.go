@@ -34,6 +34,29 @@ type files struct {
 // that every step's template exists. All problems come back at once, as
 // invalid input.
 func (e *env) load() (*files, error) {
+	in, err := e.inspect()
+	if err != nil {
+		return nil, err
+	}
+	if len(in.problems) > 0 {
+		return nil, invalid{errors.Join(in.problems...)}
+	}
+	return &files{cfg: in.cfg, content: in.content}, nil
+}
+
+// inspection is what could be read of the rep's files, and every problem
+// found in them. With a broken config.toml, cfg is nil and content is
+// built on the defaults, so the campaigns and templates are still checked.
+type inspection struct {
+	cfg      *config.Config
+	content  *engine.Content
+	problems []error
+}
+
+// inspect reads everything it can and collects every problem, for load and
+// for `rapport check`. Only a config file that cannot be found or read
+// stops it.
+func (e *env) inspect() (*inspection, error) {
 	path, err := config.Find(e.configFlag)
 	if err != nil {
 		return nil, invalid{err}
@@ -42,24 +65,32 @@ func (e *env) load() (*files, error) {
 	if err != nil {
 		return nil, invalid{fmt.Errorf("read config: %w", err)}
 	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, invalid{fmt.Errorf("config %s: %w", path, err)}
+	}
+	in := &inspection{}
 	cfg, err := config.Parse(path, data, e.getenv)
 	if err != nil {
-		return nil, invalid{err}
+		in.problems = append(in.problems, err)
+		cfg = config.Default(filepath.Dir(abs))
+	} else {
+		in.cfg = cfg
 	}
-	dir := filepath.Dir(cfg.Path)
-	cps, cerr := campaign.LoadDir(filepath.Join(dir, "campaigns"))
-	set, terr := tmpl.LoadDir(filepath.Join(dir, "templates"))
-	if err := errors.Join(cerr, terr); err != nil {
-		return nil, invalid{err}
+	dir := filepath.Dir(abs)
+	cps, cerrs := campaign.Inspect(filepath.Join(dir, "campaigns"))
+	set, terrs := tmpl.Inspect(filepath.Join(dir, "templates"))
+	in.problems = append(append(in.problems, cerrs...), terrs...)
+	if set == nil {
+		return in, nil
 	}
 	if err := crossCheck(cps, set); err != nil {
-		return nil, invalid{err}
+		in.problems = append(in.problems, err)
 	}
-	c, err := contentFrom(cfg, cps, set)
-	if err != nil {
-		return nil, invalid{err}
+	if in.content, err = contentFrom(cfg, cps, set); err != nil {
+		in.problems = append(in.problems, err)
 	}
-	return &files{cfg: cfg, content: c}, nil
+	return in, nil
 }
 
 // crossCheck reports steps whose template (or fallback's) is missing.
@@ -123,6 +154,17 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 		PublicURL: cfg.HTTP.PublicURL, MsgDomain: domain,
 		NotifyEmail: cfg.Notify.Email, NotifySMS: cfg.Notify.SMS,
 	}, nil
+}
+
+// refuseSimulated stops a command that would send for real on a clock
+// set by --now: six months of a trial run would reach real customers.
+func (e *env) refuseSimulated(cfg *config.Config) error {
+	live := cfg.RealTransports()
+	if !e.simulated || len(live) == 0 {
+		return nil
+	}
+	return invalidf("--now never sends for real, and %s would: drop --now, or set the transport to \"outbox\" in %s to try dates (messages land in the outbox folder)",
+		strings.Join(live, " and "), cfg.Path)
 }
 
 // open opens the database named in the config.

@@ -8,17 +8,42 @@ import (
 	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
-// cmdCheck validates everything, like `nginx -t`.
+// cmdCheck validates everything, like `nginx -t`, and reports every
+// problem in one run.
 func cmdCheck(e *env, args []string) error {
 	if _, err := flags(newFlags(e, "check", ""), args); err != nil {
 		return err
 	}
-	f, err := e.load()
+	in, err := e.inspect()
 	if err != nil {
 		return err
 	}
-	problems, warnings := f.content.Templates.Check(sampleFor(f.content))
+	problems := in.problems
+	if in.content != nil {
+		p, warnings := in.content.Templates.Check(sampleFor(in.content))
+		problems = append(problems, p...)
+		printWarnings(e, in.content, warnings)
+	}
+	if in.cfg != nil {
+		problems = append(problems, in.cfg.SendingProblems())
+		if _, err := senders(in.cfg); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return invalid{err}
+	}
+	f := &files{cfg: in.cfg, content: in.content}
+	fmt.Fprintf(e.io.out, "ok: %s, %d %s, every template renders\n",
+		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
 	for _, cp := range f.content.Campaigns {
+		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
+	}
+	return nil
+}
+
+func printWarnings(e *env, c *engine.Content, warnings []string) {
+	for _, cp := range c.Campaigns {
 		for _, w := range cp.Warnings {
 			fmt.Fprintln(e.io.err, "warning:", w)
 		}
@@ -26,18 +51,6 @@ func cmdCheck(e *env, args []string) error {
 	for _, w := range warnings {
 		fmt.Fprintln(e.io.err, "warning:", w)
 	}
-	if len(problems) > 0 {
-		return invalid{errors.Join(problems...)}
-	}
-	if _, err := senders(f.cfg); err != nil {
-		return invalid{err}
-	}
-	fmt.Fprintf(e.io.out, "ok: %s, %d %s, every template renders\n",
-		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
-	for _, cp := range f.content.Campaigns {
-		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
-	}
-	return nil
 }
 
 func plural(n int, one, many string) string {
