@@ -33,9 +33,9 @@ var suffixes = []struct{ suffix, channel string }{
 type Set struct {
 	dir     string // absolute; attachments are relative to it
 	groups  map[key]*group
-	entries []*entry // every template, in file order, for Check
+	entries []*entry     // every template, in file order, for Check
 	broken  map[key]bool // templates that did not parse (Inspect only)
-	ignored []string // files that look like templates but are not used
+	ignored []string     // files that look like templates but are not used
 	r       *renderer
 }
 
