@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/tmpl"
@@ -38,6 +40,29 @@ func cmdCheck(e *env, args []string) error {
 		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
 	for _, cp := range f.content.Campaigns {
 		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
+	}
+	return e.printRetimings(f)
+}
+
+// printRetimings says which steps' timing changed since their messages
+// were planned and how many pending messages the next start or reload
+// moves. Without a database there is nothing planned, and check creates
+// none.
+func (e *env) printRetimings(f *files) error {
+	if _, err := os.Stat(f.cfg.Database.Path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	st, err := e.open(f.cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	changes, err := f.content.Retimings(e.ctx, st, e.clock.Now())
+	if err != nil {
+		return err
+	}
+	for _, r := range changes {
+		fmt.Fprintln(e.io.out, r.String())
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 type fileEdit struct{ file, old, new string }
@@ -174,5 +175,30 @@ func TestNowNeverSendsForReal(t *testing.T) {
 		if !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%s: stderr\n%s\nwant one line starting %q", strings.Join(args, " "), errOut, want)
 		}
+	}
+}
+
+// check says how many pending messages a timing change moves, and the
+// next run moves them.
+func TestCheckCountsMessagesATimingChangeMoves(t *testing.T) {
+	t.Parallel()
+	w := customerWorkspace(t)
+	placeOrder(t, w, janeAddr)
+	placeOrder(t, w, bobAddr)
+	runOnce(t, w, orderDay+" 11:00")
+	if out := w.mustRun(t, "--now", cst(t, orderDay+" 12:00").Format(time.RFC3339), "check"); strings.Contains(out, "timing changed") {
+		t.Errorf("check before any change:\n%s", out)
+	}
+	w.replace(t, "campaigns/post-order.toml", "id = \"arrival-check\"\nafter = \"5d\"", "id = \"arrival-check\"\nafter = \"4d\"")
+	out := w.mustRun(t, "--now", cst(t, orderDay+" 12:00").Format(time.RFC3339), "check")
+	if !strings.Contains(out, "\npost-order/arrival-check: timing changed, 2 pending messages will move\n") {
+		t.Errorf("check after moving arrival-check a day earlier:\n%s", out)
+	}
+	runOnce(t, w, orderDay+" 12:00")
+	if got := onlyRow(t, w, janeAddr, "arrival-check").DueAt; time.Unix(got, 0).In(cst(t, orderDay+" 00:00").Location()).Day() != 6 {
+		t.Errorf("arrival-check due %s, want 6 March", time.Unix(got, 0))
+	}
+	if out := w.mustRun(t, "--now", cst(t, orderDay+" 12:00").Format(time.RFC3339), "check"); strings.Contains(out, "timing changed") {
+		t.Errorf("check once the run re-planned:\n%s", out)
 	}
 }
