@@ -34,27 +34,48 @@ type files struct {
 // that every step's template exists. All problems come back at once, as
 // invalid input.
 func (e *env) load() (*files, error) {
-	cfg, err := e.loadConfig()
+	in, err := e.inspect()
 	if err != nil {
 		return nil, err
 	}
-	c, err := loadContent(cfg)
-	if err != nil {
-		return nil, err
+	if len(in.problems) > 0 {
+		return nil, invalid{errors.Join(in.problems...)}
 	}
-	return &files{cfg: cfg, content: c}, nil
+	return &files{cfg: in.cfg, content: in.content}, nil
+}
+
+// inspection is what could be read of the rep's files, and every problem
+// found in them. With a broken config.toml, cfg is nil and content is
+// built on the defaults, so the campaigns and templates are still checked.
+type inspection struct {
+	cfg      *config.Config
+	content  *engine.Content
+	problems []error
+}
+
+// readConfig finds config.toml and reads it.
+func (e *env) readConfig() (path, abs string, data []byte, err error) {
+	path, err = config.Find(e.configFlag)
+	if err != nil {
+		return "", "", nil, invalid{err}
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return "", "", nil, invalid{fmt.Errorf("read config: %w", err)}
+	}
+	abs, err = filepath.Abs(path)
+	if err != nil {
+		return "", "", nil, invalid{fmt.Errorf("config %s: %w", path, err)}
+	}
+	return path, abs, data, nil
 }
 
 // loadConfig reads config.toml alone. It fails only when the config does
 // not parse: it holds the database path.
 func (e *env) loadConfig() (*config.Config, error) {
-	path, err := config.Find(e.configFlag)
+	path, _, data, err := e.readConfig()
 	if err != nil {
-		return nil, invalid{err}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, invalid{fmt.Errorf("read config: %w", err)}
+		return nil, err
 	}
 	cfg, err := config.Parse(path, data, e.getenv)
 	if err != nil {
@@ -63,22 +84,55 @@ func (e *env) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// loadContent reads campaigns/ and templates/ beside the config.
+// inspect reads everything it can and collects every problem, for load and
+// for `rapport check`. Only a config file that cannot be found or read
+// stops it.
+func (e *env) inspect() (*inspection, error) {
+	path, abs, data, err := e.readConfig()
+	if err != nil {
+		return nil, err
+	}
+	in := &inspection{}
+	cfg, err := config.Parse(path, data, e.getenv)
+	if err != nil {
+		in.problems = append(in.problems, err)
+		cfg = config.Default(filepath.Dir(abs))
+	} else {
+		in.cfg = cfg
+	}
+	in.inspectContent(cfg, filepath.Dir(abs))
+	return in, nil
+}
+
+// loadContent reads campaigns/ and templates/ beside the config; their
+// problems come back together, as invalid input.
 func loadContent(cfg *config.Config) (*engine.Content, error) {
-	dir := filepath.Dir(cfg.Path)
-	cps, cerr := campaign.LoadDir(filepath.Join(dir, "campaigns"))
-	set, terr := tmpl.LoadDir(filepath.Join(dir, "templates"))
-	if err := errors.Join(cerr, terr); err != nil {
-		return nil, invalid{err}
+	in := &inspection{cfg: cfg}
+	in.inspectContent(cfg, filepath.Dir(cfg.Path))
+	if len(in.problems) > 0 {
+		return nil, invalid{errors.Join(in.problems...)}
+	}
+	return in.content, nil
+}
+
+// inspectContent reads campaigns/ and templates/ in dir, adding what they
+// hold to in and every problem to its list.
+func (in *inspection) inspectContent(cfg *config.Config, dir string) {
+	cps, cerrs := campaign.Inspect(filepath.Join(dir, "campaigns"))
+	set, terrs := tmpl.Inspect(filepath.Join(dir, "templates"))
+	in.problems = append(append(in.problems, cerrs...), terrs...)
+	if set == nil {
+		return
 	}
 	if err := crossCheck(cps, set); err != nil {
-		return nil, invalid{err}
+		in.problems = append(in.problems, err)
 	}
 	c, err := contentFrom(cfg, cps, set)
 	if err != nil {
-		return nil, invalid{err}
+		in.problems = append(in.problems, err)
+		return
 	}
-	return c, nil
+	in.content = c
 }
 
 // crossCheck reports steps whose template (or fallback's) is missing.
@@ -142,6 +196,17 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 		PublicURL: cfg.HTTP.PublicURL, MsgDomain: domain,
 		NotifyEmail: cfg.Notify.Email, NotifySMS: cfg.Notify.SMS,
 	}, nil
+}
+
+// refuseSimulated stops a command that would send for real on a clock
+// set by --now: six months of a trial run would reach real customers.
+func (e *env) refuseSimulated(cfg *config.Config) error {
+	live := cfg.RealTransports()
+	if !e.simulated || len(live) == 0 {
+		return nil
+	}
+	return invalidf("--now never sends for real, and %s would: drop --now, or set the transport to \"outbox\" in %s to try dates (messages land in the outbox folder)",
+		strings.Join(live, " and "), cfg.Path)
 }
 
 // open opens the database named in the config.

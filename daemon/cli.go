@@ -41,6 +41,7 @@ type env struct {
 	getenv     func(string) string
 	configFlag string
 	clock      clock.Clock // the real clock, or one started at --now
+	simulated  bool        // --now was given: the clock is not the real one
 	logFormat  string
 }
 
@@ -162,7 +163,7 @@ func (e *env) setGlobal(name, val string) error {
 		if err != nil {
 			return fmt.Errorf("--now %q: want a time like 2026-12-01T09:00:00-06:00", val)
 		}
-		e.clock = clock.StartingAt(t)
+		e.clock, e.simulated = clock.StartingAt(t), true
 	}
 	return nil
 }

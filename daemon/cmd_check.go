@@ -3,25 +3,80 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
-// cmdCheck validates everything, like `nginx -t`.
+// cmdCheck validates everything, like `nginx -t`, and reports every
+// problem in one run.
 func cmdCheck(e *env, args []string) error {
 	fs := newFlags(e, "check", "[--db]")
 	db := fs.Bool("db", false, "also read every page of the database for damage")
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	f, err := e.load()
+	in, err := e.inspect()
 	if err != nil {
 		return err
 	}
-	problems, warnings := f.content.Templates.Check(sampleFor(f.content))
+	problems := in.problems
+	if in.content != nil {
+		p, warnings := in.content.Templates.Check(sampleFor(in.content))
+		problems = append(problems, p...)
+		printWarnings(e, in.content, warnings)
+	}
+	if in.cfg != nil {
+		problems = append(problems, in.cfg.SendingProblems())
+		if _, err := senders(in.cfg); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return invalid{err}
+	}
+	f := &files{cfg: in.cfg, content: in.content}
+	fmt.Fprintf(e.io.out, "ok: %s, %d %s, every template renders\n",
+		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
 	for _, cp := range f.content.Campaigns {
+		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
+	}
+	if *db { // before anything opens (and would migrate) the database
+		if err := checkDB(e, f.cfg.Database.Path); err != nil {
+			return err
+		}
+	}
+	return e.printRetimings(f)
+}
+
+// printRetimings says which steps' timing changed since their messages
+// were planned and how many pending messages the next start or reload
+// moves. Without a database there is nothing planned, and check creates
+// none.
+func (e *env) printRetimings(f *files) error {
+	if _, err := os.Stat(f.cfg.Database.Path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	st, err := e.open(f.cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	changes, err := f.content.Retimings(e.ctx, st, e.clock.Now())
+	if err != nil {
+		return err
+	}
+	for _, r := range changes {
+		fmt.Fprintln(e.io.out, r.String())
+	}
+	return nil
+}
+
+func printWarnings(e *env, c *engine.Content, warnings []string) {
+	for _, cp := range c.Campaigns {
 		for _, w := range cp.Warnings {
 			fmt.Fprintln(e.io.err, "warning:", w)
 		}
@@ -29,21 +84,6 @@ func cmdCheck(e *env, args []string) error {
 	for _, w := range warnings {
 		fmt.Fprintln(e.io.err, "warning:", w)
 	}
-	if len(problems) > 0 {
-		return invalid{errors.Join(problems...)}
-	}
-	if _, err := senders(f.cfg); err != nil {
-		return invalid{err}
-	}
-	fmt.Fprintf(e.io.out, "ok: %s, %d %s, every template renders\n",
-		f.cfg.Path, len(f.content.Campaigns), plural(len(f.content.Campaigns), "campaign", "campaigns"))
-	for _, cp := range f.content.Campaigns {
-		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
-	}
-	if *db {
-		return checkDB(e, f.cfg.Database.Path)
-	}
-	return nil
 }
 
 // checkDB runs the full integrity check on the database, read-only. A

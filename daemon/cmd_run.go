@@ -53,6 +53,12 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := e.refuseSimulated(f.cfg); err != nil {
+		return err
+	}
+	if err := f.cfg.SendingProblems(); err != nil {
+		return invalid{err}
+	}
 	log := e.logger(f.cfg)
 	// Opening may upgrade the database, and Reconcile may queue a new step
 	// for every journey: on a small server either can outlast systemd's
@@ -209,8 +215,9 @@ func (d *daemon) reload() {
 
 func (d *daemon) swap(f *files) error {
 	problems, _ := f.content.Templates.Check(sampleFor(f.content))
-	if len(problems) > 0 {
-		return errors.Join(problems...)
+	problems = append(problems, f.cfg.SendingProblems(), d.e.refuseSimulated(f.cfg))
+	if err := errors.Join(problems...); err != nil {
+		return err
 	}
 	snd, err := senders(f.cfg)
 	if err != nil {

@@ -27,7 +27,14 @@ func cmdSendTest(e *env, args []string) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport send-test CAMPAIGN/STEP [--contact EMAIL_OR_PHONE] [--channel email|sms]")
 	}
-	f, st, err := e.loadAndOpen()
+	f, err := e.load()
+	if err != nil {
+		return err
+	}
+	if err := e.refuseSimulated(f.cfg); err != nil {
+		return err
+	}
+	st, err := e.open(f.cfg)
 	if err != nil {
 		return err
 	}

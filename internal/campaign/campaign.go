@@ -102,9 +102,21 @@ func Parse(path string, data []byte) (*Campaign, error) {
 // (editor backups such as .#post-order.toml) are left alone. If any file has
 // a problem, LoadDir returns no campaigns and every problem of every file.
 func LoadDir(dir string) ([]*Campaign, error) {
+	campaigns, errs := Inspect(dir)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return campaigns, nil
+}
+
+// Inspect reads dir like LoadDir but keeps what it could read: the
+// campaigns that are valid, and the problems of the others. `rapport
+// check` uses it to check the valid ones further and report everything in
+// one run.
+func Inspect(dir string) ([]*Campaign, []error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read campaigns: %w", err)
+		return nil, []error{fmt.Errorf("read campaigns: %w", err)}
 	}
 	var (
 		campaigns []*Campaign
@@ -128,8 +140,5 @@ func LoadDir(dir string) ([]*Campaign, error) {
 		}
 		campaigns = append(campaigns, c)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return campaigns, nil
+	return campaigns, errs
 }

@@ -57,6 +57,8 @@ type Config struct {
 	Notify   Notify
 	Policy   Policy
 	Log      Log
+
+	sending []*Error // unsafe to send for real (see SendingProblems)
 }
 
 // Dir is the folder relative paths in the file are resolved against.

@@ -63,6 +63,7 @@ func Parse(path string, data []byte, env func(string) string) (*Config, error) {
 	if err := joinErrors(r.errs); err != nil {
 		return nil, err
 	}
+	c.sending = r.checkSending(c)
 	return c, nil
 }
 

@@ -266,6 +266,10 @@ func (c *Content) noteSteps(ctx context.Context, tx Writer, cp *campaign.Campaig
 	if err := tx.SetSettingIfAbsent(ctx, stepsKey(cp), steps); err != nil {
 		return err
 	}
+	// The timing the rows were planned with, for Retimings to compare.
+	if err := tx.SetSettingIfAbsent(ctx, timingKey(cp), c.timings(cp)); err != nil {
+		return err
+	}
 	c.stepsNoted.Store(cp.ID, steps)
 	return nil
 }
@@ -299,9 +303,10 @@ func repeatingSteps(cp *campaign.Campaign) []string {
 }
 
 // Reconcile brings the queue in line with edited campaigns: pending rows
-// of removed steps are cancelled, and steps added to a campaign are queued
-// for journeys that have not passed them yet. A changed step keeps its
-// rows (the queue keys on step id).
+// of removed steps are cancelled, pending rows of steps whose timing
+// changed are planned again (see Retimings), and steps added to a campaign
+// are queued for journeys that have not passed them yet. A step otherwise
+// changed keeps its rows (the queue keys on step id).
 func (e *Engine) Reconcile(ctx context.Context) error {
 	c, now := e.Content(), e.clock.Now()
 	changed := false
@@ -328,6 +333,9 @@ func (e *Engine) Reconcile(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("reconcile %s: %w", cp.ID, err)
 		}
+	}
+	if err := e.retimeAll(ctx, c, now); err != nil {
+		return err
 	}
 	if !changed {
 		return nil

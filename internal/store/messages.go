@@ -344,6 +344,46 @@ func (tx *Tx) CancelRemovedSteps(ctx context.Context, campaign string, keep []st
 	return n, nil
 }
 
+// PendingOfStep returns the pending rows of a campaign's step, with their
+// contacts and journeys, oldest first.
+func (s *Store) PendingOfStep(ctx context.Context, campaign, step string) ([]Due, error) {
+	return all[Due](ctx, s, s.r, "pending-of-step", campaign, step)
+}
+
+// Replanned is where a pending row goes when its step's timing changes.
+type Replanned struct {
+	ID, JourneyID  int64
+	Step           string
+	Occurrence     int
+	DueAt, StaleAt int64
+	Note           string
+}
+
+// Replan moves a pending row to a new occurrence and due time. The
+// journey step's finished rows are moved out of the way first when the
+// new occurrence is not above them all: a timing with a longer repeat
+// numbers its occurrences differently, and the pending row must stay the
+// highest (the next one is numbered from it).
+func (tx *Tx) Replan(ctx context.Context, r Replanned) error {
+	span, err := one[struct {
+		Low  int `db:"low"`
+		High int `db:"high"`
+	}](ctx, tx.s, tx, "step-history-range", r.JourneyID, r.Step)
+	if err != nil {
+		return fmt.Errorf("re-plan message %d: %w", r.ID, err)
+	}
+	if r.Occurrence <= span.High {
+		shift := span.High + 1 + max(0, -span.Low)
+		if _, err := tx.exec(ctx, "step-history-shift", shift, r.JourneyID, r.Step); err != nil {
+			return fmt.Errorf("re-plan message %d: %w", r.ID, err)
+		}
+	}
+	if _, err := tx.exec(ctx, "message-replan", r.Occurrence, r.DueAt, r.StaleAt, r.Note, r.ID); err != nil {
+		return fmt.Errorf("re-plan message %d: %w", r.ID, err)
+	}
+	return nil
+}
+
 // HasProviderID reports whether a message with this provider id was sent.
 func (s *Store) HasProviderID(ctx context.Context, id string) (bool, error) {
 	n, err := valueOf[int](ctx, s, s.r, "message-has-provider-id", id)

@@ -272,6 +272,29 @@ SELECT step, max(occurrence) AS max FROM messages WHERE journey_id = ? GROUP BY 
 UPDATE messages SET state = 'cancelled', note = 'step removed from the campaign'
 WHERE state = 'pending' AND campaign = ? AND step NOT IN (?);
 
+-- name: pending-of-step
+-- The pending rows of one campaign step, to re-plan when its timing changes.
+SELECT {{message-columns}}, {{due-extra-columns}}
+FROM messages m {{due-join}}
+WHERE m.state = 'pending' AND m.campaign = ? AND m.step = ? ORDER BY m.id;
+
+-- name: step-history-range
+-- The lowest and highest occurrence of a journey step's rows other than
+-- the pending one (-1 and 0 when there are none).
+SELECT coalesce(min(occurrence), 0) AS low, coalesce(max(occurrence), -1) AS high
+FROM messages WHERE journey_id = ? AND step = ? AND state != 'pending';
+
+-- name: step-history-shift
+-- Moves a journey step's finished rows below every occurrence in use (the
+-- "?" is more than their range), so a re-planned pending row can take any
+-- occurrence from 0 up without meeting the unique key.
+UPDATE messages SET occurrence = occurrence - ?
+WHERE journey_id = ? AND step = ? AND state != 'pending';
+
+-- name: message-replan
+UPDATE messages SET occurrence = ?, due_at = ?, stale_at = ?, note = ?
+WHERE id = ? AND state = 'pending';
+
 -- name: message-claim
 -- The Message-ID is given at the first claim and kept by every retry.
 UPDATE messages SET state = 'sending', claimed_at = ?, attempts = attempts + 1, channel = ?,

@@ -73,11 +73,11 @@ func TestLoadDirProblems(t *testing.T) {
 	}, {
 		name:  "unknown function",
 		files: map[string]string{"a.sms.txt": "ok\nHi {{uper .Contact.Name}}"},
-		want:  []string{`a.sms.txt:2:4: unknown function "uper" — fields start with a dot, like {{.Contact.FirstName}}; functions are default, lower, upper`},
+		want:  []string{`a.sms.txt:2:6: in {{uper .Contact.Name}}: unknown function "uper" — fields start with a dot, like {{.Contact.FirstName}}; functions are default, lower, upper`},
 	}, {
 		name:  "unclosed action",
 		files: map[string]string{"a.sms.txt": "Hi {{.Contact.Name"},
-		want:  []string{`a.sms.txt:1:4: "{{" without a matching "}}" — close the placeholder`},
+		want:  []string{`a.sms.txt:1:4: in {{.Contact.Name: "{{" without a matching "}}" — close the placeholder`},
 	}, {
 		name: "front matter problems, all at once and in order",
 		files: map[string]string{"a.email.md": "+++\nsubjct = \"Hi\"\nattach = \"x.pdf\"\n" +
@@ -170,5 +170,69 @@ func TestCheck(t *testing.T) {
 	}
 	if len(warnings) != 4 {
 		t.Errorf("got %d warnings, want 4:\n%s", len(warnings), all)
+	}
+}
+
+// Go template syntax errors come out as path:line:col at the text that is
+// wrong, quoting its placeholder, never in text/template's own
+// "template: NAME:LINE: ..." form.
+func TestSyntaxErrors(t *testing.T) {
+	tests := []struct{ name, file, src, want string }{
+		{"single closing brace", "a.sms.txt", "Hi\nthere {{.Contact.FirstName}\nbye",
+			`a.sms.txt:2:27: in {{.Contact.FirstName}: a single "}" — a placeholder ends with "}}"`},
+		{"stray paren", "a.sms.txt", "Hi {{.Contact.FirstName)}}",
+			`a.sms.txt:1:24: in {{.Contact.FirstName)}}: ")" without a "(" before it — remove it`},
+		{"else without if", "a.task.txt", "Call {{ .Contact.Name }} {{ else }}",
+			`a.task.txt:1:26: in {{ else }}: {{else}} without an {{if}}, {{with}} or {{range}} before it — remove it`},
+		{"end without if", "a.task.txt", "Call {{.Contact.Name}}{{- end}}",
+			`a.task.txt:1:23: in {{- end}}: {{end}} without an {{if}}, {{with}} or {{range}} before it — remove it`},
+		{"unterminated string", "a.sms.txt", `Hi {{.Contact.FirstName | default "there}}`,
+			`a.sms.txt:1:35: in {{.Contact.FirstName | default "there}}: text in quotes without its closing quote — add the missing "`},
+		{"unknown function on a later action", "a.sms.txt", "{{.Step}} and {{ lowr .Step }}",
+			`a.sms.txt:1:18: in {{ lowr .Step }}: unknown function "lowr" — fields start with a dot, like {{.Contact.FirstName}}; functions are default, lower, upper`},
+		{"range without a value", "a.sms.txt", "x\n{{range}}y{{end}}",
+			`a.sms.txt:2:1: in {{range}}: template syntax: missing value for range`},
+		{"if never ended", "a.sms.txt", "{{if .Step}}\nx",
+			`a.sms.txt:2:1: the file ends inside an {{if}}, {{with}} or {{range}} — add the missing {{end}}`},
+		{"in the subject", "a.email.md", "+++\nsubject = \"Hi {{.Contact.FirstName)}}\"\n+++\nBody\n",
+			`a.email.md:2:35: in {{.Contact.FirstName)}}: ")" without a "(" before it — remove it`},
+		{"in a define", "a.sms.txt", "{{define \"x\"}}{{.Step)}}{{end}}{{template \"x\" .}}",
+			`a.sms.txt:1:22: in {{.Step)}}: ")" without a "(" before it — remove it`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTemplates(t, map[string]string{tt.file: tt.src})
+			_, err := tmpl.LoadDir(dir)
+			got := strings.Join(problemsOf(t, dir, err), "\n")
+			if got != tt.want {
+				t.Errorf("problem:\n%s\nwant:\n%s", got, tt.want)
+			}
+			if strings.Contains(got, "template: ") {
+				t.Errorf("text/template's own form leaked: %s", got)
+			}
+		})
+	}
+}
+
+// Inspect keeps going past a broken template: the others are loaded and
+// checked, and the broken one still counts as there.
+func TestInspect(t *testing.T) {
+	dir := writeTemplates(t, map[string]string{
+		"broken.sms.txt":    "Hi {{.Contact.FirstName",
+		"bad-field.sms.txt": "Hi {{.Contact.Frist}}",
+		"runtime.sms.txt":   "Hi {{index .Contact.Name 99}}",
+		"ok.sms.txt":        "Hi {{.Contact.FirstName}}",
+	})
+	s, problems := tmpl.Inspect(dir)
+	if len(problems) != 2 {
+		t.Errorf("%d problems, want the broken and the bad field:\n%v", len(problems), errors.Join(problems...))
+	}
+	for _, name := range []string{"broken", "bad-field", "runtime", "ok"} {
+		if !s.Has(name, "sms") {
+			t.Errorf("Has(%q) = false after Inspect", name)
+		}
+	}
+	if checked, _ := s.Check(tmpl.SampleData()); len(checked) != 1 || !strings.Contains(checked[0].Error(), "runtime.sms.txt:1:6:") {
+		t.Errorf("Check of the templates that parsed: %v, want the runtime one's problem", checked)
 	}
 }

@@ -3,6 +3,7 @@ package tmpl
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -74,28 +75,105 @@ func (o origin) lineOffset(n int) int {
 }
 
 // parseProblem converts a text/template parse error, "template: NAME:LINE:
-// msg", into a positioned *Error. The parser gives no column, so the
-// column is that of the first action on the line, where the problem
-// usually is.
+// msg", into a positioned *Error that quotes the placeholder at fault. The
+// parser gives no column, so the column is that of the text it complains
+// about on that line when it can be found, else the line's first action.
 func (o origin) parseProblem(name string, err error) *Error {
-	rest, ok := strings.CutPrefix(err.Error(), "template: "+name+":")
+	line, msg, ok := splitParseError(name, err.Error())
 	if !ok {
-		return o.errorAt(0, "%v", err)
-	}
-	lineText, msg, _ := strings.Cut(rest, ": ")
-	line, convErr := strconv.Atoi(lineText)
-	if convErr != nil {
-		return o.errorAt(0, "%s", strings.TrimSpace(rest))
+		return o.errorAt(0, "template syntax: %s", msg)
 	}
 	off := o.lineOffset(line)
 	end := strings.IndexByte(o.text[off:], '\n')
 	if end < 0 {
 		end = len(o.text) - off
 	}
-	if i := strings.Index(o.text[off:off+end], "{{"); i >= 0 {
-		off += i
+	text := o.text[off : off+end]
+	at := culprit(text, msg)
+	if action := actionAt(text, at); action != "" {
+		return o.errorAt(off+at, "in %s: %s", action, explainParseError(msg))
 	}
-	return o.errorAt(off, "%s", explainParseError(msg))
+	return o.errorAt(off+at, "%s", explainParseError(msg))
+}
+
+// parseErrorHead matches the "template: NAME:LINE: " text/template puts
+// before a parse error, for any name (a {{define}} names its own).
+var parseErrorHead = regexp.MustCompile(`^template: (?:.*?):(\d+): `)
+
+// splitParseError returns the line and the message of a parse error. When
+// the text is not in the parser's form, msg is the text itself.
+func splitParseError(name, text string) (line int, msg string, ok bool) {
+	rest, found := strings.CutPrefix(text, "template: "+name+":")
+	if found {
+		lineText, m, _ := strings.Cut(rest, ": ")
+		if n, err := strconv.Atoi(lineText); err == nil {
+			return n, m, true
+		}
+	}
+	if m := parseErrorHead.FindStringSubmatch(text); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, text[len(m[0]):], true
+	}
+	return 0, strings.TrimPrefix(text, "template: "), false
+}
+
+// culprit returns the byte offset in line of the text a parse error
+// complains about, or of the line's first action when it cannot tell.
+func culprit(line, msg string) int {
+	first := max(strings.Index(line, "{{"), 0)
+	find := func(needle string) int {
+		if i := strings.Index(line[first:], needle); needle != "" && i >= 0 {
+			return first + i
+		}
+		return first
+	}
+	switch {
+	case strings.HasPrefix(msg, "function "):
+		name, _, _ := strings.Cut(strings.TrimPrefix(msg, "function "), " not defined")
+		unq, err := strconv.Unquote(name)
+		if err != nil {
+			return first
+		}
+		return find(unq)
+	case strings.HasPrefix(msg, "bad character "):
+		if i := strings.LastIndex(msg, " '"); i >= 0 {
+			return find(strings.TrimSuffix(msg[i+2:], "'"))
+		}
+	case msg == "unexpected right paren":
+		return find(")")
+	case strings.HasPrefix(msg, "unexpected {{"):
+		word := strings.TrimSuffix(strings.TrimPrefix(msg, "unexpected {{"), "}}")
+		if loc := regexp.MustCompile(`\{\{-?\s*` + regexp.QuoteMeta(word) + `\b`).FindStringIndex(line); loc != nil {
+			return loc[0]
+		}
+	case strings.HasPrefix(msg, "unexpected \""):
+		tok, _, _ := strings.Cut(strings.TrimPrefix(msg, "unexpected "), " in ")
+		if unq, err := strconv.Unquote(tok); err == nil {
+			return find(unq)
+		}
+	case strings.HasPrefix(msg, "unterminated quoted string"):
+		return find("\"")
+	}
+	return first
+}
+
+// actionAt returns the placeholder holding byte offset at of line: from
+// its "{{" to its "}}", or to the end of the line when it is not closed
+// there, shortened when long.
+func actionAt(line string, at int) string {
+	start := strings.LastIndex(line[:min(at+2, len(line))], "{{")
+	if start < 0 {
+		return ""
+	}
+	action := line[start:]
+	if end := strings.Index(action[2:], "}}"); end >= 0 {
+		action = action[:end+4]
+	}
+	action = strings.TrimSpace(action)
+	if r := []rune(action); len(r) > 60 {
+		action = string(r[:59]) + "…"
+	}
+	return action
 }
 
 // explainParseError rewords the parser's commonest complaints for a rep.
@@ -111,6 +189,14 @@ func explainParseError(msg string) string {
 		return "the file ends inside an {{if}}, {{with}} or {{range}} — add the missing {{end}}"
 	case strings.HasPrefix(msg, "unexpected {{end}}"):
 		return "{{end}} without an {{if}}, {{with}} or {{range}} before it — remove it"
+	case strings.HasPrefix(msg, "unexpected {{else}}"):
+		return "{{else}} without an {{if}}, {{with}} or {{range}} before it — remove it"
+	case msg == "bad character U+007D '}'":
+		return `a single "}" — a placeholder ends with "}}"`
+	case msg == "unexpected right paren":
+		return `")" without a "(" before it — remove it`
+	case strings.HasPrefix(msg, "unterminated quoted string"):
+		return `text in quotes without its closing quote — add the missing "`
 	}
 	return "template syntax: " + msg
 }

@@ -33,8 +33,9 @@ var suffixes = []struct{ suffix, channel string }{
 type Set struct {
 	dir     string // absolute; attachments are relative to it
 	groups  map[key]*group
-	entries []*entry // every template, in file order, for Check
-	ignored []string // files that look like templates but are not used
+	entries []*entry     // every template, in file order, for Check
+	broken  map[key]bool // templates that did not parse (Inspect only)
+	ignored []string     // files that look like templates but are not used
 	r       *renderer
 }
 
@@ -63,27 +64,38 @@ type entry struct {
 // LoadDir parses every template in dir and its series folders. The error,
 // if any, joins every problem found, each a *Error with its position.
 func LoadDir(dir string) (*Set, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("templates folder %s: %w", dir, err)
-	}
-	items, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("templates folder: %w", err)
-	}
-	r, err := newRenderer()
-	if err != nil {
-		return nil, err
-	}
-	s := &Set{dir: abs, groups: map[key]*group{}, r: r}
-	var problems []error
-	for _, it := range items {
-		problems = append(problems, s.loadItem(dir, it)...)
-	}
+	s, problems := Inspect(dir)
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}
 	return s, nil
+}
+
+// Inspect reads dir like LoadDir but keeps going: the set holds the
+// templates that parsed, and the problems say what is wrong with the
+// others. A template that did not parse still counts for Has, so a step
+// using it is not also reported as having no template. It is for `rapport
+// check`, which reports every problem in one run; the set is nil only when
+// the folder cannot be read at all.
+func Inspect(dir string) (*Set, []error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, []error{fmt.Errorf("templates folder %s: %w", dir, err)}
+	}
+	items, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, []error{fmt.Errorf("templates folder: %w", err)}
+	}
+	r, err := newRenderer()
+	if err != nil {
+		return nil, []error{err}
+	}
+	s := &Set{dir: abs, groups: map[key]*group{}, broken: map[key]bool{}, r: r}
+	var problems []error
+	for _, it := range items {
+		problems = append(problems, s.loadItem(dir, it)...)
+	}
+	return s, problems
 }
 
 func (s *Set) loadItem(dir string, it fs.DirEntry) []error {
@@ -135,12 +147,13 @@ func (s *Set) loadFile(path, file, series string) []error {
 	if err != nil {
 		return []error{fmt.Errorf("read template: %w", err)}
 	}
-	e, problems := parseEntry(path, channel, normalize(string(src)), s.dir)
-	if len(problems) > 0 {
-		return problems
-	}
 	if series != "" {
 		name = series
+	}
+	e, problems := parseEntry(path, channel, normalize(string(src)), s.dir)
+	if len(problems) > 0 {
+		s.broken[key{name, channel}] = true
+		return problems
 	}
 	return s.add(key{name, channel}, series != "", e)
 }
@@ -182,7 +195,7 @@ func normalize(src string) string {
 // Has reports whether there is a template (or series) name on channel.
 func (s *Set) Has(name, channel string) bool {
 	g := s.groups[key{name, channel}]
-	return g != nil && len(g.entries) > 0
+	return g != nil && len(g.entries) > 0 || s.broken[key{name, channel}]
 }
 
 // SeriesLen returns how many entries the series name has on channel, or 0
