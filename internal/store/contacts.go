@@ -39,6 +39,9 @@ type Contact struct {
 	// EmailMarketing is whether tips and news may go by email: unset when
 	// the customer never said (then they may: see MarketingEmailDeclined).
 	EmailMarketing sql.NullBool `db:"email_marketing"`
+	// PausedAt is when the rep paused the customer's messages, 0 when
+	// they go (see the "paused" condition in queries.sql).
+	PausedAt int64 `db:"paused_at"`
 
 	// ConsentKnown marks, on input to UpsertContact, that SMSConsent was
 	// stated (a "no" in an import must be able to withdraw a "yes").
