@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/campaign"
 	"github.com/rapportapp/rapport/internal/schedule"
 	"github.com/rapportapp/rapport/internal/store"
 )
@@ -64,14 +65,35 @@ func (c *Content) MoveOrder(ctx context.Context, tx *store.Tx, ct *store.Contact
 		if cp == nil {
 			continue // a campaign since removed: nothing to plan
 		}
-		n, err := c.Plan(ctx, tx, cp, j, ct, now)
-		late += n
+		n, err := c.replan(ctx, tx, cp, j, ct, now)
 		if err != nil {
 			return 0, err
 		}
+		late += n
 		// The order may now be the latest, or no longer be.
 		if err := tx.CancelOlderRepeats(ctx, ct.ID, cp.ID, repeatingSteps(cp), "superseded by a later order"); err != nil {
 			return 0, err
+		}
+	}
+	return late, nil
+}
+
+// replan queues journey j's steps again (its pending rows gone) and
+// returns how many were left out because their moment has passed, less
+// those that went already: a sent step was not left out.
+func (c *Content) replan(ctx context.Context, tx *store.Tx, cp *campaign.Campaign, j *store.Journey, ct *store.Contact, now time.Time) (int, error) {
+	have, err := tx.StepsOf(ctx, j.ID)
+	if err != nil {
+		return 0, err
+	}
+	late, err := c.Plan(ctx, tx, cp, j, ct, now)
+	if err != nil {
+		return 0, err
+	}
+	loc := c.Zone(ct)
+	for i := range cp.Steps {
+		if _, ok := have[cp.Steps[i].ID]; ok && c.passed(&cp.Steps[i], j, loc, now) {
+			late--
 		}
 	}
 	return late, nil

@@ -58,7 +58,7 @@ func (w *Workspace) apply(c *contact.Contact, f Fields, now time.Time) error {
 		w.applyConsent(c, strings.TrimSpace(*f.SMSConsent), now)
 	}
 	c.Clean()
-	if c.Email == "" && c.Phone == "" {
+	if c.Email == "" && c.Phone == "" && len(bad) == 0 {
 		bad = append(bad, "no email or phone: a customer needs one of them")
 	}
 	if len(bad) > 0 {
