@@ -60,4 +60,3 @@ func (d *Dashboard) cancelOrder(w http.ResponseWriter, r *http.Request, s *sessi
 	_, _, err = ws.CancelOrder(r.Context(), oid, d.cfg.Clock())
 	return d.changed(w, r, s, c, err)
 }
-
