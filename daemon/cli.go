@@ -61,7 +61,7 @@ func commands() []command {
 		{"preview", "CONTACT [--json]", "every past and future step for one contact", cmdPreview},
 		{"replies", "[--all] [--json] | show ID | done ID | export FILE.csv", "replies waiting for you", cmdReplies},
 		{"status", "[--json]", "queue counts, next send, recent failures, last reply poll", cmdStatus},
-		{"contacts", "[QUERY] [--json] | add|edit|remove|pause|resume|skip ...", "list, add, correct, forget or pause customers", cmdContacts},
+		{"contacts", "[QUERY] [--json] | add --first-name F ... | edit CONTACT ... | remove CONTACT --yes | pause CONTACT | resume CONTACT | skip CONTACT CAMPAIGN/STEP", "list, add, correct, forget or pause customers", cmdContacts},
 		{"unsubscribe", "CONTACT [--sms]", "stop emails (or texts) to a contact", cmdUnsubscribe},
 		{"resubscribe", "CONTACT [--sms]", "start emails (or texts) to a contact again", cmdResubscribe},
 		{"demo", "", "six simulated months of Rapport in a throwaway folder", cmdDemo},
