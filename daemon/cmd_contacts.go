@@ -29,6 +29,11 @@ type contactJSON struct {
 }
 
 func cmdContacts(e *env, args []string) error {
+	if len(args) > 0 {
+		if sub, ok := contactSubcommands[args[0]]; ok {
+			return sub(e, args[1:])
+		}
+	}
 	fs := newFlags(e, "contacts", "[QUERY] [--json]")
 	asJSON := fs.Bool("json", false, "print as JSON")
 	pos, err := flags(fs, args)

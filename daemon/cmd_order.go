@@ -9,9 +9,22 @@ import (
 	"github.com/rapportapp/rapport/internal/store"
 )
 
+// orderUsage is `rapport order`'s subcommands.
+const orderUsage = "add --contact EMAIL_OR_PHONE --date YYYY-MM-DD [--invoice N] [--items TEXT] | list [CONTACT] [--json] | edit ID --date YYYY-MM-DD | cancel ID"
+
 func cmdOrder(e *env, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list":
+			return cmdOrderList(e, args[1:])
+		case "edit":
+			return cmdOrderEdit(e, args[1:])
+		case "cancel":
+			return cmdOrderCancel(e, args[1:])
+		}
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return invalidf("usage: rapport order add --contact EMAIL_OR_PHONE --date YYYY-MM-DD [--invoice N] [--items TEXT]")
+		return invalidf("usage: rapport order %s", orderUsage)
 	}
 	fs := newFlags(e, "order add", "--contact EMAIL_OR_PHONE --date YYYY-MM-DD [--invoice N] [--items TEXT]")
 	who := fs.String("contact", "", "the customer's email or phone (or id)")

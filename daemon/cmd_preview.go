@@ -52,8 +52,29 @@ func cmdPreview(e *env, args []string) error {
 		return printJSON(e.io.out, rows)
 	}
 	printTimeline(e.io.out, ct, f.content.Zone(ct), rows)
+	return printHistory(e, st, ct, f.cfg.Rep.Location)
+}
+
+// printHistory lists the rep's notes and changes on the customer, dated
+// in the rep's zone.
+func printHistory(e *env, st *store.Store, ct *store.Contact, loc *time.Location) error {
+	h, err := st.History(e.ctx, ct.ID)
+	if err != nil || len(h) == 0 {
+		return err
+	}
+	fmt.Fprintln(e.io.out, "\nNotes and changes:")
+	for _, x := range h {
+		what := x.Text
+		if x.Kind == store.HistoryNote {
+			what = "note: " + what
+		}
+		fmt.Fprintf(e.io.out, "  %s  %s — %s\n", time.Unix(x.CreatedAt, 0).In(loc).Format("2 Jan 2006 15:04"), x.Who, indentNote(what))
+	}
 	return nil
 }
+
+// indentNote keeps a note of several lines under its first.
+func indentNote(s string) string { return strings.ReplaceAll(s, "\n", "\n      ") }
 
 // timeline lists a contact's queue rows and passed steps (Content.Timeline),
 // paused ones marked, plus the next occurrences of repeating steps, each
@@ -80,6 +101,9 @@ func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct
 		if d.Paused {
 			r.State = "paused"
 			r.Note = "waiting for you to handle this customer's reply (rapport replies)"
+			if d.Contact.PausedAt != 0 {
+				r.Note = fmt.Sprintf("you paused this customer (rapport contacts resume %d)", d.ContactID)
+			}
 		}
 		r.Subject, r.Text = eng.Preview(e.ctx, d)
 		out = append(out, r)

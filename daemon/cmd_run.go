@@ -175,6 +175,7 @@ func (d *daemon) newWeb() *web.Server {
 		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
 			return d.engine.Content().Timeline(ctx, d.st, c)
 		},
+		Content: d.engine.Content, Country: d.cfg.Rep.Country,
 	})
 	return &web.Server{
 		Inbox: d.hooks, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,

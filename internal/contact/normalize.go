@@ -311,6 +311,11 @@ func checkDate(y, m, d int, order string) (time.Time, bool, error) {
 	return t, true, nil
 }
 
+// NormalizeZone returns the IANA name of a time zone as an import reads
+// it (Eastern, PST, america/chicago...), or an error that says what to
+// write; a form that edits a customer checks its zone with it.
+func NormalizeZone(s string) (string, error) { return normalizeZone(s) }
+
 // normalizeZone returns the IANA name of a time zone, accepting the US
 // names people write (Eastern, PST, US/Central) and IANA names in any case.
 func normalizeZone(s string) (string, error) {

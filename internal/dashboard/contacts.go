@@ -35,6 +35,7 @@ func (d *Dashboard) contacts(w http.ResponseWriter, r *http.Request, s *session)
 }
 
 type timelineRow struct {
+	ID       int64  // the queue row; 0 for a step never queued
 	Due      string // or when it went, in the contact's zone
 	Campaign string
 	Step     string
@@ -51,6 +52,7 @@ type contactPage struct {
 	Consent  string
 	Timeline []timelineRow
 	Replies  []replyView
+	Work     *workView // orders, history and the forms that change them
 }
 
 func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) error {
@@ -78,6 +80,9 @@ func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) 
 	if p.Replies, err = d.repliesOf(ctx, c.ID, s); err != nil {
 		return err
 	}
+	if p.Work, err = d.work(ctx, c, s); err != nil {
+		return err
+	}
 	d.render(w, http.StatusOK, "contact", s, p)
 	return nil
 }
@@ -95,11 +100,14 @@ func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Lo
 		if m.SentAt != 0 {
 			at = m.SentAt
 		}
-		row := timelineRow{Due: time.Unix(at, 0).In(loc).Format(timeFormat), Campaign: m.Campaign, Step: m.Step,
+		row := timelineRow{ID: m.ID, Due: time.Unix(at, 0).In(loc).Format(timeFormat), Campaign: m.Campaign, Step: m.Step,
 			Channel: channelName(m.Channel), State: m.State, Subject: m.Subject, Note: strings.TrimSpace(m.Note + " " + m.Error)}
 		if m.Paused {
 			row.State = "paused"
 			row.Note = "waiting for you to handle this customer's reply"
+			if m.Contact.PausedAt != 0 {
+				row.Note = "you paused this customer"
+			}
 		}
 		out = append(out, row)
 	}

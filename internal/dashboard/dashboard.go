@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/web/remote"
 )
@@ -29,6 +30,13 @@ type Config struct {
 	// past when their journey started). Nil means the queue rows alone,
 	// none of them paused.
 	Timeline func(ctx context.Context, c *store.Contact) ([]store.Due, error)
+	// Content returns the campaigns and rules of the moment, which adding
+	// a customer or an order enrols them in. Nil: the customer and order
+	// forms answer that changing customers is not available.
+	Content func() *engine.Content
+	// Country is the rep's two-letter country: phones and dates typed in
+	// the forms are read with it.
+	Country string
 	// SessionIdle ends a session not used for this long; 0 means 14 days.
 	SessionIdle time.Duration
 	// Proxies are the reverse proxies whose X-Forwarded-For names the
@@ -49,7 +57,8 @@ type Dashboard struct {
 	key []byte // session signing key, loaded once from settings
 }
 
-// maxForm caps request bodies: the largest form is a password.
+// maxForm caps request bodies: the largest forms are a note or an order's
+// items (2000 characters each, up to 4 bytes a character).
 const maxForm = 16 << 10
 
 // New returns a dashboard over cfg.Store.
@@ -90,6 +99,7 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET /dashboard/contacts", d.private(d.contacts))
 	mux.HandleFunc("GET /dashboard/contacts/{id}", d.private(d.contact))
 	mux.HandleFunc("GET /dashboard/status", d.private(d.status))
+	d.routeCustomers(mux)
 	mux.HandleFunc("/dashboard/", d.private(notFound))
 	return secureHeaders(limitBody(mux))
 }

@@ -124,6 +124,13 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) (not
 	case !store.IsNotFound(err):
 		return notify.Reply{}, fmt.Errorf("latest order of %s: %w", r.From, err)
 	}
+	notes, err := e.store.Notes(ctx, r.ContactID)
+	if err != nil {
+		return notify.Reply{}, fmt.Errorf("notes on %s: %w", r.From, err)
+	}
+	for _, x := range notes {
+		n.Notes = append(n.Notes, time.Unix(x.CreatedAt, 0).In(c.Rules.RepZone).Format(time.DateOnly)+": "+x.Text)
+	}
 	return n, nil
 }
 

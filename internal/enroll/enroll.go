@@ -88,16 +88,28 @@ func Contact(ctx context.Context, st *store.Store, c *engine.Content, in contact
 // withUpcoming adds the contact's pending steps to res, as the timeline
 // shows them (the channel each would really go by, paused ones marked).
 func withUpcoming(ctx context.Context, st *store.Store, c *engine.Content, res *Result) (*Result, error) {
-	rows, err := c.Timeline(ctx, st, res.Contact)
+	up, err := Upcoming(ctx, st, c, res.Contact)
 	if err != nil {
-		return nil, fmt.Errorf("read the steps of %s: %w", res.Contact.Label(), err)
+		return nil, err
 	}
+	res.Upcoming = up
+	return res, nil
+}
+
+// Upcoming is the contact's pending steps, soonest first, as the timeline
+// shows them.
+func Upcoming(ctx context.Context, st *store.Store, c *engine.Content, ct *store.Contact) ([]store.Due, error) {
+	rows, err := c.Timeline(ctx, st, ct)
+	if err != nil {
+		return nil, fmt.Errorf("read the steps of %s: %w", ct.Label(), err)
+	}
+	var out []store.Due
 	for _, r := range rows {
 		if r.State == store.Pending {
-			res.Upcoming = append(res.Upcoming, r)
+			out = append(out, r)
 		}
 	}
-	return res, nil
+	return out, nil
 }
 
 // addOrder records an order and, when it is new, starts its journeys.

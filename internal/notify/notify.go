@@ -24,6 +24,9 @@ type Reply struct {
 	Deadlines []string
 	Received  time.Time
 	OptOut    string // "opted out of texts (STOP)" etc.
+	// Notes are the rep's own notes on the customer, dated, oldest first
+	// ("2026-03-02: prefers texts after 5").
+	Notes []string
 }
 
 // Forward returns the subject and body of a forwarded reply.
@@ -64,6 +67,9 @@ func writeFacts(b *strings.Builder, r Reply) {
 	}
 	for _, d := range r.Deadlines {
 		line("Deadline", d)
+	}
+	for _, n := range r.Notes {
+		line("Your note", strings.ReplaceAll(n, "\n", "\n           "))
 	}
 }
 

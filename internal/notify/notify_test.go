@@ -13,6 +13,7 @@ func TestForwardTellsTheRepWhatToDo(t *testing.T) {
 		Body: "the bottle arrived leaking\nwhat now?", Flags: []string{"leaking"},
 		Deadlines: []string{"report it to the company by Thu 3 Dec"},
 		Received:  time.Date(2026, 11, 25, 16, 4, 0, 0, time.UTC),
+		Notes:     []string{"2026-11-02: prefers texts\nafter 5"},
 	}
 	subject, body := Forward(r)
 	if subject != "⚠ leaking — Reply from Emily Carter" {
@@ -21,7 +22,7 @@ func TestForwardTellsTheRepWhatToDo(t *testing.T) {
 	for _, want := range []string{
 		"> the bottle arrived leaking\n> what now?", "Phone:     (312) 555-0142", "Order:     invoice 1042",
 		"Answering: post-order / arrival-check", "Deadline:  report it to the company by Thu 3 Dec",
-		"rapport replies done 7",
+		"rapport replies done 7", "Your note: 2026-11-02: prefers texts\n           after 5",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("forward lacks %q:\n%s", want, body)

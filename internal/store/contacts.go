@@ -44,6 +44,9 @@ type Contact struct {
 	// customer said yes or no to tips and news, as an import read it.
 	EmailMarketingAt     string `db:"email_marketing_at"`
 	EmailMarketingSource string `db:"email_marketing_source"`
+	// PausedAt is when the rep paused the customer's messages, 0 when
+	// they go (see the "paused" condition in queries.sql).
+	PausedAt int64 `db:"paused_at"`
 
 	// ConsentKnown marks, on input to UpsertContact, that SMSConsent was
 	// stated (a "no" in an import must be able to withdraw a "yes").

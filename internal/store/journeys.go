@@ -15,6 +15,8 @@ type Order struct {
 	Invoice   string `db:"invoice"`
 	Items     string `db:"items"`
 	CreatedAt int64  `db:"created_at"`
+	// CancelledAt is when the rep cancelled the order, 0 while it stands.
+	CancelledAt int64 `db:"cancelled_at"`
 }
 
 // Journey is one contact going through one campaign.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Queue states.
@@ -313,10 +315,19 @@ func (s *Store) RecentFailures(ctx context.Context, limit int) ([]Failure, error
 
 // StepsOf returns, for a journey, the highest occurrence queued per step.
 func (s *Store) StepsOf(ctx context.Context, journeyID int64) (map[string]int, error) {
+	return s.stepsOf(ctx, s.r, journeyID)
+}
+
+// StepsOf is Store.StepsOf inside a transaction.
+func (tx *Tx) StepsOf(ctx context.Context, journeyID int64) (map[string]int, error) {
+	return tx.s.stepsOf(ctx, tx, journeyID)
+}
+
+func (s *Store) stepsOf(ctx context.Context, db sqlx.QueryerContext, journeyID int64) (map[string]int, error) {
 	rows, err := all[struct {
 		Step string `db:"step"`
 		Max  int    `db:"max"`
-	}](ctx, s, s.r, "steps-of", journeyID)
+	}](ctx, s, db, "steps-of", journeyID)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, '') AS phone,
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
 email_status, sms_status, status_note, created_at, updated_at, email_marketing,
-email_marketing_at, email_marketing_source
+email_marketing_at, email_marketing_source, paused_at
 
 -- name: contact-by-id
 SELECT {{contact-columns}} FROM contacts WHERE id = ?;
@@ -137,6 +137,38 @@ UPDATE contacts SET sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
     sms_consent_text = ?, updated_at = ?
 WHERE id = ?;
 
+-- name: contact-set-paused
+-- 0 resumes the customer's messages (see paused).
+UPDATE contacts SET paused_at = ?, updated_at = ? WHERE id = ?;
+
+-- name: contact-delete
+-- Orders, journeys, queued and sent messages and the history go with it
+-- (ON DELETE CASCADE); replies and notices are deleted first.
+DELETE FROM contacts WHERE id = ?;
+
+-- name: contact-delete-replies
+DELETE FROM replies WHERE contact_id = ?;
+
+-- name: contact-delete-notices
+DELETE FROM notices WHERE contact_id = ?;
+
+-- name: contact-counts
+-- What forgetting a customer deletes, for the rep to confirm.
+SELECT (SELECT count(*) FROM orders WHERE contact_id = ?) AS orders,
+    (SELECT count(*) FROM messages WHERE contact_id = ?) AS messages,
+    (SELECT count(*) FROM replies WHERE contact_id = ?) AS replies;
+
+-- name: history-insert
+INSERT INTO contact_history (contact_id, kind, who, text, created_at) VALUES (?, ?, ?, ?, ?);
+
+-- name: history-of-contact
+SELECT id, contact_id, kind, who, text, created_at FROM contact_history
+WHERE contact_id = ? ORDER BY id;
+
+-- name: notes-of-contact
+SELECT id, contact_id, kind, who, text, created_at FROM contact_history
+WHERE contact_id = ? AND kind = 'note' ORDER BY id;
+
 -- Orders and journeys.
 
 -- name: order-insert
@@ -145,15 +177,46 @@ VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (contact_id, order_date, invoice) DO NOTHING;
 
 -- name: order-find
-SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
 WHERE contact_id = ? AND order_date = ? AND invoice = ?;
 
 -- name: order-by-id
-SELECT id, contact_id, order_date, invoice, items, created_at FROM orders WHERE id = ?;
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders WHERE id = ?;
 
 -- name: order-latest
-SELECT id, contact_id, order_date, invoice, items, created_at FROM orders
-WHERE contact_id = ? ORDER BY order_date DESC, id DESC LIMIT 1;
+-- A cancelled order is not what the customer is waiting for.
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+WHERE contact_id = ? AND cancelled_at = 0 ORDER BY order_date DESC, id DESC LIMIT 1;
+
+-- name: orders-of-contact
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+WHERE contact_id = ? ORDER BY order_date, id;
+
+-- name: orders-all
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+ORDER BY order_date, id;
+
+-- name: order-set-date
+UPDATE orders SET order_date = ? WHERE id = ?;
+
+-- name: order-cancel
+UPDATE orders SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0;
+
+-- name: journeys-of-order
+SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FROM journeys
+WHERE order_id = ? AND order_id != 0 ORDER BY id;
+
+-- name: journey-replan
+-- A journey whose trigger moved (an order's date corrected): created_at
+-- becomes the moment it was planned again, which decides the steps that
+-- had already passed (see Content.passed).
+UPDATE journeys SET trigger_at = ?, created_at = ? WHERE id = ?;
+
+-- name: messages-delete-pending-of-journey
+DELETE FROM messages WHERE journey_id = ? AND state = 'pending';
+
+-- name: messages-cancel-pending-of-journey
+UPDATE messages SET state = 'cancelled', note = ? WHERE journey_id = ? AND state = 'pending';
 
 -- name: journey-insert
 INSERT INTO journeys (campaign, contact_id, order_id, trigger_at, date_only, created_at)
@@ -211,7 +274,7 @@ c.sms_consent AS "contact.sms_consent", c.sms_consent_at AS "contact.sms_consent
 c.sms_consent_source AS "contact.sms_consent_source", c.sms_consent_text AS "contact.sms_consent_text",
 c.email_status AS "contact.email_status", c.sms_status AS "contact.sms_status",
 c.status_note AS "contact.status_note", c.created_at AS "contact.created_at", c.updated_at AS "contact.updated_at",
-c.email_marketing AS "contact.email_marketing",
+c.email_marketing AS "contact.email_marketing", c.paused_at AS "contact.paused_at",
 j.trigger_at AS "journey.trigger_at", j.date_only AS "journey.date_only", j.created_at AS "journey.created_at",
 j.order_id AS "journey.order_id", j.id AS "journey.id", j.campaign AS "journey.campaign", j.contact_id AS "journey.contact_id",
 coalesce(o.order_date, '') AS "order.order_date", coalesce(o.invoice, '') AS "order.invoice",
@@ -224,11 +287,15 @@ coalesce(o.items, '') AS "order.items", coalesce(o.id, 0) AS "order.id"
 -- campaigns for the "?"). A paused row keeps its place in the queue and
 -- its due time: the dispatcher passes over it (due), and it goes once the
 -- rep has handled every waiting reply of the contact, at once if its time
--- has come. Previews and the dashboard show it as "paused"
+-- has come. A pending row is also paused, whatever its campaign, while
+-- the rep has paused the contact (`rapport contacts pause`, paused_at),
+-- until they resume them. Previews and the dashboard show it as "paused"
 -- (contact-timeline). Every rule that holds a customer's messages back
 -- for the rep belongs in this condition, and nowhere else.
-(m.state = 'pending' AND m.campaign IN (?)
-    AND EXISTS (SELECT 1 FROM replies r WHERE r.contact_id = m.contact_id AND r.handled_at = 0))
+(m.state = 'pending' AND (
+    (m.campaign IN (?)
+        AND EXISTS (SELECT 1 FROM replies r WHERE r.contact_id = m.contact_id AND r.handled_at = 0))
+    OR EXISTS (SELECT 1 FROM contacts pc WHERE pc.id = m.contact_id AND pc.paused_at != 0)))
 
 -- name: due
 -- Pending rows due by now (the first "?"), oldest first, less the paused
@@ -263,6 +330,12 @@ WHERE m.state = 'sending' ORDER BY m.id;
 SELECT {{message-columns}}, {{due-extra-columns}}, {{paused}} AS paused
 FROM messages m {{due-join}}
 WHERE m.contact_id = ? ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id;
+
+-- name: message-due
+-- One queue row as the dispatcher sees it, for the rep to skip it.
+SELECT {{message-columns}}, {{due-extra-columns}}
+FROM messages m {{due-join}}
+WHERE m.id = ?;
 
 -- name: steps-of
 -- The highest occurrence queued of each step of a journey.
