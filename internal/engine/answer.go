@@ -87,6 +87,9 @@ func (e *Engine) Answer(ctx context.Context, r AnswerRequest) (*Queued, error) {
 	}
 	a := store.Answer{ContactID: ct.ID, Seq: r.Seq, Channel: ch, Subject: answerSubject(c, ch, answers),
 		Body: text, DueAt: at.Unix(), CreatedAt: now.Unix()}
+	if at.After(now) {
+		a.Note = "waits until " + localTime(at.Unix(), loc) + ": " + why
+	}
 	if answers != nil {
 		a.Answers = answers.ID
 	}
@@ -125,6 +128,35 @@ func (e *Engine) queueAnswer(ctx context.Context, a store.Answer, keepOpen bool,
 	e.log.Info("rep's message queued", "message", q.ID, "contact", a.ContactID, "channel", a.Channel,
 		"duplicate", q.Duplicate, "handled", q.Handled)
 	return nil
+}
+
+// AnswerChannels says how the rep may write to a customer now.
+type AnswerChannels struct {
+	Default string            // the channel an answer takes unless she picks another
+	Refused map[string]string // channel → why nothing can go by it (STOP, unsubscribed...)
+}
+
+// Channels says which channel an answer to ct takes by default, and why
+// a channel cannot carry one, for the dashboard's reply form.
+func (e *Engine) Channels(ctx context.Context, ct *store.Contact) (*AnswerChannels, error) {
+	ch, _, err := e.answerChannel(ctx, ct, "")
+	if err != nil {
+		return nil, err
+	}
+	texted, err := e.textedRep(ctx, ct.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &AnswerChannels{Default: ch, Refused: map[string]string{}}
+	for _, c := range []string{channel.Email, channel.SMS} {
+		if why := cannotAnswer(c, ct, texted); why != "" {
+			out.Refused[c] = why
+		}
+	}
+	if _, refused := out.Refused[ch]; refused && len(out.Refused) == 1 {
+		out.Default = map[string]string{channel.Email: channel.SMS, channel.SMS: channel.Email}[ch]
+	}
+	return out, nil
 }
 
 // answerChannel settles the channel of the rep's message and the reply it

@@ -33,6 +33,7 @@ type Answer struct {
 	Body      string
 	Answers   int64 // the reply it answers; 0 none
 	DueAt     int64
+	Note      string // why it waits, if it does
 	CreatedAt int64
 }
 
@@ -50,7 +51,7 @@ func (tx *Tx) QueueAnswer(ctx context.Context, a Answer) (m *Message, dup bool, 
 		}
 	}
 	res, err := tx.exec(ctx, "rep-answer-insert", j.ID, a.ContactID, a.Seq, a.Channel, a.DueAt,
-		a.Subject, a.Body, a.Answers, a.CreatedAt)
+		a.Subject, a.Body, a.Answers, a.Note, a.CreatedAt)
 	if err != nil {
 		return nil, false, fmt.Errorf("queue a message to contact %d: %w", a.ContactID, err)
 	}

@@ -327,8 +327,8 @@ WHERE contact_id = ? AND template = ? AND state IN ('sent', 'sending');
 
 -- name: rep-answer-insert
 INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channel, due_at,
-    subject, kind, body, answers, created_at)
-VALUES (?, ?, '', 'reply', ?, ?, ?, ?, 'rep', ?, ?, ?)
+    subject, kind, body, answers, note, created_at)
+VALUES (?, ?, '', 'reply', ?, ?, ?, ?, 'rep', ?, ?, ?, ?)
 ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 
 -- name: rep-answer-by-occurrence
