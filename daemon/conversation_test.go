@@ -39,6 +39,12 @@ func TestReplyByTextThroughTwilio(t *testing.T) {
 	}
 	checkThreadJSON(t, w)
 
+	// Her answer to the rep's text is tied to it.
+	w.at(t, cst(t, "2026-03-03 12:15"), "dev", "text", janeE164, "Great, thanks!")
+	if rs := openReplies(t, w); len(rs) != 1 || rs[0].Answers != "your message" {
+		t.Errorf("open replies %+v, want Jane's thanks answering your message", rs)
+	}
+
 	w.at(t, cst(t, "2026-03-03 12:20"), "dev", "text", janeE164, "STOP")
 	_, stderr, code := w.run(t, "--now", cst(t, "2026-03-03 12:30").Format(time.RFC3339), "reply", janeAddr, "Sorry to see you go", "--channel", "sms")
 	if code != exitInvalid || !strings.Contains(stderr, "opted out of texts") {

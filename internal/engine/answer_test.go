@@ -134,6 +134,9 @@ func TestAnswerTextQuietHours(t *testing.T) {
 	if want := local(t, "2026-03-03 08:00"); !q.Later || !q.At.Equal(want) || q.Why == "" {
 		t.Errorf("rep's first text at 22:30 queued %+v, want held until %s with why", q, want)
 	}
+	if th, err := h.eng.Thread(h.ctx, jane); err != nil || len(th) != 1 || !strings.HasPrefix(th[0].Note, "waits until Tue 3 Mar 08:00") {
+		t.Errorf("Jane's thread %+v, %v: want the waiting text with until when", th, err)
+	}
 	h.answer(engine.AnswerRequest{Contact: bob, Text: "Yes Bob, it ships tomorrow."})
 	h.tickAt(night.Add(time.Minute))
 	if got := h.files(); len(got) != 1 || !strings.Contains(h.outboxFile(".sms.json"), "ships tomorrow") {
