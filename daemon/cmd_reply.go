@@ -28,7 +28,7 @@ func cmdReply(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := e.engineFor(f, st, e.logger(f.cfg))
+	eng, err := e.engineFor(f, st, discardLogger()) // the command prints what it did
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func cmdThread(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := e.engineFor(f, st, e.logger(f.cfg))
+	eng, err := e.engineFor(f, st, discardLogger()) // the command prints what it did
 	if err != nil {
 		return err
 	}

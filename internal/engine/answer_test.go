@@ -301,3 +301,21 @@ func TestThreadMergesBothChannels(t *testing.T) {
 		t.Errorf("rep's entry %+v", got[2])
 	}
 }
+
+// Times are kept to the second: an answer in the same second as the
+// message it answers still comes after it.
+func TestThreadSameSecondKeepsTheTurns(t *testing.T) {
+	h := newHarness(t, oneStep(channel.SMS))
+	jane := h.customer("Jane", "jane@example.com", "+13125550142")
+	h.clock.Set(local(t, "2026-03-02 12:00"))
+	h.reply(jane, channel.SMS, "SM1", "", "Hello?")
+	h.answer(engine.AnswerRequest{Contact: jane, Text: "Hi!"})
+	h.tickAt(local(t, "2026-03-02 12:00"))
+	th, err := h.eng.Thread(h.ctx, jane)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(th) != 2 || th[0].From != engine.FromCustomer || th[1].From != engine.FromRep {
+		t.Errorf("thread %+v, want the customer's message, then the answer", th)
+	}
+}

@@ -56,9 +56,18 @@ func (e *Engine) Thread(ctx context.Context, ct *store.Contact) ([]ThreadEntry, 
 	for _, r := range replies {
 		out = append(out, inEntry(r, loc))
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].At.Before(out[b].At) })
+	sort.SliceStable(out, func(a, b int) bool {
+		if !out[a].At.Equal(out[b].At) {
+			return out[a].At.Before(out[b].At)
+		}
+		return turn[out[a].From] < turn[out[b].From]
+	})
 	return out, nil
 }
+
+// turn orders entries of the same second (times are kept to the second):
+// what Rapport sent, the customer's answer to it, the rep's to that.
+var turn = map[string]int{FromRapport: 0, FromCustomer: 1, FromRep: 2}
 
 func (e *Engine) outEntry(ctx context.Context, d *store.Due, loc *time.Location) ThreadEntry {
 	at := d.DueAt
