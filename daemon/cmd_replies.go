@@ -34,7 +34,10 @@ func toJSON(r store.Reply) replyJSON {
 	j := replyJSON{ID: r.ID, ContactID: r.ContactID, Contact: r.ContactName, Channel: r.Channel, From: r.From,
 		ReceivedAt: time.Unix(r.ReceivedAt, 0).UTC().Format(time.RFC3339), Subject: r.Subject, Body: r.Body,
 		Flags: r.FlagList(), Deadlines: r.DeadlineList(), Handled: r.HandledAt != 0}
-	if r.Step != "" {
+	switch {
+	case r.AnswersRep():
+		j.Answers = "your message"
+	case r.Step != "":
 		j.Answers = r.Campaign + "/" + r.Step
 	}
 	return j

@@ -170,7 +170,7 @@ func (d *daemon) newWeb() *web.Server {
 	dash := dashboard.New(dashboard.Config{
 		Store: d.st, Clock: d.e.clock.Now, RepName: d.cfg.Rep.Name, RepZone: d.cfg.Rep.Location,
 		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
-		SessionIdle: d.cfg.HTTP.SessionIdle, Proxies: proxies, Rejections: rejections,
+		SessionIdle: d.cfg.HTTP.SessionIdle, Proxies: proxies, Rejections: rejections, Talk: d.engine,
 		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.
 		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
 			return d.engine.Content().Timeline(ctx, d.st, c)

@@ -38,6 +38,13 @@ type Message struct {
 	// crash folds into the same message in the recipient's client.
 	MessageID      string
 	UnsubscribeURL string // https URL for List-Unsubscribe (email)
+	// InReplyTo is the Message-ID (without angle brackets) of the
+	// customer's email this one answers: the email carries it as
+	// In-Reply-To and References, so it joins their thread.
+	InReplyTo string
+	// Personal marks the rep's own message to one customer: an email then
+	// says it was written by a person (no Auto-Submitted header).
+	Personal bool
 
 	// ClaimedAt is when the dispatcher claimed the row; after a crash the
 	// SMS transport asks the provider for messages sent since then.

@@ -27,6 +27,7 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 	exe := chromium(t)
 	f := newFixture(t)
 	f.setPassword(t, password)
+	f.withEngine(t, t.TempDir())
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 
@@ -62,6 +63,8 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 	loginURL := read(chromedp.Location())
 	do(chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("form.login button")),
+		chromedp.WaitVisible(chromedp.CSS("a.thread-link")),
+		chromedp.Navigate(srv.URL+"/dashboard/replies"),
 		chromedp.WaitVisible(chromedp.CSS(reply)))
 	flags, deadlines := text(reply+" .flags"), text(reply+" .deadlines")
 	// The stylesheet loaded under the page's Content-Security-Policy.
@@ -81,7 +84,7 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 	if notice != "Marked handled: Jane Doe's follow-up resumes." {
 		t.Errorf("after Mark handled the page says %q", notice)
 	}
-	if !strings.HasSuffix(afterURL, fmt.Sprintf("/dashboard/?done=%d", f.reply)) {
+	if !strings.HasSuffix(afterURL, fmt.Sprintf("/dashboard/replies?done=%d", f.reply)) {
 		t.Errorf("after Mark handled the browser is at %s", afterURL)
 	}
 	r, err := f.st.Reply(context.Background(), f.reply)
@@ -103,5 +106,22 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 		if !strings.Contains(row, want) {
 			t.Errorf("timeline row %q lacks %q", row, want)
 		}
+	}
+
+	// On a 360-pixel phone: the thread fits the screen, and the reply
+	// form sends.
+	do(chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(fmt.Sprintf("%s/dashboard/conversations/%d", srv.URL, f.jane)),
+		chromedp.WaitVisible(chromedp.CSS("form.answer button")))
+	width := read(chromedp.Evaluate[string](`String(document.documentElement.scrollWidth)`))
+	do(chromedp.SendKeys(chromedp.CSS("#text"), "A new bottle ships today."),
+		chromedp.Click(chromedp.CSS("form.answer button")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	sent, last := text(".notice"), text("ol.thread > li:last-child")
+	if width != "360" {
+		t.Errorf("the thread page is %s pixels wide on a 360-pixel screen", width)
+	}
+	if !strings.HasPrefix(sent, "Sent: your text") || !strings.Contains(last, "A new bottle ships today.") {
+		t.Errorf("after Send: notice %q, last message %q", sent, last)
 	}
 }

@@ -70,11 +70,11 @@ func (d *Dashboard) workspace() (*workspace.Workspace, error) {
 func (d *Dashboard) pathContact(r *http.Request) (*store.Contact, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return nil, &statusError{http.StatusNotFound, "There is no such contact."}
+		return nil, &statusError{http.StatusNotFound, "There is no such customer."}
 	}
 	c, err := d.cfg.Store.Contact(r.Context(), id)
 	if store.IsNotFound(err) {
-		return nil, &statusError{http.StatusNotFound, "There is no such contact."}
+		return nil, &statusError{http.StatusNotFound, "There is no such customer."}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read contact %d: %w", id, err)

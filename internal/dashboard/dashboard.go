@@ -25,6 +25,10 @@ type Config struct {
 	RepZone *time.Location // for times that belong to no contact
 	Secure  bool           // cookies only over HTTPS (public_url is https)
 	Log     *slog.Logger
+	// Talk is the engine behind the conversation pages (a customer's
+	// thread, the rep's answers). Nil: the thread pages say they need the
+	// running daemon.
+	Talk Talker
 	// Timeline returns a contact's timeline rows as `rapport preview`
 	// shows them (the queue, the paused rows marked, and steps already
 	// past when their journey started). Nil means the queue rows alone,
@@ -57,9 +61,9 @@ type Dashboard struct {
 	key []byte // session signing key, loaded once from settings
 }
 
-// maxForm caps request bodies: the largest forms are a note or an order's
-// items (2000 characters each, up to 4 bytes a character).
-const maxForm = 16 << 10
+// maxForm caps request bodies: the largest form is the rep's message to
+// a customer (a long email stays well under it).
+const maxForm = 64 << 10
 
 // New returns a dashboard over cfg.Store.
 func New(cfg Config) *Dashboard {
@@ -94,7 +98,10 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("POST /dashboard/login", d.public(d.login))
 	mux.HandleFunc("POST /dashboard/logout", d.private(d.logout))
 	mux.HandleFunc("POST /dashboard/logout/everywhere", d.private(d.logoutEverywhere))
-	mux.HandleFunc("GET /dashboard/{$}", d.private(d.replies))
+	mux.HandleFunc("GET /dashboard/{$}", d.private(d.conversations))
+	mux.HandleFunc("GET /dashboard/conversations/{id}", d.private(d.thread))
+	mux.HandleFunc("POST /dashboard/conversations/{id}/reply", d.private(d.answer))
+	mux.HandleFunc("GET /dashboard/replies", d.private(d.replies))
 	mux.HandleFunc("POST /dashboard/replies/{id}/done", d.private(d.done))
 	mux.HandleFunc("GET /dashboard/contacts", d.private(d.contacts))
 	mux.HandleFunc("GET /dashboard/contacts/{id}", d.private(d.contact))

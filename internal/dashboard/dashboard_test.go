@@ -81,7 +81,7 @@ func TestLoginCookieAndPages(t *testing.T) {
 		t.Errorf("session cookie = %+v", c)
 	}
 
-	res := f.do(t, "GET", "/dashboard/", nil, c)
+	res := f.do(t, "GET", "/dashboard/replies", nil, c)
 	home := readBody(t, res)
 	for h, want := range map[string]string{
 		"Content-Security-Policy": "default-src 'self'; style-src 'self'",
@@ -99,7 +99,7 @@ func TestLoginCookieAndPages(t *testing.T) {
 		"The bottle arrived &lt;b&gt;leaking&lt;/b&gt;", // escaped, never markup
 		"text · Thu 5 Mar 2026, 11:00 CST",              // in the rep's zone
 		`<span class="who">unknown sender</span> <span class="from">stranger@example.net</span>`,
-		"Diffusers?", "Mark handled", `href="/dashboard/?all=1"`,
+		"Diffusers?", "Mark handled", `href="/dashboard/replies?all=1"`,
 	} {
 		if !strings.Contains(home, want) {
 			t.Errorf("replies page lacks %q:\n%s", want, home)
@@ -249,7 +249,7 @@ func TestMarkHandledNeedsTheFormToken(t *testing.T) {
 
 	f.clock.Advance(time.Minute)
 	res := f.do(t, "POST", done, url.Values{"csrf": {token}}, c)
-	want := fmt.Sprintf("/dashboard/?done=%d", f.reply)
+	want := fmt.Sprintf("/dashboard/replies?done=%d", f.reply)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
 		t.Fatalf("POST done: status %d, Location %q, want 303 to %s", res.StatusCode, res.Header.Get("Location"), want)
 	}
@@ -267,7 +267,7 @@ func TestMarkHandledNeedsTheFormToken(t *testing.T) {
 	if strings.Contains(page, "leaking") {
 		t.Error("the handled reply is still listed as waiting")
 	}
-	if all := f.get(t, "/dashboard/?all=1", c); !strings.Contains(all, "Handled Thu 5 Mar 2026, 12:01 CST") {
+	if all := f.get(t, "/dashboard/replies?all=1", c); !strings.Contains(all, "Handled Thu 5 Mar 2026, 12:01 CST") {
 		t.Errorf("?all=1 does not show the handled reply:\n%s", all)
 	}
 	contact := f.get(t, fmt.Sprintf("/dashboard/contacts/%d", f.jane), c)

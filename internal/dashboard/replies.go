@@ -63,7 +63,7 @@ func (d *Dashboard) replyView(r store.Reply, s *session) replyView {
 	return v
 }
 
-// replies is the home page: what waits for the rep, problems first.
+// replies lists the replies that wait for the rep, problems first.
 func (d *Dashboard) replies(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx := r.Context()
 	p := repliesPage{All: r.URL.Query().Get("all") == "1"}
@@ -131,7 +131,7 @@ func (d *Dashboard) done(w http.ResponseWriter, r *http.Request, _ *session) err
 		return fmt.Errorf("mark reply %d handled: %w", id, err)
 	}
 	d.cfg.Log.Info("reply marked handled from the dashboard", "reply", id)
-	http.Redirect(w, r, "/dashboard/?done="+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	http.Redirect(w, r, "/dashboard/replies?done="+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
 

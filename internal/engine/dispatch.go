@@ -101,6 +101,9 @@ func order(due []store.Due) {
 // dispatch decides what to do with one due row and does it; a message
 // to send goes on the wire.
 func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now time.Time, w *wire) error {
+	if d.Kind == store.KindRep {
+		return e.dispatchAnswer(ctx, c, d, now, w)
+	}
 	cp := c.Campaign(d.Campaign)
 	if cp == nil {
 		return e.finish(ctx, d, store.Cancelled, "campaign "+d.Campaign+" no longer exists", "")
@@ -178,7 +181,7 @@ func (e *Engine) skip(ctx context.Context, c *Content, j *job, kind, note string
 			return err
 		}
 		if kind != "" {
-			text := fmt.Sprintf("%s — %s/%s: %s", j.d.Contact.Label(), j.d.Campaign, j.d.Step, note)
+			text := fmt.Sprintf("%s — %s: %s", j.d.Contact.Label(), rowName(j.d), note)
 			if err := tx.AddNotice(ctx, kind, j.d.ContactID, j.d.ID, text, j.now.Unix()); err != nil {
 				return err
 			}
@@ -193,7 +196,7 @@ func (e *Engine) skip(ctx context.Context, c *Content, j *job, kind, note string
 // queueNext queues the next occurrence of a repeating step, in the same
 // transaction that finishes the current one.
 func (e *Engine) queueNext(ctx context.Context, tx *store.Tx, c *Content, j *job) error {
-	if j.step.Every == nil {
+	if j.step == nil || j.step.Every == nil { // nil: the rep's own message
 		return nil
 	}
 	k := c.nextOccurrence(j.step, &j.d.Journey, j.loc, j.d.Occurrence, j.now)

@@ -154,7 +154,7 @@ func Backoff(base, max time.Duration, attempt int, r float64) time.Duration {
 
 // fail ends a row as failed and tells the rep.
 func (e *Engine) fail(ctx context.Context, c *Content, j *job, cause error) error {
-	text := fmt.Sprintf("%s — %s/%s failed: %v", j.d.Contact.Label(), j.d.Campaign, j.d.Step, cause)
+	text := fmt.Sprintf("%s — %s failed: %v", j.d.Contact.Label(), rowName(j.d), cause)
 	err := e.store.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.Finish(ctx, j.d.ID, store.Failed, "", cause.Error()); err != nil {
 			return err

@@ -37,7 +37,7 @@ func (e *Engine) recoverOne(ctx context.Context, c *Content, d *store.Due) error
 		return e.store.Tx(ctx, func(tx *store.Tx) error { return tx.Retry(ctx, d.ID, now.Unix(), "") })
 	}
 	if v, ok := e.sender(d.Channel).(channel.Verifier); ok {
-		msg, err := e.build(ctx, c, d, d.Channel)
+		msg, err := e.rebuild(ctx, c, d)
 		if err != nil {
 			return err
 		}

@@ -101,7 +101,10 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) (not
 		Received: time.Unix(r.ReceivedAt, 0).In(c.Rules.RepZone),
 		Flags:    r.FlagList(), Deadlines: r.DeadlineList(),
 	}
-	if r.Step != "" {
+	switch {
+	case r.AnswersRep():
+		n.Answers = "your message"
+	case r.Step != "":
 		n.Answers = r.Campaign + " / " + r.Step
 	}
 	if r.ContactID == 0 {

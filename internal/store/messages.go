@@ -43,6 +43,9 @@ type Message struct {
 	Error       string `db:"error"`
 	Note        string `db:"note"`
 	CreatedAt   int64  `db:"created_at"`
+	Kind        string `db:"kind"`    // KindStep or KindRep
+	Body        string `db:"body"`    // KindRep: the rep's own words
+	Answers     int64  `db:"answers"` // KindRep: the reply it answers; 0 none
 }
 
 // Due is a queue row with what the dispatcher needs to decide and render it.

@@ -232,8 +232,10 @@ SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FRO
 WHERE id > ? ORDER BY id LIMIT ?;
 
 -- name: journeys-of-contact
+-- Campaign journeys only: the conversation journey (campaign '') holds
+-- the rep's own messages.
 SELECT id, campaign, contact_id, order_id, trigger_at, date_only, created_at FROM journeys
-WHERE contact_id = ? ORDER BY trigger_at, id;
+WHERE contact_id = ? AND campaign != '' ORDER BY trigger_at, id;
 
 -- The message queue.
 
@@ -259,7 +261,8 @@ WHERE journey_id = ? AND step = ? AND state = 'pending';
 -- name: message-columns
 m.id, m.journey_id, m.contact_id, m.campaign, m.step, m.occurrence, m.channel, m.due_at,
 m.stale_at, m.state, m.attempts, m.claimed_at, m.sent_at, coalesce(m.message_id, '') AS message_id, m.provider_id,
-m.delivery, m.template, m.series_index, m.sent_to, m.subject, m.error, m.note, m.created_at
+m.delivery, m.template, m.series_index, m.sent_to, m.subject, m.error, m.note, m.created_at,
+m.kind, m.body, m.answers
 
 -- name: due-join
 JOIN contacts c ON c.id = m.contact_id
@@ -326,10 +329,11 @@ FROM messages m {{due-join}}
 WHERE m.state = 'sending' ORDER BY m.id;
 
 -- name: contact-timeline
--- A contact's rows, by when they went or are due, the paused ones marked.
+-- A contact's campaign rows, by when they went or are due, the paused
+-- ones marked. The rep's own messages are the thread's (thread-messages).
 SELECT {{message-columns}}, {{due-extra-columns}}, {{paused}} AS paused
 FROM messages m {{due-join}}
-WHERE m.contact_id = ? ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id;
+WHERE m.contact_id = ? AND m.kind = 'step' ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id;
 
 -- name: message-due
 -- One queue row as the dispatcher sees it, for the rep to skip it.
@@ -420,9 +424,10 @@ SELECT (SELECT count(*) FROM messages WHERE channel = 'sms' AND state = 'sent' A
 
 -- name: messages-of-day
 -- A contact's messages sent or due in a span, by campaign and step, for
--- the one-message-a-day rule (which asks each step's purpose).
+-- the one-message-a-day rule (which asks each step's purpose). The rep's
+-- own messages answer the customer and count for nothing here.
 SELECT campaign, step, state FROM messages
-WHERE contact_id = ? AND channel IN ('email', 'sms') AND id != ? AND (
+WHERE contact_id = ? AND channel IN ('email', 'sms') AND kind = 'step' AND id != ? AND (
     (state = 'sent' AND sent_at >= ? AND sent_at < ?) OR
     (state IN ('pending', 'sending') AND due_at < ?))
 ORDER BY id;
@@ -433,6 +438,58 @@ SELECT count(*) FROM messages WHERE contact_id = ? AND state = 'sent' AND channe
 -- name: series-next
 SELECT coalesce(max(series_index) + 1, 0) FROM messages
 WHERE contact_id = ? AND template = ? AND state IN ('sent', 'sending');
+
+-- The rep's own messages (kind 'rep'), on the contact's conversation
+-- journey, numbered 1, 2, ... as its occurrences: a form sent twice
+-- (a second click) names the same number, and the journey's unique key
+-- (journey_id, step, occurrence) keeps the second out.
+
+-- name: rep-answer-insert
+INSERT INTO messages (journey_id, contact_id, campaign, step, occurrence, channel, due_at,
+    subject, kind, body, answers, note, created_at)
+VALUES (?, ?, '', 'reply', ?, ?, ?, ?, 'rep', ?, ?, ?, ?)
+ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
+
+-- name: rep-answer-by-occurrence
+SELECT {{message-columns}} FROM messages m
+WHERE m.journey_id = ? AND m.step = 'reply' AND m.occurrence = ?;
+
+-- name: rep-answer-next
+-- The number the contact's next message from the rep takes.
+SELECT coalesce(max(occurrence), 0) + 1 FROM messages WHERE contact_id = ? AND kind = 'rep';
+
+-- name: thread-messages
+-- What went to a customer, for their thread: campaign messages that went
+-- (or tried to), and every message of the rep's, waiting ones included.
+SELECT {{message-columns}}, {{due-extra-columns}}
+FROM messages m {{due-join}}
+WHERE m.contact_id = ? AND m.channel IN ('email', 'sms')
+    AND (m.kind = 'rep' OR m.state IN ('sent', 'sending', 'failed'))
+ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id;
+
+-- name: conversations
+-- The customers the rep talks with (a reply from them, or a message from
+-- the rep): those with a reply waiting first, flagged ones on top, then
+-- the latest talk first; at most "?".
+WITH talk AS (
+    SELECT contact_id, received_at AS at FROM replies WHERE contact_id IS NOT NULL
+    UNION ALL
+    SELECT contact_id, created_at FROM messages WHERE kind = 'rep'
+), latest AS (
+    SELECT contact_id, max(at) AS at FROM talk GROUP BY contact_id
+), open AS (
+    SELECT contact_id, count(*) AS n, group_concat(nullif(flags, ''), ',') AS flags,
+        group_concat(nullif(deadlines, ''), char(10)) AS deadlines
+    FROM replies WHERE handled_at = 0 AND contact_id IS NOT NULL GROUP BY contact_id
+)
+SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name,
+    coalesce(c.email, '') AS email, coalesce(c.phone, '') AS phone, l.at AS last_at,
+    coalesce(o.n, 0) AS open, coalesce(o.flags, '') AS flags, coalesce(o.deadlines, '') AS deadlines,
+    coalesce((SELECT r.body FROM replies r WHERE r.contact_id = c.id
+        ORDER BY r.received_at DESC, r.id DESC LIMIT 1), '') AS last_body
+FROM latest l JOIN contacts c ON c.id = l.contact_id LEFT JOIN open o ON o.contact_id = c.id
+ORDER BY coalesce(o.n, 0) = 0, coalesce(o.flags, '') = '', l.at DESC, c.id
+LIMIT ?;
 
 -- name: queue-counts
 SELECT state, count(*) AS n FROM messages GROUP BY state;
@@ -492,6 +549,25 @@ SELECT count(*) FROM replies WHERE contact_id = ? AND handled_at = 0;
 
 -- name: reply-handle
 UPDATE replies SET handled_at = ? WHERE id = ? AND handled_at = 0;
+
+-- name: replies-handle-contact
+-- Every waiting reply of a contact, when the rep answers them.
+UPDATE replies SET handled_at = ? WHERE contact_id = ? AND handled_at = 0;
+
+-- name: replies-of-contact
+-- A customer's side of their thread, in time order.
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.contact_id = ? ORDER BY r.received_at, r.id;
+
+-- name: reply-latest
+-- The customer's latest reply, on any channel.
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.contact_id = ? ORDER BY r.received_at DESC, r.id DESC LIMIT 1;
+
+-- name: reply-latest-on
+-- The customer's latest reply on one channel.
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.contact_id = ? AND r.channel = ? ORDER BY r.received_at DESC, r.id DESC LIMIT 1;
 
 -- Notices and messages to the rep.
 

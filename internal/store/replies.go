@@ -38,6 +38,10 @@ func (r *Reply) SetAssessment(flags, deadlines []string) {
 	r.Flags, r.Deadlines = strings.Join(flags, flagSep), strings.Join(deadlines, deadlineSep)
 }
 
+// AnswersRep reports whether the reply answers the rep's own message
+// (`rapport reply`), not a campaign step.
+func (r *Reply) AnswersRep() bool { return r.Campaign == "" && r.Step == ConversationStep }
+
 // FlagList is Flags as a list (empty, never nil, when there are none).
 func (r *Reply) FlagList() []string { return splitList(r.Flags, flagSep) }
 

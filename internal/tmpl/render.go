@@ -135,3 +135,13 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(kept, sep)
 }
+
+// Letter is the plain text of an email the rep wrote herself (an answer to
+// a customer): her words as typed, then the footer every email carries,
+// with the postal address and the unsubscribe link.
+func Letter(text string, d Data) (string, error) {
+	if d.UnsubscribeURL == "" {
+		return "", errors.New("no unsubscribe link for this contact; every email must carry one")
+	}
+	return tidyText(text) + "\n\n" + textFooter(d), nil
+}

@@ -271,3 +271,23 @@ func TestRepFirstName(t *testing.T) {
 		}
 	}
 }
+
+func TestLetterCarriesTheFooter(t *testing.T) {
+	d := tmpl.SampleData()
+	text, err := tmpl.Letter("Hi Jane,\n\nA new bottle is on its way.  \n", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(text, "Hi Jane,\n\nA new bottle is on its way.\n\n-- \n") {
+		t.Errorf("the rep's words are not kept as typed, then the footer:\n%s", text)
+	}
+	for _, want := range []string{d.Rep.PostalAddress, "Unsubscribe: " + d.UnsubscribeURL} {
+		if !strings.Contains(text, want) {
+			t.Errorf("letter lacks %q:\n%s", want, text)
+		}
+	}
+	d.UnsubscribeURL = ""
+	if _, err := tmpl.Letter("Hi", d); err == nil {
+		t.Error("Letter without an unsubscribe link succeeded; every email needs one")
+	}
+}

@@ -93,6 +93,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.health)
 	if s.Dashboard != nil {
 		mux.Handle("/dashboard/", s.Dashboard)
+		// The bare address is where the rep types it: to her dashboard.
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/dashboard/", http.StatusFound)
+		})
 	}
 	return limitBody(mux)
 }

@@ -412,3 +412,24 @@ func TestShutdownBeforeServe(t *testing.T) {
 		t.Fatal("Serve kept serving after Shutdown")
 	}
 }
+
+// The bare address goes to the dashboard when there is one; without one
+// it is not found, and other paths are left alone.
+func TestRootGoesToTheDashboard(t *testing.T) {
+	s := newTestServer(&recordingInbox{})
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec
+	}
+	if rec := get("/"); rec.Code != http.StatusNotFound {
+		t.Errorf("/ without a dashboard: %d, want 404", rec.Code)
+	}
+	s.Dashboard = http.NotFoundHandler()
+	if rec := get("/"); rec.Code != http.StatusFound || rec.Header().Get("Location") != "/dashboard/" {
+		t.Errorf("/: %d to %q, want 302 to /dashboard/", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := get("/elsewhere"); rec.Code != http.StatusNotFound {
+		t.Errorf("/elsewhere: %d, want 404", rec.Code)
+	}
+}

@@ -52,8 +52,9 @@ func (id Identity) addresses() (from, replyTo *netmail.Address, err error) {
 }
 
 // Build turns m into a go-mail message: From/Reply-To from id, To, Subject,
-// Date and Message-ID from m, the plain-text part first and the HTML part
-// as its alternative, the attachments, Auto-Submitted, the queue id and, when
+// Date and Message-ID from m, In-Reply-To and References when m answers an
+// email, the plain-text part first and the HTML part as its alternative,
+// the attachments, Auto-Submitted (unless m is Personal), the queue id and, when
 // m has an unsubscribe URL, List-Unsubscribe (+ List-Unsubscribe-Post for an
 // https URL, RFC 8058). Text that comes from data (names, subject) never
 // carries CR or LF into a header: line breaks become spaces.
@@ -82,7 +83,12 @@ func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 	msg.Subject(channel.HeaderText(m.Subject))
 	msg.SetDateWithValue(m.Date)
 	msg.SetMessageIDWithValue(msgID)
-	msg.SetGenHeader(headerAutoSubmitted, "auto-generated")
+	if err := setThread(msg, m.InReplyTo); err != nil {
+		return nil, err
+	}
+	if !m.Personal {
+		msg.SetGenHeader(headerAutoSubmitted, "auto-generated")
+	}
 	if m.ID != 0 {
 		msg.SetGenHeader(headerQueueID, strconv.FormatInt(m.ID, 10))
 	}
@@ -121,6 +127,23 @@ func messageID(id string) (string, error) {
 		return "", fmt.Errorf("message id %q is not of the form local@domain", id)
 	}
 	return id, nil
+}
+
+// setThread puts the message in the thread of the email it answers
+// (RFC 5322 3.6.4): In-Reply-To and References name it. Rapport keeps only
+// that email's own Message-ID, not the References it carried, so the
+// thread's earlier messages are found through it.
+func setThread(msg *mail.Msg, inReplyTo string) error {
+	if inReplyTo == "" {
+		return nil
+	}
+	id, err := messageID(inReplyTo)
+	if err != nil {
+		return fmt.Errorf("in-reply-to: %w", err)
+	}
+	msg.SetGenHeader(mail.HeaderInReplyTo, "<"+id+">")
+	msg.SetGenHeader(mail.HeaderReferences, "<"+id+">")
+	return nil
 }
 
 // setUnsubscribe adds List-Unsubscribe for u, and the RFC 8058 one-click

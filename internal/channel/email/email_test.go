@@ -212,3 +212,28 @@ func TestBuildGolden(t *testing.T) {
 		t.Errorf("message differs from %s (run go test -update to accept):\n%s", golden, got)
 	}
 }
+
+// The rep's own answer joins the customer's thread and says a person
+// wrote it; a bad In-Reply-To is refused, never sent broken.
+func TestBuildPersonalAnswer(t *testing.T) {
+	m := testMessage(t, 7)
+	m.Personal, m.InReplyTo, m.UnsubscribeURL, m.HTML = true, "<CAF1x=abc@mail.example.net>", "", ""
+	msg := parse(t, rendered(t, m))
+	for key, want := range map[string]string{
+		"In-Reply-To": "<CAF1x=abc@mail.example.net>",
+		"References":  "<CAF1x=abc@mail.example.net>",
+	} {
+		if got := decodedHeader(t, msg.Header, key); got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+	for _, key := range []string{"Auto-Submitted", "List-Unsubscribe", "List-Unsubscribe-Post"} {
+		if v := msg.Header.Get(key); v != "" {
+			t.Errorf("a personal answer carries %s: %q", key, v)
+		}
+	}
+	m.InReplyTo = "not an id\r\nBcc: x@evil.example"
+	if _, err := email.Build(m, email.Identity{From: "Amy <amy@example.com>"}); err == nil {
+		t.Error("Build took an In-Reply-To with a line break")
+	}
+}
