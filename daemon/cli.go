@@ -60,6 +60,7 @@ func commands() []command {
 		{"run", "[--once]", "the daemon: send what is due, serve webhooks, poll replies", cmdRun},
 		{"preview", "CONTACT [--json]", "every past and future step for one contact", cmdPreview},
 		{"replies", "[--all] [--json] | show ID | done ID | export FILE.csv", "replies waiting for you", cmdReplies},
+		{"cases", casesUsage, "customers' problems followed through until fixed, with their deadlines", cmdCases},
 		{"status", "[--json]", "queue counts, next send, recent failures, last reply poll", cmdStatus},
 		{"contacts", "[QUERY] [--json]", "list contacts", cmdContacts},
 		{"unsubscribe", "CONTACT [--sms]", "stop emails (or texts) to a contact", cmdUnsubscribe},

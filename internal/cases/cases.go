@@ -65,22 +65,18 @@ var reportKinds = []string{Damaged, Leaking, WrongItem, Faulty, MissingItem}
 // report_damage_within business days of receipt.
 func MustReport(kind string) bool { return slices.Contains(reportKinds, kind) }
 
-// KindOfFlags picks a case kind from a reply's flags (reply.Flagger kinds).
+// flagKinds maps reply.Flagger kinds to case kinds, the most telling
+// first: "cracked and leaking" is a leak to report, not a faulty product.
+var flagKinds = []struct{ flag, kind string }{
+	{"leaking", Leaking}, {"damaged", Damaged}, {"wrong_item", WrongItem}, {"missing_item", MissingItem},
+	{"broken", Faulty}, {"return", Return}, {"refund", Return}, {"cancel", Return},
+}
+
+// KindOfFlags picks a case kind from a reply's flags.
 func KindOfFlags(flags []string) string {
-	for _, f := range flags {
-		switch f {
-		case "damaged":
-			return Damaged
-		case "leaking":
-			return Leaking
-		case "broken":
-			return Faulty
-		case "wrong_item":
-			return WrongItem
-		case "missing_item":
-			return MissingItem
-		case "return", "refund", "cancel":
-			return Return
+	for _, fk := range flagKinds {
+		if slices.Contains(flags, fk.flag) {
+			return fk.kind
 		}
 	}
 	return Other
@@ -153,4 +149,20 @@ func dayOf(unix int64, zone *time.Location) schedule.Date {
 // Label is "Jane's leak" for reminders.
 func Label(k *store.Case) string {
 	return fmt.Sprintf("%s's %s (case %d)", firstName(k.ContactName), KindWords(k.Kind), k.ID)
+}
+
+// UpdateTemplate names the update the customer is offered when a case
+// changes: a file in templates/cases/ ("reported" for reported.sms.txt).
+func UpdateTemplate(state, outcome string) string {
+	switch outcome {
+	case "replaced":
+		return "replacement-sent"
+	case "refunded":
+		return "refund-issued"
+	case "credited":
+		return "credit-issued"
+	case "no-action":
+		return "resolved"
+	}
+	return state
 }
