@@ -50,7 +50,7 @@ func rules(t *testing.T) cases.Rules {
 	d := func(n int) schedule.Delay { return schedule.Delay{N: n, Unit: schedule.Day} }
 	return cases.Rules{Default: cases.Policy{ReportDamageWithin: bd(7), MoneyBackGuarantee: d(15),
 		ReturnAuthorizationValid: d(14), ChaseAfter: bd(2), UpdateEvery: d(3)},
-		Named: map[string]cases.Policy{"acme": {ReportDamageWithin: bd(3), ChaseAfter: bd(2), UpdateEvery: d(3)}},
+		Named:    map[string]cases.Policy{"acme": {ReportDamageWithin: bd(3), ChaseAfter: bd(2), UpdateEvery: d(3)}},
 		Calendar: cal, Zone: chicago}
 }
 
