@@ -182,11 +182,10 @@ func parseID(s, what string) (int64, error) {
 
 // caseArg reads `rapport cases SUB ID [flags]`: the id first, then flags.
 func caseArg(e *env, args []string, sub string) (int64, []string, error) {
+	if len(args) > 0 && isHelp(args[0]) {
+		return 0, args, nil // the caller's flags print its help
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && isHelp(args[0]) {
-			_, err := flags(newFlags(e, "cases "+sub, "ID"), args)
-			return 0, nil, err
-		}
 		return 0, nil, invalidf("usage: rapport cases %s ID", sub)
 	}
 	id, err := parseID(args[0], "case")
