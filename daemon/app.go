@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/rapportapp/rapport/internal/cases"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -187,6 +188,7 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 		Policy: engine.Policy{
 			ReportDamageWithin: cfg.Policy.ReportDamageWithin, MoneyBackGuarantee: cfg.Policy.MoneyBackGuarantee,
 			ReturnAuthorizationValid: cfg.Policy.ReturnAuthorizationValid, ProblemWords: cfg.Policy.ProblemWords,
+			ChaseAfter: cfg.Policy.ChaseAfter, UpdateEvery: cfg.Policy.UpdateEvery, Named: namedPolicies(cfg.Policy.Named),
 		},
 		Rep: tmpl.Rep{
 			Name: cfg.Rep.Name, Email: cfg.Rep.Email, Phone: engine.DisplayPhone(cfg.Rep.Phone),
@@ -379,4 +381,16 @@ func lock(dbPath string) (release func(), err error) {
 		return nil, fmt.Errorf("another `rapport run` is using %s (stop it first): %w", dbPath, err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// namedPolicies are the [policy.NAME] tables as cases reads them.
+func namedPolicies(named map[string]config.Policy) map[string]cases.Policy {
+	out := make(map[string]cases.Policy, len(named))
+	for name, p := range named {
+		out[name] = cases.Policy{
+			ReportDamageWithin: p.ReportDamageWithin, MoneyBackGuarantee: p.MoneyBackGuarantee,
+			ReturnAuthorizationValid: p.ReturnAuthorizationValid, ChaseAfter: p.ChaseAfter, UpdateEvery: p.UpdateEvery,
+		}
+	}
+	return out
 }

@@ -63,6 +63,7 @@ func commands() []command {
 		{"replies", "[--all] [--json] | show ID | done ID | export FILE.csv", "replies waiting for you", cmdReplies},
 		{"reply", `CONTACT "TEXT" [--channel sms|email] [--keep-open]`, "answer a customer (or write first) by text or email, through the queue", cmdReply},
 		{"thread", "CONTACT [--json]", "everything between you and one customer, both channels, in time order", cmdThread},
+		{"cases", casesUsage, "customers' problems followed through until fixed, with their deadlines", cmdCases},
 		{"status", "[--json]", "queue counts, next send, recent failures, last reply poll", cmdStatus},
 		{"contacts", "[QUERY] [--json] | add --first-name F ... | edit CONTACT ... | remove CONTACT --yes | pause CONTACT | resume CONTACT | skip CONTACT CAMPAIGN/STEP", "list, add, correct, forget or pause customers", cmdContacts},
 		{"unsubscribe", "CONTACT [--sms]", "stop emails (or texts) to a contact", cmdUnsubscribe},

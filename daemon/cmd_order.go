@@ -31,6 +31,7 @@ func cmdOrder(e *env, args []string) error {
 	date := fs.String("date", "", "order date, YYYY-MM-DD")
 	invoice := fs.String("invoice", "", "invoice or order number")
 	items := fs.String("items", "", "what they ordered")
+	company := fs.String("company", "", "the company it was bought from, for its [policy.NAME] deadlines")
 	if _, err := flags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func cmdOrder(e *env, args []string) error {
 	if err != nil {
 		return invalidf("--date: %v", err)
 	}
-	res, err := enroll.Order(e.ctx, st, f.content, ct, store.Order{Date: day, Invoice: *invoice, Items: *items}, e.clock.Now())
+	res, err := enroll.Order(e.ctx, st, f.content, ct, store.Order{Date: day, Invoice: *invoice, Items: *items, Company: *company}, e.clock.Now())
 	if err != nil {
 		return err
 	}

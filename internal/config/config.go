@@ -176,7 +176,10 @@ type Policy struct {
 	ReportDamageWithin       schedule.Delay
 	MoneyBackGuarantee       schedule.Delay
 	ReturnAuthorizationValid schedule.Delay
-	ProblemWords             []string // lower case, added to the built-in list
+	ChaseAfter               schedule.Delay    // a case with no update this long: chase support
+	UpdateEvery              schedule.Delay    // a customer who heard nothing this long: update them
+	ProblemWords             []string          // lower case, added to the built-in list
+	Named                    map[string]Policy // [policy.NAME]: another company's terms, the rest of [policy] as defaults
 }
 
 // Log is [log].
@@ -213,6 +216,8 @@ func Default(dir string) *Config {
 			ReportDamageWithin:       schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 			MoneyBackGuarantee:       schedule.Delay{N: 15, Unit: schedule.Day},
 			ReturnAuthorizationValid: schedule.Delay{N: 14, Unit: schedule.Day},
+			ChaseAfter:               schedule.Delay{N: 2, Unit: schedule.BusinessDay},
+			UpdateEvery:              schedule.Delay{N: 3, Unit: schedule.Day},
 		},
 		Log: Log{Format: LogText, Level: slog.LevelInfo},
 	}

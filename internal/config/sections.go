@@ -31,6 +31,7 @@ func (r *reader) readAll(c *Config) {
 	r.readIMAP(&c.IMAP)
 	r.readNotify(&c.Notify, c.Rep)
 	r.readPolicy(&c.Policy)
+	r.readNamedPolicies(&c.Policy)
 	r.readLog(&c.Log)
 	r.checkUnknown()
 }
@@ -249,9 +250,7 @@ func (r *reader) readNotify(c *Notify, rep Rep) {
 }
 
 func (r *reader) readPolicy(c *Policy) {
-	parseKey(r, "policy.report_damage_within", &c.ReportDamageWithin, schedule.ParseDelay)
-	parseKey(r, "policy.money_back_guarantee", &c.MoneyBackGuarantee, schedule.ParseDelay)
-	parseKey(r, "policy.return_authorization_valid", &c.ReturnAuthorizationValid, schedule.ParseDelay)
+	r.readTerms("policy", c)
 	r.list("policy.problem_words", func(w string) error {
 		if w == "" {
 			return fmt.Errorf("is empty")
@@ -259,6 +258,34 @@ func (r *reader) readPolicy(c *Policy) {
 		c.ProblemWords = append(c.ProblemWords, strings.ToLower(w))
 		return nil
 	})
+}
+
+// readTerms reads the deadlines of the policy in table into c.
+func (r *reader) readTerms(table string, c *Policy) {
+	parseKey(r, table+".report_damage_within", &c.ReportDamageWithin, schedule.ParseDelay)
+	parseKey(r, table+".money_back_guarantee", &c.MoneyBackGuarantee, schedule.ParseDelay)
+	parseKey(r, table+".return_authorization_valid", &c.ReturnAuthorizationValid, schedule.ParseDelay)
+	parseKey(r, table+".chase_after", &c.ChaseAfter, schedule.ParseDelay)
+	parseKey(r, table+".update_every", &c.UpdateEvery, schedule.ParseDelay)
+}
+
+// readNamedPolicies reads each [policy.NAME] table: a company's terms, a
+// key it leaves out taken from [policy]. Its unknown keys are reported as
+// any others are, since only the keys read here become known.
+func (r *reader) readNamedPolicies(c *Policy) {
+	top, _ := r.tree["policy"].(map[string]any)
+	for _, name := range sortedKeys(top) {
+		if _, isTable := top[name].(map[string]any); !isTable {
+			continue
+		}
+		named := *c
+		named.Named, named.ProblemWords = nil, nil
+		r.readTerms("policy."+name, &named)
+		if c.Named == nil {
+			c.Named = map[string]Policy{}
+		}
+		c.Named[name] = named
+	}
 }
 
 var logLevels = map[string]slog.Level{

@@ -127,7 +127,7 @@ func TestContactPageChangesTheCustomer(t *testing.T) {
 			t.Fatal("no Skip button for the pending arrival check")
 		}
 		f.changes(t, m[1], nil, c, token, page)
-		rows, err := f.st.ContactTimeline(context.Background(), f.jane, nil)
+		rows, err := f.st.ContactTimeline(context.Background(), f.jane, store.Holds{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -84,7 +84,7 @@ func New(cfg Config) *Dashboard {
 	}
 	if cfg.Timeline == nil {
 		cfg.Timeline = func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
-			return cfg.Store.ContactTimeline(ctx, c.ID, nil)
+			return cfg.Store.ContactTimeline(ctx, c.ID, store.Holds{})
 		}
 	}
 	return &Dashboard{cfg: cfg, logins: newThrottle()}

@@ -55,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 		Log: slog.New(slog.NewTextHandler(f.log, nil)),
 		// Jane's post-order follow-up pauses on her reply.
 		Timeline: func(ctx context.Context, c *store.Contact) ([]store.Due, error) {
-			return st.ContactTimeline(ctx, c.ID, []string{"post-order"})
+			return st.ContactTimeline(ctx, c.ID, store.Holds{Pausing: []string{"post-order"}})
 		},
 	})
 	f.h = f.dash.Handler()

@@ -26,7 +26,7 @@ type job struct {
 func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
 	c, now := e.Content(), e.clock.Now()
 	due, err := e.store.DueMessages(ctx, now.Unix(), e.BatchSize, store.DueFilter{
-		Pausing: c.Pausing(), Held: e.heldChannels(),
+		Pausing: c.Pausing(), Marketing: c.Marketing(), Held: e.heldChannels(),
 	})
 	if err != nil {
 		return 0, err
@@ -69,6 +69,26 @@ func (c *Content) Pausing() []string {
 		}
 	}
 	return out
+}
+
+// Marketing lists the marketing steps (tips, check-ins) as
+// "campaign/step": the store's "paused" rule holds them while the
+// customer has an open case; service steps still go.
+func (c *Content) Marketing() []string {
+	var out []string
+	for _, cp := range c.Campaigns {
+		for _, st := range cp.Steps {
+			if st.Purpose == campaign.PurposeMarketing {
+				out = append(out, cp.ID+"/"+st.ID)
+			}
+		}
+	}
+	return out
+}
+
+// Holds is what the store's "paused" rule is given.
+func (c *Content) Holds() store.Holds {
+	return store.Holds{Pausing: c.Pausing(), Marketing: c.Marketing()}
 }
 
 // order sorts a batch contact by contact (in the order of each contact's

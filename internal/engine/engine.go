@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"github.com/rapportapp/rapport/internal/cases"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -36,10 +37,26 @@ type Rules struct {
 
 // Policy is the rep's company policy, for deadlines on problem replies.
 type Policy struct {
-	ReportDamageWithin       schedule.Delay // from receipt
-	MoneyBackGuarantee       schedule.Delay // from the order
-	ReturnAuthorizationValid schedule.Delay // from issue
-	ProblemWords             []string       // extra words that flag a reply
+	ReportDamageWithin       schedule.Delay          // from receipt
+	MoneyBackGuarantee       schedule.Delay          // from the order
+	ReturnAuthorizationValid schedule.Delay          // from issue
+	ChaseAfter               schedule.Delay          // a case with no update this long: chase support
+	UpdateEvery              schedule.Delay          // a customer who heard nothing this long: update them
+	ProblemWords             []string                // extra words that flag a reply
+	Named                    map[string]cases.Policy // [policy.NAME], by the company an order names
+}
+
+// CaseRules are the policies and calendar a case's deadlines and
+// reminders are counted with.
+func (c *Content) CaseRules() cases.Rules {
+	p := c.Policy
+	return cases.Rules{
+		Default: cases.Policy{
+			ReportDamageWithin: p.ReportDamageWithin, MoneyBackGuarantee: p.MoneyBackGuarantee,
+			ReturnAuthorizationValid: p.ReturnAuthorizationValid, ChaseAfter: p.ChaseAfter, UpdateEvery: p.UpdateEvery,
+		},
+		Named: p.Named, Calendar: c.Rules.Calendar, Zone: c.Rules.RepZone,
+	}
 }
 
 // Content is everything Rapport reads from the rep's files. It is swapped

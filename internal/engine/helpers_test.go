@@ -218,7 +218,7 @@ func (h *harness) files() []string {
 // rows returns a contact's queue rows by due time.
 func (h *harness) rows(ct *store.Contact) []store.Due {
 	h.t.Helper()
-	rows, err := h.st.ContactTimeline(h.ctx, ct.ID, h.eng.Content().Pausing())
+	rows, err := h.st.ContactTimeline(h.ctx, ct.ID, h.eng.Content().Holds())
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -69,6 +69,9 @@ func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time)
 		}
 		d.Replies = append(d.Replies, n)
 	}
+	if d.Cases, err = e.caseReminders(ctx, c, local); err != nil {
+		return d, 0, err
+	}
 	notices, err := e.store.OpenNotices(ctx)
 	if err != nil {
 		return d, 0, err
@@ -209,4 +212,18 @@ func timeOf(unix int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(unix, 0)
+}
+
+// caseReminders lists what the rep should do today about open cases.
+func (e *Engine) caseReminders(ctx context.Context, c *Content, now time.Time) ([]string, error) {
+	open, err := e.store.Cases(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("case reminders: %w", err)
+	}
+	rules := c.CaseRules()
+	var out []string
+	for i := range open {
+		out = append(out, rules.Reminders(&open[i], now)...)
+	}
+	return out, nil
 }

@@ -17,7 +17,7 @@ import (
 // on one day show their shared moments once. The rows the dispatcher
 // passes over until the rep handles a reply are marked Paused.
 func (c *Content) Timeline(ctx context.Context, st *store.Store, ct *store.Contact) ([]store.Due, error) {
-	rows, err := st.ContactTimeline(ctx, ct.ID, c.Pausing())
+	rows, err := st.ContactTimeline(ctx, ct.ID, c.Holds())
 	if err != nil {
 		return nil, fmt.Errorf("timeline of contact %d: %w", ct.ID, err)
 	}

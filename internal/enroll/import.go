@@ -199,7 +199,7 @@ func consentOrigin(file string, now time.Time) (source, day string) {
 // nextRun is what a dispatcher pass within next of now sends of the rows
 // queued after the row before.
 func nextRun(ctx context.Context, tx *store.Tx, c *engine.Content, before int64, now time.Time, next time.Duration) ([]NextRun, error) {
-	counts, err := tx.DueSince(ctx, before, now.Unix(), now.Add(next).Unix(), c.Pausing())
+	counts, err := tx.DueSince(ctx, before, now.Unix(), now.Add(next).Unix(), c.Holds())
 	if err != nil {
 		return nil, fmt.Errorf("count the steps due at the next run: %w", err)
 	}

@@ -9,6 +9,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"github.com/rapportapp/rapport/internal/cases"
 	"log/slog"
 	"strings"
 	"time"
@@ -67,22 +68,20 @@ func policyDeadlines(c *engine.Content, kinds map[string]bool, received time.Tim
 	}
 	if problem {
 		by := schedule.AddBusinessDaysFrom(today, p.ReportDamageWithin, cal)
-		out = append(out, fmt.Sprintf("report it to the company by %s (%s from receipt) — keep the box and packing; have the invoice number, product name, code and expiry date ready", day(by), p.ReportDamageWithin))
+		out = append(out, fmt.Sprintf("report it to the company %s, %s from receipt — keep the box and packing; have the invoice number, product name, code and expiry date ready (open a case: rapport cases open ID)",
+			cases.When(by, today, p.ReportDamageWithin.Unit == schedule.BusinessDay, cal), p.ReportDamageWithin))
 	}
 	if kinds["return"] || kinds["refund"] || kinds["cancel"] {
 		if o != nil && o.Date != "" {
 			if od, err := schedule.ParseDate(o.Date); err == nil {
 				end := schedule.AddDelay(od, p.MoneyBackGuarantee, cal)
-				out = append(out, fmt.Sprintf("%s money-back guarantee runs to %s counting from the order (%s) — later if it arrived late", p.MoneyBackGuarantee, day(end), day(od)))
+				out = append(out, fmt.Sprintf("%s money-back guarantee, counted from the order (%s): %s — later if it arrived late", p.MoneyBackGuarantee,
+					cases.Day(od, today), cases.When(end, today, p.MoneyBackGuarantee.Unit == schedule.BusinessDay, cal)))
 			}
 		}
 		out = append(out, fmt.Sprintf("a return authorisation is valid %s from issue; the number goes on the outside of the parcel, proof of purchase inside", p.ReturnAuthorizationValid))
 	}
 	return out
-}
-
-func day(d schedule.Date) string {
-	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan")
 }
 
 // record stores a reply and queues its forward to the rep in one

@@ -266,7 +266,7 @@ func TestSignedReplyFromCustomer(t *testing.T) {
 	}
 	// 7 business days from Thu 5 Mar, skipping the weekend and the
 	// holiday on Tue 10 Mar.
-	const deadline = "report it to the company by Tue 17 Mar (7bd from receipt)"
+	const deadline = "report it to the company in 7 business days (Tue 17 Mar), 7bd from receipt"
 	if !strings.Contains(r.Deadlines, deadline) {
 		t.Errorf("deadlines = %q, want %q", r.Deadlines, deadline)
 	}

@@ -36,7 +36,7 @@ func report(recipient, action, status, returnedID, inReplyTo string) []byte {
 // thanksID is the Message-ID of the thank-you email newShop sent Jane.
 func (s *shop) thanksID(t *testing.T) string {
 	t.Helper()
-	rows, err := s.st.ContactTimeline(context.Background(), s.jane.ID, nil)
+	rows, err := s.st.ContactTimeline(context.Background(), s.jane.ID, store.Holds{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func (a *Appender) AddOrder(ctx context.Context, o *Order) (created bool, err er
 	}
 	o.ID = a.nextOrder
 	a.nextOrder++
-	a.orders = append(a.orders, []any{o.ID, o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt})
+	a.orders = append(a.orders, []any{o.ID, o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt, o.Company})
 	return true, nil
 }
 

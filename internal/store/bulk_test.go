@@ -122,7 +122,7 @@ func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 	s := openTest(t)
 	stmts := map[string][]any{
 		"contact-insert":              {"u", "", "", "a@x", "", "", 0, "", "", "", 1, 1, nil, "", "", "subscribed"},
-		"order-insert":                {1, "2026-01-01", "", "", 1},
+		"order-insert":                {1, "2026-01-01", "", "", 1, ""},
 		"order-find":                  {1, "2026-01-01", ""},
 		"journey-insert":              {"post-order", 1, 1, 1, 1, 1},
 		"journey-find":                {"post-order", 1, 1},
@@ -130,7 +130,7 @@ func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 		"journeys-of-campaign-count":  {"post-order", 1},
 		"message-cancel-pending-step": {"n", 1, "tips"},
 		"setting-insert":              {"k", "v"},
-		"order-append":                {1, 1, "2026-01-01", "", "", 1},
+		"order-append":                {1, 1, "2026-01-01", "", "", 1, ""},
 		"journey-append":              {1, "post-order", 1, 1, 1, 1, 1},
 		"message-insert":              messageValues([]Message{{}})[0],
 		"next-ids":                    nil,

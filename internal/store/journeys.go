@@ -17,6 +17,7 @@ type Order struct {
 	CreatedAt int64  `db:"created_at"`
 	// CancelledAt is when the rep cancelled the order, 0 while it stands.
 	CancelledAt int64 `db:"cancelled_at"`
+	Company   string `db:"company"` // '' for the default [policy]
 }
 
 // Journey is one contact going through one campaign.
@@ -33,7 +34,7 @@ type Journey struct {
 // AddOrder records an order unless the same one (contact, date, invoice)
 // is there already; o.ID is set either way. created says whether it is new.
 func (tx *Tx) AddOrder(ctx context.Context, o *Order) (created bool, err error) {
-	res, err := tx.exec(ctx, "order-insert", o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt)
+	res, err := tx.exec(ctx, "order-insert", o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt, o.Company)
 	if err != nil {
 		return false, fmt.Errorf("record order: %w", err)
 	}

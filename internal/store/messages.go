@@ -87,12 +87,20 @@ func messageValues(ms []Message) [][]any {
 	return rows
 }
 
+// Holds is what the "paused" condition in queries.sql is given.
+type Holds struct {
+	// Pausing lists the campaigns that pause on reply: their rows are
+	// paused while the contact has a reply waiting.
+	Pausing []string
+	// Marketing lists the marketing steps as "campaign/step": they are
+	// paused while the contact has an open case.
+	Marketing []string
+}
+
 // DueFilter narrows which pending rows the dispatcher may take.
 type DueFilter struct {
-	// Pausing lists the campaigns that pause on reply: their rows are
-	// paused while the contact has a reply waiting (the "paused"
-	// condition in queries.sql).
-	Pausing []string
+	// Pausing and Marketing: see Holds.
+	Pausing, Marketing []string
 	// Held lists planned channels not to take now (a channel whose account
 	// is misconfigured waits for the rep to fix it).
 	Held []string
@@ -114,7 +122,7 @@ func (s *Store) DueMessages(ctx context.Context, now int64, limit int, f DueFilt
 
 // dueQuery is DueMessages' query and its arguments.
 func (s *Store) dueQuery(now int64, limit int, f DueFilter) (string, []any, error) {
-	return s.textIn("due", now, names(f.Pausing), names(f.Held), limit)
+	return s.textIn("due", now, names(f.Pausing), names(f.Marketing), names(f.Held), limit)
 }
 
 // StepCount is how many customers a campaign's step goes to.
@@ -134,8 +142,8 @@ func (tx *Tx) MaxMessageID(ctx context.Context) (int64, error) {
 // after the row afterID that a dispatcher pass at by sends (due by then,
 // not stale at now, not paused; pausing lists the campaigns that pause on
 // reply, as DueFilter.Pausing does).
-func (tx *Tx) DueSince(ctx context.Context, afterID, now, by int64, pausing []string) ([]StepCount, error) {
-	return allIn[StepCount](ctx, tx.s, tx, "due-since", afterID, by, now, names(pausing))
+func (tx *Tx) DueSince(ctx context.Context, afterID, now, by int64, h Holds) ([]StepCount, error) {
+	return allIn[StepCount](ctx, tx.s, tx, "due-since", afterID, by, now, names(h.Pausing), names(h.Marketing))
 }
 
 // InFlight returns rows left in 'sending' (by a crash, when no dispatcher
@@ -145,10 +153,9 @@ func (s *Store) InFlight(ctx context.Context) ([]Due, error) {
 }
 
 // ContactTimeline returns every queue row of a contact's journeys, by due
-// time, with Paused set on the rows paused now; pausing lists the
-// campaigns that pause on reply, as DueFilter.Pausing does.
-func (s *Store) ContactTimeline(ctx context.Context, contactID int64, pausing []string) ([]Due, error) {
-	return allIn[Due](ctx, s, s.r, "contact-timeline", names(pausing), contactID)
+// time, with Paused set on the rows paused now under h.
+func (s *Store) ContactTimeline(ctx context.Context, contactID int64, h Holds) ([]Due, error) {
+	return allIn[Due](ctx, s, s.r, "contact-timeline", names(h.Pausing), names(h.Marketing), contactID)
 }
 
 // Claim moves a pending row to 'sending' with what is about to be sent,

@@ -42,7 +42,7 @@ func TestTimelineMarksThePausedRowsDueLeavesOut(t *testing.T) {
 			taken[d.ID] = true
 		}
 		for _, contact := range []int64{amy, bob} {
-			rows, err := s.ContactTimeline(ctx, contact, pausing)
+			rows, err := s.ContactTimeline(ctx, contact, Holds{Pausing: pausing})
 			if err != nil {
 				t.Fatal(err)
 			}

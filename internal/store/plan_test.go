@@ -53,6 +53,9 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		{"due, pausing and held", func() (string, []any) {
 			return due(DueFilter{Pausing: []string{"post-order", "welcome"}, Held: []string{"sms"}})
 		}, "messages_pending", "m"},
+		{"due, pausing and marketing", func() (string, []any) {
+			return due(DueFilter{Pausing: []string{"post-order"}, Marketing: []string{"post-order/tip"}})
+		}, "messages_pending", "m"},
 		{"in flight", func() (string, []any) { return mustText(t, s, "in-flight"), nil }, "messages_sending", "m"},
 		{"next due", func() (string, []any) { return mustText(t, s, "next-due"), nil }, "messages_pending", "messages"},
 		{"rep messages due", func() (string, []any) { return mustText(t, s, "rep-due"), []any{1_800_000_000, 50} }, "rep_messages_pending", "rep_messages"},

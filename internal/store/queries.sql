@@ -172,28 +172,28 @@ WHERE contact_id = ? AND kind = 'note' ORDER BY id;
 -- Orders and journeys.
 
 -- name: order-insert
-INSERT INTO orders (contact_id, order_date, invoice, items, created_at)
-VALUES (?, ?, ?, ?, ?)
+INSERT INTO orders (contact_id, order_date, invoice, items, created_at, company)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (contact_id, order_date, invoice) DO NOTHING;
 
 -- name: order-find
-SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at, company FROM orders
 WHERE contact_id = ? AND order_date = ? AND invoice = ?;
 
 -- name: order-by-id
-SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders WHERE id = ?;
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at, company FROM orders WHERE id = ?;
 
 -- name: order-latest
 -- A cancelled order is not what the customer is waiting for.
-SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at, company FROM orders
 WHERE contact_id = ? AND cancelled_at = 0 ORDER BY order_date DESC, id DESC LIMIT 1;
 
 -- name: orders-of-contact
-SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at, company FROM orders
 WHERE contact_id = ? ORDER BY order_date, id;
 
 -- name: orders-all
-SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at FROM orders
+SELECT id, contact_id, order_date, invoice, items, created_at, cancelled_at, company FROM orders
 ORDER BY order_date, id;
 
 -- name: order-set-date
@@ -287,17 +287,26 @@ coalesce(o.items, '') AS "order.items", coalesce(o.id, 0) AS "order.id"
 -- Whether queue row m is paused. A pending row is paused while its
 -- contact has a reply the rep has not marked handled, if its campaign
 -- pauses on reply (pause_on_reply; the store is given the list of those
--- campaigns for the "?"). A paused row keeps its place in the queue and
--- its due time: the dispatcher passes over it (due), and it goes once the
--- rep has handled every waiting reply of the contact, at once if its time
--- has come. A pending row is also paused, whatever its campaign, while
--- the rep has paused the contact (`rapport contacts pause`, paused_at),
--- until they resume them. Previews and the dashboard show it as "paused"
+-- campaigns for the first "?"); a marketing step (tips, check-ins) is
+-- paused while its contact has an open case, whatever its campaign: no
+-- tip to someone waiting on a replacement. A step's purpose lives in the
+-- campaign file, not the queue, and changes with it on reload, so the
+-- store is given the marketing steps as "campaign/step" for the second
+-- "?" (as it is given the pausing campaigns) rather than a copy on each
+-- row that a reload would leave stale. A pending row is also paused,
+-- whatever its campaign, while the rep has paused the contact (`rapport
+-- contacts pause`, paused_at), until they resume them. A paused row keeps
+-- its place in the queue and its due time: the dispatcher passes over it
+-- (due), and it goes once nothing holds it any more, at once if its time
+-- has come (a repeating step's catch-up rule sends only the latest missed
+-- occurrence). Previews and the dashboard show it as "paused"
 -- (contact-timeline). Every rule that holds a customer's messages back
 -- for the rep belongs in this condition, and nowhere else.
 (m.state = 'pending' AND (
     (m.campaign IN (?)
         AND EXISTS (SELECT 1 FROM replies r WHERE r.contact_id = m.contact_id AND r.handled_at = 0))
+    OR (m.campaign || '/' || m.step IN (?)
+        AND EXISTS (SELECT 1 FROM cases k WHERE k.contact_id = m.contact_id AND k.closed_at = 0))
     OR EXISTS (SELECT 1 FROM contacts pc WHERE pc.id = m.contact_id AND pc.paused_at != 0)))
 
 -- name: due
@@ -316,7 +325,7 @@ SELECT coalesce(max(id), 0) FROM messages;
 -- name: due-since
 -- What rows queued after the first "?" (by an import) make the dispatcher
 -- send by the second "?": pending, not stale at the third "?", not paused
--- (the pausing campaigns are the last "?"); customers by campaign and step.
+-- (the holds are the last two); customers by campaign and step.
 SELECT m.campaign, m.step, count(DISTINCT m.contact_id) AS customers
 FROM messages m
 WHERE m.id > ? AND m.state = 'pending' AND m.due_at <= ? AND (m.stale_at = 0 OR m.stale_at >= ?)
@@ -569,6 +578,49 @@ WHERE r.contact_id = ? ORDER BY r.received_at DESC, r.id DESC LIMIT 1;
 SELECT {{reply-columns}} {{reply-from}}
 WHERE r.contact_id = ? AND r.channel = ? ORDER BY r.received_at DESC, r.id DESC LIMIT 1;
 
+-- Cases.
+
+-- name: case-columns
+k.id, k.contact_id, k.order_id, k.reply_id, k.kind, k.state, k.outcome, k.invoice, k.product,
+k.code, k.expiry, k.description, k.received, k.ran, k.ran_issued, k.opened_at, k.updated_at,
+k.reported_at, k.told_at, k.closed_at,
+coalesce(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
+coalesce(o.order_date, '') AS order_date, coalesce(o.company, '') AS company
+
+-- name: case-from
+FROM cases k
+JOIN contacts c ON c.id = k.contact_id
+LEFT JOIN orders o ON o.id = k.order_id
+
+-- name: case-insert
+INSERT INTO cases (contact_id, order_id, reply_id, kind, state, invoice, product, description,
+    received, opened_at, updated_at)
+VALUES (:contact_id, :order_id, :reply_id, :kind, :state, :invoice, :product, :description,
+    :received, :opened_at, :updated_at);
+
+-- name: case-update
+UPDATE cases SET state = :state, outcome = :outcome, product = :product, code = :code,
+    expiry = :expiry, description = :description, received = :received, ran = :ran,
+    ran_issued = :ran_issued, updated_at = :updated_at, reported_at = :reported_at,
+    told_at = :told_at, closed_at = :closed_at
+WHERE id = :id;
+
+-- name: case-by-id
+SELECT {{case-columns}} {{case-from}} WHERE k.id = ?;
+
+-- name: cases-open
+SELECT {{case-columns}} {{case-from}} WHERE k.closed_at = 0 ORDER BY k.opened_at, k.id;
+
+-- name: cases-all
+-- Open ones first, then the latest closed.
+SELECT {{case-columns}} {{case-from}} ORDER BY k.closed_at != 0, k.closed_at DESC, k.opened_at, k.id;
+
+-- name: case-event-insert
+INSERT INTO case_events (case_id, at, state, note) VALUES (?, ?, ?, ?);
+
+-- name: case-events
+SELECT id, case_id, at, state, note FROM case_events WHERE case_id = ? ORDER BY at, id;
+
 -- Notices and messages to the rep.
 
 -- name: notice-insert
@@ -612,8 +664,8 @@ ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_u
 
 -- name: order-append
 -- Appender: an order of a contact created in the same transaction, its id given.
-INSERT INTO orders (id, contact_id, order_date, invoice, items, created_at)
-VALUES (?, ?, ?, ?, ?, ?);
+INSERT INTO orders (id, contact_id, order_date, invoice, items, created_at, company)
+VALUES (?, ?, ?, ?, ?, ?, ?);
 
 -- name: journey-append
 -- Appender: a journey of a contact created in the same transaction, its id given.

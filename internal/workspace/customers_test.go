@@ -192,7 +192,7 @@ func TestPauseAndResume(t *testing.T) {
 	if due() != 0 {
 		t.Error("a paused customer's message is due")
 	}
-	rows, err := f.st.ContactTimeline(ctx, jane.ID, nil)
+	rows, err := f.st.ContactTimeline(ctx, jane.ID, store.Holds{})
 	if err != nil || len(rows) != 1 || !rows[0].Paused || rows[0].Contact.PausedAt == 0 {
 		t.Fatalf("timeline %+v %v, want the row paused by the rep", rows, err)
 	}

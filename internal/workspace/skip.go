@@ -49,7 +49,7 @@ func (w *Workspace) SkipStep(ctx context.Context, ct *store.Contact, step string
 	if !ok || cp == "" || st == "" {
 		return nil, invalidf("step %q: write it CAMPAIGN/STEP, as `rapport preview` shows it", step)
 	}
-	rows, err := w.Store.ContactTimeline(ctx, ct.ID, nil)
+	rows, err := w.Store.ContactTimeline(ctx, ct.ID, w.Content.Holds())
 	if err != nil {
 		return nil, fmt.Errorf("timeline of %s: %w", ct.Label(), err)
 	}
