@@ -42,6 +42,13 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		}
 		return q, args
 	}
+	in := func(name string, args ...any) (string, []any) {
+		q, args, err := s.textIn(name, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q, args
+	}
 	tests := []struct {
 		name  string
 		query func() (string, []any)
@@ -55,7 +62,14 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		}, "messages_pending", "m"},
 		{"in flight", func() (string, []any) { return mustText(t, s, "in-flight"), nil }, "messages_sending", "m"},
 		{"next due", func() (string, []any) { return mustText(t, s, "next-due"), nil }, "messages_pending", "messages"},
-		{"rep messages due", func() (string, []any) { return mustText(t, s, "rep-due"), []any{1_800_000_000, 50} }, "rep_messages_pending", "rep_messages"},
+		{"rep messages due", func() (string, []any) { return in("rep-due", 1_800_000_000, names(nil), 50) }, "rep_messages_pending", "rep_messages"},
+		{"rep messages due, forwards held", func() (string, []any) {
+			return in("rep-due", 1_800_000_000, names([]string{"email", "sms"}), 50)
+		}, "rep_messages_pending", "rep_messages"},
+		// Every pass counts the forwards waiting, thousands after a burst of texts.
+		{"forwards waiting", func() (string, []any) {
+			return mustText(t, s, "rep-forwards-waiting"), []any{"sms", 1_800_000_000}
+		}, "rep_messages_forwards", "q"},
 		// Twilio status callbacks, hundreds a second under load.
 		{"status callback lookup", func() (string, []any) { return mustText(t, s, "message-has-provider-id"), []any{"SM1"} }, "messages_provider", "messages"},
 		{"status callback update", func() (string, []any) { return mustText(t, s, "message-delivery"), []any{"delivered", "SM1"} }, "messages_provider", "messages"},

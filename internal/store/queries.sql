@@ -391,14 +391,39 @@ ORDER BY id DESC LIMIT ?;
 UPDATE notices SET digested_at = ? WHERE digested_at = 0 AND id <= ?;
 
 -- name: rep-insert
-INSERT INTO rep_messages (dedupe_key, channel, to_addr, subject, body, message_id, due_at, created_at)
-VALUES (:dedupe_key, :channel, :to_addr, :subject, :body, :message_id, :due_at, :created_at)
+INSERT INTO rep_messages (dedupe_key, channel, to_addr, subject, body, message_id, due_at, created_at, reply_id)
+VALUES (:dedupe_key, :channel, :to_addr, :subject, :body, :message_id, :due_at, :created_at, :reply_id)
 ON CONFLICT (dedupe_key) DO NOTHING;
 
 -- name: rep-due
+-- Due messages to the rep, oldest first, less the forwards of replies on
+-- the channels in "(?)" (held there until a summary or a quiet moment).
 SELECT id, dedupe_key, channel, to_addr, subject, body, message_id, state, attempts, due_at,
-    claimed_at, sent_at, provider_id, error, created_at
-FROM rep_messages WHERE state IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at, id LIMIT ?;
+    claimed_at, sent_at, provider_id, error, created_at, reply_id
+FROM rep_messages WHERE state IN ('pending', 'sending') AND due_at <= ?
+    AND NOT (reply_id != 0 AND channel IN (?))
+ORDER BY due_at, id LIMIT ?;
+
+-- name: rep-forwards-waiting
+-- The forwards of replies due on a channel: how many, how many of their
+-- replies are flagged, and the newest (a summary covers up to it) with its
+-- address (SQLite takes a bare column from the row max() picked).
+SELECT count(*) AS n, coalesce(sum(coalesce(r.flags, '') != ''), 0) AS flagged,
+    coalesce(max(q.id), 0) AS up_to, coalesce(q.to_addr, '') AS to_addr
+FROM rep_messages q LEFT JOIN replies r ON r.id = q.reply_id
+WHERE q.reply_id != 0 AND q.state IN ('pending', 'sending') AND q.channel = ? AND q.due_at <= ?;
+
+-- name: rep-forwards-first
+-- The replies of the first few of those forwards, flagged ones first.
+SELECT {{reply-columns}} {{reply-from}}
+JOIN rep_messages q ON q.reply_id = r.id
+WHERE q.reply_id != 0 AND q.state IN ('pending', 'sending') AND q.channel = ? AND q.due_at <= ? AND q.id <= ?
+ORDER BY r.flags = '', q.id LIMIT ?;
+
+-- name: rep-forwards-summarised
+-- Forwards told in a summary instead: never sent on their own.
+UPDATE rep_messages SET state = 'summarised', sent_at = ?
+WHERE reply_id != 0 AND state IN ('pending', 'sending') AND channel = ? AND due_at <= ? AND id <= ?;
 
 -- name: rep-sent
 UPDATE rep_messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHERE id = ?;
