@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 )
@@ -93,6 +94,53 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 				if (step == "SCAN "+tt.table || strings.HasPrefix(step, "SCAN "+tt.table+" ")) && !strings.HasSuffix(step, "INDEX "+tt.index) {
 					t.Errorf("plan reads all of %s (%q):\n%s", tt.table, step, plan)
 				}
+			}
+			t.Logf("%s:\n%s", tt.name, plan)
+		})
+	}
+}
+
+// TestListQueriesUseTheirIndexes pins the plans of the dashboard's lists:
+// a page of contacts or replies reads its index from where the last page
+// ended, in order, and stops after one page; a search reads only the
+// matching ranges of the name, email and phone indexes.
+func TestListQueriesUseTheirIndexes(t *testing.T) {
+	s := openTest(t)
+	named := func(kv ...any) []any {
+		var out []any
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, sql.Named(kv[i].(string), kv[i+1]))
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		query   string
+		args    []any
+		indexes []string // every one must be used
+		table   string   // never read whole
+		sorts   bool     // may sort the matches (a search)
+	}{
+		{"contacts page", "contacts-page", named("key", "doe jane", "id", 7, "limit", 101), []string{"contacts_name"}, "contacts", false},
+		{"contacts search", "contacts-search-page",
+			named("key", "", "id", 0, "limit", 101, "text", "car", "phone1", "+1773555", "phone2", "+773555"),
+			[]string{"contacts_name", "contacts_first", "sqlite_autoindex_contacts_1", "sqlite_autoindex_contacts_2"}, "contacts", true},
+		{"replies waiting page", "replies-open-page", named("unflagged", 1, "received", 5, "id", 9, "limit", 51), []string{"replies_waiting"}, "r", false},
+		{"all replies page", "replies-all-page", named("handled", 0, "unflagged", 1, "received", 5, "id", 9, "limit", 51), []string{"replies_order"}, "r", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := explain(t, s, mustText(t, s, tt.query), tt.args...)
+			for _, index := range tt.indexes {
+				if !strings.Contains(plan, "SEARCH "+tt.table+" USING INDEX "+index+" (") {
+					t.Errorf("plan does not search %s:\n%s", index, plan)
+				}
+			}
+			if !tt.sorts && strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("plan sorts instead of reading the index in order:\n%s", plan)
+			}
+			if strings.Contains(plan, "SCAN "+tt.table) {
+				t.Errorf("plan reads all of %s:\n%s", tt.table, plan)
 			}
 			t.Logf("%s:\n%s", tt.name, plan)
 		})

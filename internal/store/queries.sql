@@ -94,6 +94,31 @@ SELECT {{contact-columns}} FROM contacts
 WHERE lower(first_name || ' ' || last_name) LIKE ? OR coalesce(email, '') LIKE ? OR coalesce(phone, '') LIKE ?
 ORDER BY lower(last_name), lower(first_name), id;
 
+-- name: contact-sort-key
+-- The contacts list's order (index contacts_name), and where a page ends.
+lower(last_name || ' ' || first_name)
+
+-- name: contacts-page
+-- A page of every contact, by name, after the contact (:key, :id).
+SELECT {{contact-columns}}, {{contact-sort-key}} AS sort_key FROM contacts
+WHERE {{contact-sort-key}} >= :key AND ({{contact-sort-key}}, id) > (:key, :id)
+ORDER BY {{contact-sort-key}}, id LIMIT :limit;
+
+-- name: contacts-search-page
+-- A page of the contacts whose last name, first name (then last name),
+-- email or phone starts with :text (phone: with :phone1 or :phone2), by
+-- name, after (:key, :id). Each test is a range of an index; an empty
+-- prefix matches nothing (char(1114111) is the last character there is).
+SELECT {{contact-columns}}, {{contact-sort-key}} AS sort_key FROM contacts
+WHERE (
+    ({{contact-sort-key}} >= lower(:text) AND {{contact-sort-key}} < lower(:text) || char(1114111) AND :text != '')
+    OR (lower(first_name || ' ' || last_name) >= lower(:text) AND lower(first_name || ' ' || last_name) < lower(:text) || char(1114111) AND :text != '')
+    OR (email >= lower(:text) AND email < lower(:text) || char(1114111) AND :text != '')
+    OR (phone >= :phone1 AND phone < :phone1 || char(1114111) AND :phone1 != '')
+    OR (phone >= :phone2 AND phone < :phone2 || char(1114111) AND :phone2 != ''))
+    AND ({{contact-sort-key}}, id) > (:key, :id)
+ORDER BY {{contact-sort-key}}, id LIMIT :limit;
+
 -- name: contact-insert
 -- Nothing happens when the email or phone is taken: the caller then
 -- updates the contact that has it.
@@ -364,6 +389,22 @@ WHERE r.handled_at = 0 ORDER BY r.flags = '', r.received_at, r.id;
 -- Waiting ones first, flagged ones first, then oldest first.
 SELECT {{reply-columns}} {{reply-from}}
 ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id;
+
+-- name: replies-open-page
+-- A page of replies-open, after the reply whose (flags = '', received_at,
+-- id) is (:unflagged, :received, :id).
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.handled_at = 0 AND (r.flags = '') >= :unflagged
+    AND (r.flags = '', r.received_at, r.id) > (:unflagged, :received, :id)
+ORDER BY r.flags = '', r.received_at, r.id LIMIT :limit;
+
+-- name: replies-all-page
+-- A page of replies-all, after the reply whose (handled_at != 0, flags =
+-- '', received_at, id) is (:handled, :unflagged, :received, :id).
+SELECT {{reply-columns}} {{reply-from}}
+WHERE (r.handled_at != 0) >= :handled
+    AND (r.handled_at != 0, r.flags = '', r.received_at, r.id) > (:handled, :unflagged, :received, :id)
+ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id LIMIT :limit;
 
 -- name: reply-by-id
 SELECT {{reply-columns}} {{reply-from}} WHERE r.id = ?;
