@@ -21,17 +21,22 @@ const (
 
 var errBadCursor = &statusError{http.StatusBadRequest, "That page link is broken: start again from the first page."}
 
-// contactCursor reads "ID.KEY", the last contact of the page before.
+// contactCursor reads "RANGE.ID.KEY", the last contact of the page
+// before.
 func contactCursor(s string) (store.ContactCursor, error) {
 	if s == "" {
 		return store.ContactCursor{}, nil
 	}
-	id, key, ok := strings.Cut(s, ".")
-	n, err := strconv.ParseInt(id, 10, 64)
-	if !ok || err != nil {
+	parts := strings.SplitN(s, ".", 3)
+	if len(parts) != 3 {
 		return store.ContactCursor{}, errBadCursor
 	}
-	return store.ContactCursor{Key: key, ID: n}, nil
+	r, err1 := strconv.Atoi(parts[0])
+	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return store.ContactCursor{}, errBadCursor
+	}
+	return store.ContactCursor{Range: r, ID: id, Key: parts[2]}, nil
 }
 
 // contactsLink is the contacts page for query q, after c (nil: the first).
@@ -41,7 +46,7 @@ func contactsLink(q string, c *store.ContactCursor) string {
 		v.Set("q", q)
 	}
 	if c != nil {
-		v.Set("after", strconv.FormatInt(c.ID, 10)+"."+c.Key)
+		v.Set("after", fmt.Sprintf("%d.%d.%s", c.Range, c.ID, c.Key))
 	}
 	return withQuery("/dashboard/contacts", v)
 }

@@ -98,26 +98,53 @@ ORDER BY lower(last_name), lower(first_name), id;
 -- The contacts list's order (index contacts_name), and where a page ends.
 lower(last_name || ' ' || first_name)
 
+-- name: contact-first-key
+-- First name first (index contacts_first), for searches by first name.
+lower(first_name || ' ' || last_name)
+
 -- name: contacts-page
 -- A page of every contact, by name, after the contact (:key, :id).
 SELECT {{contact-columns}}, {{contact-sort-key}} AS sort_key FROM contacts
 WHERE {{contact-sort-key}} >= :key AND ({{contact-sort-key}}, id) > (:key, :id)
 ORDER BY {{contact-sort-key}}, id LIMIT :limit;
 
--- name: contacts-search-page
--- A page of the contacts whose last name, first name (then last name),
--- email or phone starts with :text (phone: with :phone1 or :phone2), by
--- name, after (:key, :id). Each test is a range of an index; an empty
--- prefix matches nothing (char(1114111) is the last character there is).
+-- name: contact-found-by-text
+-- Whether a contact's last or first name starts with the search's text
+-- (:lo to :to; an empty range when there is no text).
+({{contact-sort-key}} >= :lo AND {{contact-sort-key}} < :to
+    OR {{contact-first-key}} >= :lo AND {{contact-first-key}} < :to)
+
+-- name: contacts-search-last
+-- A search reads one index range after another, each in its index's
+-- order, so that a page reads only its own rows however many match: the
+-- last names that start with the search (:from, where the range or the
+-- last page starts, to :to), then the first names, the emails, and the
+-- phones (:from to :upto). Each leaves out what an earlier range found
+-- (:plo to :pto: the phone range read before).
 SELECT {{contact-columns}}, {{contact-sort-key}} AS sort_key FROM contacts
-WHERE (
-    ({{contact-sort-key}} >= lower(:text) AND {{contact-sort-key}} < lower(:text) || char(1114111) AND :text != '')
-    OR (lower(first_name || ' ' || last_name) >= lower(:text) AND lower(first_name || ' ' || last_name) < lower(:text) || char(1114111) AND :text != '')
-    OR (email >= lower(:text) AND email < lower(:text) || char(1114111) AND :text != '')
-    OR (phone >= :phone1 AND phone < :phone1 || char(1114111) AND :phone1 != '')
-    OR (phone >= :phone2 AND phone < :phone2 || char(1114111) AND :phone2 != ''))
-    AND ({{contact-sort-key}}, id) > (:key, :id)
+WHERE {{contact-sort-key}} >= :from AND {{contact-sort-key}} < :to AND ({{contact-sort-key}}, id) > (:key, :id)
 ORDER BY {{contact-sort-key}}, id LIMIT :limit;
+
+-- name: contacts-search-first
+SELECT {{contact-columns}}, {{contact-first-key}} AS sort_key FROM contacts
+WHERE {{contact-first-key}} >= :from AND {{contact-first-key}} < :to AND ({{contact-first-key}}, id) > (:key, :id)
+    AND NOT ({{contact-sort-key}} >= :lo AND {{contact-sort-key}} < :to)
+ORDER BY {{contact-first-key}}, id LIMIT :limit;
+
+-- name: contacts-search-email
+-- By email alone (the column: "email" alone is the coalesced one):
+-- it is unique, so no two rows tie.
+SELECT {{contact-columns}}, email AS sort_key FROM contacts
+WHERE email >= :from AND email < :to AND (email, id) > (:key, :id) AND NOT {{contact-found-by-text}}
+ORDER BY contacts.email LIMIT :limit;
+
+-- name: contacts-search-phone
+-- By phone alone (the column), unique: no two rows tie.
+SELECT {{contact-columns}}, phone AS sort_key FROM contacts
+WHERE phone >= :from AND phone < :upto AND (phone, id) > (:key, :id)
+    AND NOT {{contact-found-by-text}} AND NOT (coalesce(email, '') >= :lo AND coalesce(email, '') < :to)
+    AND NOT (phone >= :plo AND phone < :pto)
+ORDER BY contacts.phone LIMIT :limit;
 
 -- name: contact-insert
 -- Nothing happens when the email or phone is taken: the caller then
