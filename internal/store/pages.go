@@ -107,6 +107,7 @@ func pageOf(rows []contactRow, limit int) ([]Contact, *ContactCursor, error) {
 	}
 	return out, next, nil
 }
+
 // span is the range of the strings that start with p (none when p is "").
 func span(p string) (from, to string) {
 	if p == "" {
