@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -46,24 +47,79 @@ func cmdContacts(e *env, args []string) error {
 	}
 	defer st.Close()
 	// A phone is searched for as it is stored, however the rep wrote it.
-	query := contact.SearchTerm(strings.Join(pos, " "), cfg.Rep.Country)
-	cs, err := st.Contacts(e.ctx, query)
-	if err != nil {
-		return err
-	}
-	out := []contactJSON{}
-	for _, c := range cs {
-		j, err := toContactJSON(e, st, &c, cfg.Rep.Location)
+	text, phones := contact.SearchPrefixes(strings.Join(pos, " "), cfg.Rep.Country)
+	out := newContactsPrinter(e.io.out, *asJSON)
+	// A page at a time, printed as it comes: memory stays flat however
+	// many contacts there are.
+	q, cur := store.ContactSearch{Text: text, Phones: phones}, store.ContactCursor{}
+	for {
+		page, next, err := st.ContactsPage(e.ctx, q, cur, contactsPerRead)
 		if err != nil {
 			return err
 		}
-		out = append(out, j)
+		for i := range page {
+			j, err := toContactJSON(e, st, &page[i], cfg.Rep.Location)
+			if err != nil {
+				return err
+			}
+			if err := out.print(j); err != nil {
+				return err
+			}
+		}
+		if next == nil {
+			return out.end()
+		}
+		cur = *next
 	}
-	if *asJSON {
-		return printJSON(e.io.out, out)
+}
+
+// contactsPerRead is how many contacts `rapport contacts` reads at once.
+const contactsPerRead = 500
+
+// contactsPrinter prints contacts one at a time, as a table or as the
+// JSON array printJSON would print.
+type contactsPrinter struct {
+	w      io.Writer
+	asJSON bool
+	n      int
+}
+
+func newContactsPrinter(w io.Writer, asJSON bool) *contactsPrinter {
+	return &contactsPrinter{w: w, asJSON: asJSON}
+}
+
+func (p *contactsPrinter) print(c contactJSON) error {
+	defer func() { p.n++ }()
+	if !p.asJSON {
+		if p.n == 0 {
+			printContactsHeader(p.w)
+		}
+		printContact(p.w, c)
+		return nil
 	}
-	printContacts(e.io.out, out)
-	return nil
+	b, err := json.MarshalIndent(c, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if p.n == 0 {
+		sep = "[\n  "
+	}
+	_, err = fmt.Fprintf(p.w, "%s%s", sep, b)
+	return err
+}
+
+func (p *contactsPrinter) end() error {
+	var err error
+	switch {
+	case p.asJSON && p.n == 0:
+		_, err = fmt.Fprintln(p.w, "[]")
+	case p.asJSON:
+		_, err = fmt.Fprintln(p.w, "\n]")
+	case p.n == 0:
+		_, err = fmt.Fprintln(p.w, "no contacts found")
+	}
+	return err
 }
 
 func toContactJSON(e *env, st *store.Store, c *store.Contact, loc *time.Location) (contactJSON, error) {
@@ -90,23 +146,20 @@ func journeyLabel(j store.Journey) string {
 	return j.Campaign
 }
 
-func printContacts(w io.Writer, cs []contactJSON) {
-	if len(cs) == 0 {
-		fmt.Fprintln(w, "no contacts found")
-		return
-	}
+func printContactsHeader(w io.Writer) {
 	fmt.Fprintf(w, "%-4s %-22s %-28s %-14s %-20s %-6s %s\n", "ID", "NAME", "EMAIL", "PHONE", "TIME ZONE", "TEXTS", "STATUS")
-	for _, c := range cs {
-		texts := "no"
-		if c.SMSConsent {
-			texts = "yes"
-		}
-		status := "email " + c.EmailStatus + ", texts " + c.SMSStatus
-		fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(termsafe.Line(strings.TrimSpace(c.FirstName+" "+c.LastName)), 22),
-			clip(termsafe.Line(c.Email), 28), termsafe.Line(c.Phone), termsafe.Line(c.Timezone), texts, status)
-		if len(c.Journeys) > 0 {
-			fmt.Fprintf(w, "     journeys: %s\n", termsafe.Line(strings.Join(c.Journeys, "; ")))
-		}
+}
+
+func printContact(w io.Writer, c contactJSON) {
+	texts := "no"
+	if c.SMSConsent {
+		texts = "yes"
+	}
+	status := "email " + c.EmailStatus + ", texts " + c.SMSStatus
+	fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(termsafe.Line(strings.TrimSpace(c.FirstName+" "+c.LastName)), 22),
+		clip(termsafe.Line(c.Email), 28), termsafe.Line(c.Phone), termsafe.Line(c.Timezone), texts, status)
+	if len(c.Journeys) > 0 {
+		fmt.Fprintf(w, "     journeys: %s\n", termsafe.Line(strings.Join(c.Journeys, "; ")))
 	}
 }
 

@@ -168,7 +168,7 @@ func (d *daemon) newWeb() *web.Server {
 	proxies := remote.Proxies(d.cfg.HTTP.TrustedProxies)
 	rejections := remote.NewRejections(d.log) // one log of refusals, flushed by the server
 	dash := dashboard.New(dashboard.Config{
-		Store: d.st, Clock: d.e.clock.Now, RepName: d.cfg.Rep.Name, RepZone: d.cfg.Rep.Location,
+		Store: d.st, Clock: d.e.clock.Now, RepName: d.cfg.Rep.Name, RepZone: d.cfg.Rep.Location, Region: d.cfg.Rep.Country,
 		Secure: strings.HasPrefix(d.cfg.HTTP.PublicURL, "https://"), Log: d.log,
 		SessionIdle: d.cfg.HTTP.SessionIdle, Proxies: proxies, Rejections: rejections, Talk: d.engine,
 		// The campaigns of the moment (SIGHUP swaps them), as `rapport preview` reads them.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // Key is how a rep names one contact: exactly one of its fields is set.
@@ -48,6 +50,27 @@ func SearchTerm(query, region string) string {
 		return digits
 	}
 	return query
+}
+
+// SearchPrefixes is what to look for at the start of contacts' names,
+// emails and phones (E.164) when a rep searches for query: a whole phone
+// number finds that number; the digits of part of one ("773 555") find
+// the numbers that start with them, with or without the country code of
+// region (+1773555, +773555), and the names and emails that start with
+// them; anything else is the start of a name or an email.
+func SearchPrefixes(query, region string) (text string, phones []string) {
+	v := strings.TrimSpace(query)
+	if phone, err := NormalizePhone(v, region); err == nil {
+		return "", []string{phone}
+	}
+	digits, ok := phoneDigits(v)
+	if !ok {
+		return v, nil
+	}
+	if cc := phonenumbers.GetCountryCodeForRegion(region); cc != 0 {
+		phones = append(phones, "+"+strconv.Itoa(cc)+digits)
+	}
+	return digits, append(phones, "+"+digits)
 }
 
 // phoneDigits returns the digits of s when s is written like part of a

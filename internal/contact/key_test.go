@@ -1,6 +1,9 @@
 package contact
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestParseKey(t *testing.T) {
 	t.Parallel()
@@ -56,6 +59,27 @@ func TestSearchTerm(t *testing.T) {
 	for _, tt := range tests {
 		if got := SearchTerm(tt.in, "US"); got != tt.want {
 			t.Errorf("SearchTerm(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSearchPrefixes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, text string
+		phones   []string
+	}{
+		{"(773) 555-0139", "", []string{"+17735550139"}},
+		{"773 555", "773555", []string{"+1773555", "+773555"}},
+		{"+44 20", "4420", []string{"+14420", "+4420"}},
+		{" Carter ", "Carter", nil},
+		{"jo@ex", "jo@ex", nil},
+		{"12", "12", nil},
+	}
+	for _, tt := range tests {
+		text, phones := SearchPrefixes(tt.in, "US")
+		if text != tt.text || !slices.Equal(phones, tt.phones) {
+			t.Errorf("SearchPrefixes(%q) = %q, %q, want %q, %q", tt.in, text, phones, tt.text, tt.phones)
 		}
 	}
 }

@@ -8,27 +8,36 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/store"
 )
-
-// maxContactRows bounds the contacts table: past it, the rep searches.
-const maxContactRows = 500
 
 type contactsPage struct {
 	Query    string
 	Contacts []store.Contact
-	Total    int // matches, when more than are shown
+	First    string // the first page's link, when this is a later one
+	Next     string // the next page's link; "" on the last
 }
 
+// contacts lists contacts by name, a page at a time; q searches the start
+// of names, emails and phone numbers (contact.SearchPrefixes).
 func (d *Dashboard) contacts(w http.ResponseWriter, r *http.Request, s *session) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	cs, err := d.cfg.Store.Contacts(r.Context(), q)
+	after, err := contactCursor(r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	text, phones := contact.SearchPrefixes(q, d.cfg.Region)
+	cs, next, err := d.cfg.Store.ContactsPage(r.Context(), store.ContactSearch{Text: text, Phones: phones}, after, contactsPerPage)
 	if err != nil {
 		return fmt.Errorf("list contacts: %w", err)
 	}
 	p := contactsPage{Query: q, Contacts: cs}
-	if len(cs) > maxContactRows {
-		p.Contacts, p.Total = cs[:maxContactRows], len(cs)
+	if after != (store.ContactCursor{}) {
+		p.First = contactsLink(q, nil)
+	}
+	if next != nil {
+		p.Next = contactsLink(q, next)
 	}
 	d.render(w, http.StatusOK, "contacts", s, p)
 	return nil

@@ -23,6 +23,7 @@ type Config struct {
 	Clock   func() time.Time // the daemon's clock; sessions and "handled" times use it
 	RepName string
 	RepZone *time.Location // for times that belong to no contact
+	Region  string         // the rep's country: phone numbers typed without a country code are from there
 	Secure  bool           // cookies only over HTTPS (public_url is https)
 	Log     *slog.Logger
 	// Talk is the engine behind the conversation pages (a customer's

@@ -45,6 +45,8 @@ type repliesPage struct {
 	All     bool
 	Done    string // confirmation after "Mark handled"
 	Replies []replyView
+	First   string // the first page's link, when this is a later one
+	Next    string // the next page's link; "" on the last
 }
 
 func (d *Dashboard) replyView(r store.Reply, s *session) replyView {
@@ -63,13 +65,24 @@ func (d *Dashboard) replyView(r store.Reply, s *session) replyView {
 	return v
 }
 
-// replies lists the replies that wait for the rep, problems first.
+// replies lists the replies that wait for the rep, problems first, a
+// page at a time.
 func (d *Dashboard) replies(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx := r.Context()
 	p := repliesPage{All: r.URL.Query().Get("all") == "1"}
-	rs, err := d.cfg.Store.Replies(ctx, p.All)
+	after, err := replyCursor(r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	rs, next, err := d.cfg.Store.RepliesPage(ctx, p.All, after, repliesPerPage)
 	if err != nil {
 		return fmt.Errorf("list replies: %w", err)
+	}
+	if after != (store.ReplyCursor{}) {
+		p.First = repliesLink(p.All, nil)
+	}
+	if next != nil {
+		p.Next = repliesLink(p.All, next)
 	}
 	for _, rep := range rs {
 		p.Replies = append(p.Replies, d.replyView(rep, s))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,10 +141,15 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) (not
 	return n, nil
 }
 
-// sendRepMessages delivers queued forwards and digests to the rep.
+// sendRepMessages delivers queued forwards and digests to the rep, a
+// burst of forwards told in one summary (coalesceForwards).
 func (e *Engine) sendRepMessages(stop, ctx context.Context) error {
 	c, now := e.Content(), e.clock.Now()
-	due, err := e.store.DueRepMessages(ctx, now.Unix(), 50)
+	held, err := e.coalesceForwards(ctx, c, now)
+	if err != nil {
+		return err
+	}
+	due, err := e.store.DueRepMessages(ctx, now.Unix(), 50, held...)
 	if err != nil {
 		return err
 	}
@@ -156,6 +162,109 @@ func (e *Engine) sendRepMessages(stop, ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// How often the rep hears of customers' replies, per channel: a reply in a
+// quiet moment is forwarded whole at once; those that come sooner after
+// the last alert wait, and go together as one summary (flagged ones
+// first) once the gap has passed. A flagged one waits a shorter gap,
+// which with the dispatcher's 15 s pass tells the rep of a new problem
+// within a minute, however many replies wait.
+const (
+	alertGap     = 2 * time.Minute
+	flaggedGap   = 45 * time.Second
+	summaryShown = 5 // replies a summary quotes
+)
+
+func lastAlertKey(ch string) string { return "alerts:last:" + ch }
+
+// coalesceForwards decides, per channel, what happens to the forwards of
+// replies waiting there: a lone one goes as it is; several become one
+// summary; before the gap has passed they are held (the returned channels).
+func (e *Engine) coalesceForwards(ctx context.Context, c *Content, now time.Time) (held []string, err error) {
+	for _, ch := range []string{channel.Email, channel.SMS} {
+		w, err := e.store.ForwardsWaiting(ctx, ch, now.Unix())
+		if err != nil {
+			return nil, fmt.Errorf("forwards waiting by %s: %w", ch, err)
+		}
+		if w.N == 0 {
+			continue
+		}
+		last, err := e.lastAlert(ctx, ch)
+		if err != nil {
+			return nil, err
+		}
+		gap := alertGap
+		if w.Flagged > 0 {
+			gap = flaggedGap
+		}
+		switch {
+		case now.Sub(last) < gap:
+			held = append(held, ch)
+		case w.N == 1:
+			err = e.store.Tx(ctx, func(tx *store.Tx) error { return setLastAlert(ctx, tx, ch, now) })
+		default:
+			err = e.summarise(ctx, c, ch, w, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return held, nil
+}
+
+func (e *Engine) lastAlert(ctx context.Context, ch string) (time.Time, error) {
+	v, err := e.store.Setting(ctx, lastAlertKey(ch))
+	if store.IsNotFound(err) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("when the rep was last told by %s: %w", ch, err)
+	}
+	unix, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("when the rep was last told by %s: %w", ch, err)
+	}
+	return time.Unix(unix, 0), nil
+}
+
+func setLastAlert(ctx context.Context, tx *store.Tx, ch string, now time.Time) error {
+	return tx.SetSetting(ctx, lastAlertKey(ch), strconv.FormatInt(now.Unix(), 10))
+}
+
+// summarise queues one summary of the forwards waiting on a channel in
+// their place.
+func (e *Engine) summarise(ctx context.Context, c *Content, ch string, w *store.WaitingForwards, now time.Time) error {
+	first, err := e.store.FirstForwardedReplies(ctx, ch, now.Unix(), w.UpTo, summaryShown)
+	if err != nil {
+		return fmt.Errorf("replies to summarise: %w", err)
+	}
+	s := notify.Summary{New: w.N, Flagged: w.Flagged, Link: strings.TrimRight(c.PublicURL, "/") + "/dashboard/"}
+	for i := range first {
+		n, err := e.ReplyNote(ctx, c, &first[i])
+		if err != nil {
+			return err
+		}
+		s.Shown = append(s.Shown, n)
+	}
+	m := &store.RepMessage{
+		DedupeKey: fmt.Sprintf("summary:%s:%d", ch, w.UpTo), Channel: ch, To: w.To,
+		MessageID: NewMessageID(c.MsgDomain), DueAt: now.Unix(), CreatedAt: now.Unix(),
+	}
+	if ch == channel.SMS {
+		m.Body = s.Text()
+	} else {
+		m.Subject, m.Body = s.Compose()
+	}
+	return e.store.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.SummariseForwards(ctx, ch, now.Unix(), w.UpTo); err != nil {
+			return err
+		}
+		if _, err := tx.AddRepMessage(ctx, m); err != nil {
+			return err
+		}
+		return setLastAlert(ctx, tx, ch, now)
+	})
 }
 
 func (e *Engine) sendRep(ctx context.Context, c *Content, m *store.RepMessage, now time.Time) error {
@@ -189,14 +298,15 @@ func (e *Engine) sendRep(ctx context.Context, c *Content, m *store.RepMessage, n
 }
 
 // QueueToRep queues a message for the rep on every channel configured in
-// [notify], once per key.
-func (c *Content) QueueToRep(ctx context.Context, tx *store.Tx, key, subject, body, text string, now time.Time) error {
+// [notify], once per key. replyID names the customer's reply it forwards
+// (0 for anything else): forwards may go together in a summary.
+func (c *Content) QueueToRep(ctx context.Context, tx *store.Tx, key string, replyID int64, subject, body, text string, now time.Time) error {
 	add := func(ch, to, subj, b string) error {
 		if to == "" {
 			return nil
 		}
 		_, err := tx.AddRepMessage(ctx, &store.RepMessage{
-			DedupeKey: key + ":" + ch, Channel: ch, To: to, Subject: subj, Body: b,
+			DedupeKey: key + ":" + ch, Channel: ch, To: to, Subject: subj, Body: b, ReplyID: replyID,
 			MessageID: NewMessageID(c.MsgDomain), DueAt: now.Unix(), CreatedAt: now.Unix(),
 		})
 		return err

@@ -115,7 +115,7 @@ func (in *Inbox) record(ctx context.Context, r *store.Reply, extra func(*store.T
 		}
 		note.ID = r.ID
 		subject, body := notify.Forward(note)
-		return c.QueueToRep(ctx, tx, fmt.Sprintf("reply:%d", r.ID), subject, body, notify.SMSForward(note), in.clock.Now())
+		return c.QueueToRep(ctx, tx, fmt.Sprintf("reply:%d", r.ID), r.ID, subject, body, notify.SMSForward(note), in.clock.Now())
 	})
 	if err != nil {
 		return false, fmt.Errorf("record reply from %s: %w", r.From, err)

@@ -1,5 +1,5 @@
-// Package notify writes what Rapport tells the rep: a forwarded reply and
-// the daily digest. It only composes text; the engine queues and sends it.
+// Package notify writes what Rapport tells the rep: a forwarded reply, a
+// summary of many, and the daily digest. It only composes text; the engine queues and sends it.
 package notify
 
 import (
@@ -96,6 +96,70 @@ func quote(s string) string {
 		lines[i] = "> " + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Summary tells the rep of several replies in one message, so that a
+// burst of them cannot bury a new problem: the flagged ones come first,
+// the rest wait on the dashboard.
+type Summary struct {
+	New     int     // replies it tells of
+	Flagged int     // of those, flagged ones
+	Shown   []Reply // the first few, flagged ones first
+	Link    string  // the dashboard's replies page
+}
+
+// Compose returns the summary's email subject and body.
+func (s Summary) Compose() (subject, body string) {
+	subject = s.headline()
+	if f := s.firstFlagged(); f != nil {
+		subject = "⚠ " + subject + ": " + who(*f) + " (" + strings.Join(f.Flags, ", ") + ")"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s. The first of them, flagged ones first:\n\n", s.headline())
+	for _, r := range s.Shown {
+		writeDigestReply(&b, r)
+	}
+	if more := s.New - len(s.Shown); more > 0 {
+		fmt.Fprintf(&b, "... and %d more.\n\n", more)
+	}
+	fmt.Fprintf(&b, "See them all and mark them handled: %s\n", s.Link)
+	b.WriteString("(or: rapport replies, then rapport replies done ID)\n")
+	return subject, b.String()
+}
+
+// Text is the summary as a text message for notify.sms.
+func (s Summary) Text() string {
+	t := "Rapport: " + s.headline()
+	if f := s.firstFlagged(); f != nil {
+		body := strings.Join(strings.Fields(f.Body), " ")
+		if len(body) > 80 {
+			body = body[:77] + "..."
+		}
+		t += fmt.Sprintf(": %s [%s] \"%s\"", who(*f), strings.Join(f.Flags, ", "), body)
+	}
+	return t + " — " + s.Link
+}
+
+func (s Summary) headline() string {
+	h := fmt.Sprintf("%d new %s", s.New, plural(s.New, "reply", "replies"))
+	if s.Flagged > 0 {
+		h += fmt.Sprintf(", %d flagged", s.Flagged)
+	}
+	return h
+}
+
+func (s Summary) firstFlagged() *Reply {
+	if len(s.Shown) > 0 && len(s.Shown[0].Flags) > 0 {
+		return &s.Shown[0]
+	}
+	return nil
+}
+
+func who(r Reply) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.From
 }
 
 // Digest is the rep's morning summary.

@@ -63,3 +63,26 @@ func TestDigest(t *testing.T) {
 		t.Errorf("digest shows an empty section:\n%s", body)
 	}
 }
+
+func TestSummary(t *testing.T) {
+	s := Summary{New: 10001, Flagged: 2, Link: "https://rapport.example.com/dashboard/", Shown: []Reply{
+		{ID: 9, Name: "Emily Carter", Channel: "sms", Body: "the bottle arrived leaking", Flags: []string{"leaking"}},
+		{ID: 4, From: "+15555550100", Channel: "sms", Body: "thanks"},
+	}}
+	subject, body := s.Compose()
+	if subject != "⚠ 10001 new replies, 2 flagged: Emily Carter (leaking)" {
+		t.Errorf("subject = %q", subject)
+	}
+	for _, want := range []string{"#9 Emily Carter", "> the bottle arrived leaking", "#4 +15555550100", "and 9999 more", s.Link} {
+		if !strings.Contains(body, want) {
+			t.Errorf("summary lacks %q:\n%s", want, body)
+		}
+	}
+	text := s.Text()
+	if text != `Rapport: 10001 new replies, 2 flagged: Emily Carter [leaking] "the bottle arrived leaking" — `+s.Link {
+		t.Errorf("text = %q", text)
+	}
+	if subject, _ := (Summary{New: 2, Shown: s.Shown[1:]}).Compose(); subject != "2 new replies" {
+		t.Errorf("unflagged subject = %q", subject)
+	}
+}

@@ -123,3 +123,42 @@ func TestClaimGivesTheMessageIDOnce(t *testing.T) {
 		t.Error("two rows took the same Message-ID")
 	}
 }
+
+// Forwards queued before 0006 name their reply in their dedupe key: the
+// migration reads it back, so that they too can go in a summary.
+func TestMigrationNamesTheRepliesOfQueuedForwards(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlx.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{string(first),
+		`INSERT INTO rep_messages (dedupe_key, channel, to_addr, body, message_id, due_at, created_at)
+		 VALUES ('reply:7:email', 'email', 'amy@example.com', 'b', 'a@x', 1, 1),
+		        ('reply:12345:sms', 'sms', '+13125550100', 'b', 'b@x', 1, 1),
+		        ('digest:2026-03-02', 'email', 'amy@example.com', 'b', 'c@x', 1, 1)`,
+		`PRAGMA user_version = 1`,
+	} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []int64
+	if err := s.r.SelectContext(ctx, &got, `SELECT reply_id FROM rep_messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != 7 || got[1] != 12345 || got[2] != 0 {
+		t.Errorf("reply ids after the migration: %v, want [7 12345 0]", got)
+	}
+}

@@ -69,7 +69,11 @@ type RepMessage struct {
 	ProviderID string `db:"provider_id"`
 	Error      string `db:"error"`
 	CreatedAt  int64  `db:"created_at"`
+	ReplyID    int64  `db:"reply_id"` // the reply a forward tells of; 0 for anything else
 }
+
+// RepSummarised is the state of a forward told in a summary instead.
+const RepSummarised = "summarised"
 
 // AddRepMessage queues a message for the rep once per dedupe key.
 func (tx *Tx) AddRepMessage(ctx context.Context, m *RepMessage) (bool, error) {
@@ -85,9 +89,36 @@ func (tx *Tx) AddRepMessage(ctx context.Context, m *RepMessage) (bool, error) {
 }
 
 // DueRepMessages returns rep messages to send (including any left
-// 'sending' by a crash: a duplicate note to the rep beats a lost one).
-func (s *Store) DueRepMessages(ctx context.Context, now int64, limit int) ([]RepMessage, error) {
-	return all[RepMessage](ctx, s, s.r, "rep-due", now, limit)
+// 'sending' by a crash: a duplicate note to the rep beats a lost one),
+// less the forwards of replies on the held channels.
+func (s *Store) DueRepMessages(ctx context.Context, now int64, limit int, held ...string) ([]RepMessage, error) {
+	return allIn[RepMessage](ctx, s, s.r, "rep-due", now, names(held), limit)
+}
+
+// WaitingForwards is what waits to be told to the rep on a channel.
+type WaitingForwards struct {
+	N       int    `db:"n"`       // forwards of replies
+	Flagged int    `db:"flagged"` // of those, replies with a flag
+	UpTo    int64  `db:"up_to"`   // the newest forward's id
+	To      string `db:"to_addr"` // its address
+}
+
+// ForwardsWaiting counts the forwards of replies due by now on a channel.
+func (s *Store) ForwardsWaiting(ctx context.Context, ch string, now int64) (*WaitingForwards, error) {
+	return one[WaitingForwards](ctx, s, s.r, "rep-forwards-waiting", ch, now)
+}
+
+// FirstForwardedReplies returns the replies of the first forwards due on
+// a channel up to the forward upTo, flagged ones first, at most limit.
+func (s *Store) FirstForwardedReplies(ctx context.Context, ch string, now, upTo int64, limit int) ([]Reply, error) {
+	return all[Reply](ctx, s, s.r, "rep-forwards-first", ch, now, upTo, limit)
+}
+
+// SummariseForwards marks the forwards due on a channel up to upTo as
+// told in a summary.
+func (tx *Tx) SummariseForwards(ctx context.Context, ch string, now, upTo int64) error {
+	_, err := tx.exec(ctx, "rep-forwards-summarised", now, ch, now, upTo)
+	return err
 }
 
 // RepMessageSent records a sent rep message.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 )
@@ -42,6 +43,13 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		}
 		return q, args
 	}
+	in := func(name string, args ...any) (string, []any) {
+		q, args, err := s.textIn(name, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q, args
+	}
 	tests := []struct {
 		name  string
 		query func() (string, []any)
@@ -58,7 +66,14 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 		}, "messages_pending", "m"},
 		{"in flight", func() (string, []any) { return mustText(t, s, "in-flight"), nil }, "messages_sending", "m"},
 		{"next due", func() (string, []any) { return mustText(t, s, "next-due"), nil }, "messages_pending", "messages"},
-		{"rep messages due", func() (string, []any) { return mustText(t, s, "rep-due"), []any{1_800_000_000, 50} }, "rep_messages_pending", "rep_messages"},
+		{"rep messages due", func() (string, []any) { return in("rep-due", 1_800_000_000, names(nil), 50) }, "rep_messages_pending", "rep_messages"},
+		{"rep messages due, forwards held", func() (string, []any) {
+			return in("rep-due", 1_800_000_000, names([]string{"email", "sms"}), 50)
+		}, "rep_messages_pending", "rep_messages"},
+		// Every pass counts the forwards waiting, thousands after a burst of texts.
+		{"forwards waiting", func() (string, []any) {
+			return mustText(t, s, "rep-forwards-waiting"), []any{"sms", 1_800_000_000}
+		}, "rep_messages_forwards", "q"},
 		// Twilio status callbacks, hundreds a second under load.
 		{"status callback lookup", func() (string, []any) { return mustText(t, s, "message-has-provider-id"), []any{"SM1"} }, "messages_provider", "messages"},
 		{"status callback update", func() (string, []any) { return mustText(t, s, "message-delivery"), []any{"delivered", "SM1"} }, "messages_provider", "messages"},
@@ -82,6 +97,54 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 				if (step == "SCAN "+tt.table || strings.HasPrefix(step, "SCAN "+tt.table+" ")) && !strings.HasSuffix(step, "INDEX "+tt.index) {
 					t.Errorf("plan reads all of %s (%q):\n%s", tt.table, step, plan)
 				}
+			}
+			t.Logf("%s:\n%s", tt.name, plan)
+		})
+	}
+}
+
+// TestListQueriesUseTheirIndexes pins the plans of the dashboard's lists:
+// a page of contacts or replies, or of a search's range of contacts,
+// reads its index from where the last page ended, in order, and stops
+// after one page.
+func TestListQueriesUseTheirIndexes(t *testing.T) {
+	s := openTest(t)
+	named := func(kv ...any) []any {
+		var out []any
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, sql.Named(kv[i].(string), kv[i+1]))
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		query   string
+		args    []any
+		indexes []string // every one must be used
+		table   string   // never read whole
+		sorts   bool     // may sort the matches (a search)
+	}{
+		{"contacts page", "contacts-page", named("key", "doe jane", "id", 7, "limit", 101), []string{"contacts_name"}, "contacts", false},
+		{"contacts search, last names", "contacts-search-last", named("from", "car", "to", "car\U0010FFFF", "upto", "+1773555\U0010FFFF", "key", "carter emily", "id", 7, "limit", 101, "lo", "car", "plo", "", "pto", ""), []string{"contacts_name"}, "contacts", false},
+		{"contacts search, first names", "contacts-search-first", named("from", "car", "to", "car\U0010FFFF", "upto", "+1773555\U0010FFFF", "key", "carter emily", "id", 7, "limit", 101, "lo", "car", "plo", "", "pto", ""), []string{"contacts_first"}, "contacts", false},
+		{"contacts search, emails", "contacts-search-email", named("from", "car", "to", "car\U0010FFFF", "upto", "+1773555\U0010FFFF", "key", "carter emily", "id", 7, "limit", 101, "lo", "car", "plo", "", "pto", ""), []string{"sqlite_autoindex_contacts_1"}, "contacts", false},
+		{"contacts search, phones", "contacts-search-phone", named("from", "car", "to", "car\U0010FFFF", "upto", "+1773555\U0010FFFF", "key", "carter emily", "id", 7, "limit", 101, "lo", "car", "plo", "", "pto", ""), []string{"sqlite_autoindex_contacts_2"}, "contacts", false},
+		{"replies waiting page", "replies-open-page", named("unflagged", 1, "received", 5, "id", 9, "limit", 51), []string{"replies_waiting"}, "r", false},
+		{"all replies page", "replies-all-page", named("handled", 0, "unflagged", 1, "received", 5, "id", 9, "limit", 51), []string{"replies_order"}, "r", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := explain(t, s, mustText(t, s, tt.query), tt.args...)
+			for _, index := range tt.indexes {
+				if !strings.Contains(plan, "SEARCH "+tt.table+" USING INDEX "+index+" (") {
+					t.Errorf("plan does not search %s:\n%s", index, plan)
+				}
+			}
+			if !tt.sorts && strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("plan sorts instead of reading the index in order:\n%s", plan)
+			}
+			if strings.Contains(plan, "SCAN "+tt.table) {
+				t.Errorf("plan reads all of %s:\n%s", tt.table, plan)
 			}
 			t.Logf("%s:\n%s", tt.name, plan)
 		})

@@ -99,6 +99,58 @@ SELECT {{contact-columns}} FROM contacts
 WHERE lower(first_name || ' ' || last_name) LIKE ? OR coalesce(email, '') LIKE ? OR coalesce(phone, '') LIKE ?
 ORDER BY lower(last_name), lower(first_name), id;
 
+-- name: contact-sort-key
+-- The contacts list's order (index contacts_name), and where a page ends.
+lower(last_name || ' ' || first_name)
+
+-- name: contact-first-key
+-- First name first (index contacts_first), for searches by first name.
+lower(first_name || ' ' || last_name)
+
+-- name: contacts-page
+-- A page of every contact, by name, after the contact (:key, :id).
+SELECT {{contact-columns}}, {{contact-sort-key}} AS sort_key FROM contacts
+WHERE {{contact-sort-key}} >= :key AND ({{contact-sort-key}}, id) > (:key, :id)
+ORDER BY {{contact-sort-key}}, id LIMIT :limit;
+
+-- name: contact-found-by-text
+-- Whether a contact's last or first name starts with the search's text
+-- (:lo to :to; an empty range when there is no text).
+({{contact-sort-key}} >= :lo AND {{contact-sort-key}} < :to
+    OR {{contact-first-key}} >= :lo AND {{contact-first-key}} < :to)
+
+-- name: contacts-search-last
+-- A search reads one index range after another, each in its index's
+-- order, so that a page reads only its own rows however many match: the
+-- last names that start with the search (:from, where the range or the
+-- last page starts, to :to), then the first names, the emails, and the
+-- phones (:from to :upto). Each leaves out what an earlier range found
+-- (:plo to :pto: the phone range read before).
+SELECT {{contact-columns}}, {{contact-sort-key}} AS sort_key FROM contacts
+WHERE {{contact-sort-key}} >= :from AND {{contact-sort-key}} < :to AND ({{contact-sort-key}}, id) > (:key, :id)
+ORDER BY {{contact-sort-key}}, id LIMIT :limit;
+
+-- name: contacts-search-first
+SELECT {{contact-columns}}, {{contact-first-key}} AS sort_key FROM contacts
+WHERE {{contact-first-key}} >= :from AND {{contact-first-key}} < :to AND ({{contact-first-key}}, id) > (:key, :id)
+    AND NOT ({{contact-sort-key}} >= :lo AND {{contact-sort-key}} < :to)
+ORDER BY {{contact-first-key}}, id LIMIT :limit;
+
+-- name: contacts-search-email
+-- By email alone (the column: "email" alone is the coalesced one):
+-- it is unique, so no two rows tie.
+SELECT {{contact-columns}}, email AS sort_key FROM contacts
+WHERE email >= :from AND email < :to AND (email, id) > (:key, :id) AND NOT {{contact-found-by-text}}
+ORDER BY contacts.email LIMIT :limit;
+
+-- name: contacts-search-phone
+-- By phone alone (the column), unique: no two rows tie.
+SELECT {{contact-columns}}, phone AS sort_key FROM contacts
+WHERE phone >= :from AND phone < :upto AND (phone, id) > (:key, :id)
+    AND NOT {{contact-found-by-text}} AND NOT (coalesce(email, '') >= :lo AND coalesce(email, '') < :to)
+    AND NOT (phone >= :plo AND phone < :pto)
+ORDER BY contacts.phone LIMIT :limit;
+
 -- name: contact-insert
 -- Nothing happens when the email or phone is taken: the caller then
 -- updates the contact that has it.
@@ -550,6 +602,22 @@ WHERE r.handled_at = 0 ORDER BY r.flags = '', r.received_at, r.id;
 SELECT {{reply-columns}} {{reply-from}}
 ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id;
 
+-- name: replies-open-page
+-- A page of replies-open, after the reply whose (flags = '', received_at,
+-- id) is (:unflagged, :received, :id).
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.handled_at = 0 AND (r.flags = '') >= :unflagged
+    AND (r.flags = '', r.received_at, r.id) > (:unflagged, :received, :id)
+ORDER BY r.flags = '', r.received_at, r.id LIMIT :limit;
+
+-- name: replies-all-page
+-- A page of replies-all, after the reply whose (handled_at != 0, flags =
+-- '', received_at, id) is (:handled, :unflagged, :received, :id).
+SELECT {{reply-columns}} {{reply-from}}
+WHERE (r.handled_at != 0) >= :handled
+    AND (r.handled_at != 0, r.flags = '', r.received_at, r.id) > (:handled, :unflagged, :received, :id)
+ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id LIMIT :limit;
+
 -- name: reply-by-id
 SELECT {{reply-columns}} {{reply-from}} WHERE r.id = ?;
 
@@ -638,14 +706,39 @@ ORDER BY id DESC LIMIT ?;
 UPDATE notices SET digested_at = ? WHERE digested_at = 0 AND id <= ?;
 
 -- name: rep-insert
-INSERT INTO rep_messages (dedupe_key, channel, to_addr, subject, body, message_id, due_at, created_at)
-VALUES (:dedupe_key, :channel, :to_addr, :subject, :body, :message_id, :due_at, :created_at)
+INSERT INTO rep_messages (dedupe_key, channel, to_addr, subject, body, message_id, due_at, created_at, reply_id)
+VALUES (:dedupe_key, :channel, :to_addr, :subject, :body, :message_id, :due_at, :created_at, :reply_id)
 ON CONFLICT (dedupe_key) DO NOTHING;
 
 -- name: rep-due
+-- Due messages to the rep, oldest first, less the forwards of replies on
+-- the channels in "(?)" (held there until a summary or a quiet moment).
 SELECT id, dedupe_key, channel, to_addr, subject, body, message_id, state, attempts, due_at,
-    claimed_at, sent_at, provider_id, error, created_at
-FROM rep_messages WHERE state IN ('pending', 'sending') AND due_at <= ? ORDER BY due_at, id LIMIT ?;
+    claimed_at, sent_at, provider_id, error, created_at, reply_id
+FROM rep_messages WHERE state IN ('pending', 'sending') AND due_at <= ?
+    AND NOT (reply_id != 0 AND channel IN (?))
+ORDER BY due_at, id LIMIT ?;
+
+-- name: rep-forwards-waiting
+-- The forwards of replies due on a channel: how many, how many of their
+-- replies are flagged, and the newest (a summary covers up to it) with its
+-- address (SQLite takes a bare column from the row max() picked).
+SELECT count(*) AS n, coalesce(sum(coalesce(r.flags, '') != ''), 0) AS flagged,
+    coalesce(max(q.id), 0) AS up_to, coalesce(q.to_addr, '') AS to_addr
+FROM rep_messages q LEFT JOIN replies r ON r.id = q.reply_id
+WHERE q.reply_id != 0 AND q.state IN ('pending', 'sending') AND q.channel = ? AND q.due_at <= ?;
+
+-- name: rep-forwards-first
+-- The replies of the first few of those forwards, flagged ones first.
+SELECT {{reply-columns}} {{reply-from}}
+JOIN rep_messages q ON q.reply_id = r.id
+WHERE q.reply_id != 0 AND q.state IN ('pending', 'sending') AND q.channel = ? AND q.due_at <= ? AND q.id <= ?
+ORDER BY r.flags = '', q.id LIMIT ?;
+
+-- name: rep-forwards-summarised
+-- Forwards told in a summary instead: never sent on their own.
+UPDATE rep_messages SET state = 'summarised', sent_at = ?
+WHERE reply_id != 0 AND state IN ('pending', 'sending') AND channel = ? AND due_at <= ? AND id <= ?;
 
 -- name: rep-sent
 UPDATE rep_messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHERE id = ?;

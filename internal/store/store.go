@@ -261,8 +261,8 @@ const sortCacheKiB = 2 << 10
 // CREATE INDEX sorts once. None serves a statement an import runs (the
 // plan test checks those), and the unique constraints an import relies on
 // (email, phone, orders, journeys, queue rows) are not among them.
-var deferrable = []string{"contacts_uid", "journeys_contact", "messages_pending",
-	"messages_sending", "messages_contact_sent", "messages_provider"}
+var deferrable = []string{"contacts_uid", "contacts_name", "contacts_first", "journeys_contact",
+	"messages_pending", "messages_sending", "messages_contact_sent", "messages_provider"}
 
 // Bulk readies the transaction for many writes, such as an import: its
 // connection keeps a larger page cache from now on, and when rows (an

@@ -1,0 +1,145 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/rapportapp/rapport/internal/store"
+)
+
+// addContacts stores n more contacts through the import's bulk path.
+func (f *fixture) addContacts(t *testing.T, n int) {
+	t.Helper()
+	ctx := context.Background()
+	err := f.st.Tx(ctx, func(tx *store.Tx) error {
+		finish, err := tx.Bulk(ctx, n)
+		if err != nil {
+			return err
+		}
+		for start := 0; start < n; start += 1000 {
+			var cs []*store.Contact
+			for i := start; i < min(n, start+1000); i++ {
+				cs = append(cs, &store.Contact{FirstName: fmt.Sprintf("Customer%06d", i), LastName: "Zimmer",
+					Email: fmt.Sprintf("c%06d@example.com", i), Phone: fmt.Sprintf("+1773%07d", i)})
+			}
+			if _, err := tx.InsertContacts(ctx, cs, 1); err != nil {
+				return err
+			}
+		}
+		return finish()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var (
+	contactRow = regexp.MustCompile(`<tr><td><a href="/dashboard/contacts/(\d+)">`)
+	nextLink   = regexp.MustCompile(`<a href="([^"]+)" rel="next">Next page</a>`)
+)
+
+// listedContacts returns the ids of the contacts a page lists and its next
+// page's link ("" when none).
+func listedContacts(page string) (ids []string, next string) {
+	for _, m := range contactRow.FindAllStringSubmatch(page, -1) {
+		ids = append(ids, m[1])
+	}
+	if m := nextLink.FindStringSubmatch(page); m != nil {
+		next = html.UnescapeString(m[1])
+	}
+	return ids, next
+}
+
+// TestContactsPageIsOnePage: with 100,000 contacts the page lists one
+// page of them, links to the next, which goes on where it stopped, and
+// a request allocates about as much as with a handful of contacts.
+func TestContactsPageIsOnePage(t *testing.T) {
+	f := newFixture(t)
+	f.dash.cfg.Region = "US"
+	f.setPassword(t, password)
+	c := f.login(t)
+	f.addContacts(t, 100_000)
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	page := f.get(t, "/dashboard/contacts", c)
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		t.Errorf("one contacts page allocated %d MB", alloc>>20)
+	}
+	ids, next := listedContacts(page)
+	if len(ids) != contactsPerPage || next == "" || !strings.Contains(page, "Jane Doe") {
+		t.Fatalf("first page: %d contacts, next %q, Jane (first by name) shown: %v", len(ids), next, strings.Contains(page, "Jane Doe"))
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	page = f.get(t, next, c)
+	more, _ := listedContacts(page)
+	if len(more) != contactsPerPage || !strings.Contains(page, "First page") {
+		t.Fatalf("second page: %d contacts", len(more))
+	}
+	for _, id := range more {
+		if seen[id] {
+			t.Errorf("contact %s on both pages", id)
+		}
+	}
+	if !strings.Contains(page, "Customer000099 Zimmer") || !strings.Contains(page, "Customer000198 Zimmer") {
+		t.Errorf("the second page does not go on from the first (Jane, then Customer000000…)")
+	}
+
+	// A phone typed as people write part of one, and a name's start.
+	ids, next = listedContacts(f.get(t, "/dashboard/contacts?q=(773)+000-1", c))
+	if len(ids) != contactsPerPage || next == "" || !strings.Contains(next, "q=%28773%29+000-1") {
+		t.Errorf("search by part of a phone: %d contacts, next %q", len(ids), next)
+	}
+	page = f.get(t, "/dashboard/contacts?q=customer09999", c)
+	if ids, next = listedContacts(page); len(ids) != 10 || next != "" || !strings.Contains(page, "Customer099999 Zimmer") {
+		t.Errorf("search by a name's start: %d contacts, next %q", len(ids), next)
+	}
+	if res := f.do(t, "GET", "/dashboard/contacts?after=x", nil, c); res.StatusCode != 400 {
+		t.Errorf("a broken page link: status %d, want 400", res.StatusCode)
+	}
+}
+
+// TestRepliesPageIsOnePage: many replies are shown a page at a time, the
+// flagged one first, the next page going on where the first stopped.
+func TestRepliesPageIsOnePage(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword(t, password)
+	c := f.login(t)
+	ctx := context.Background()
+	err := f.st.Tx(ctx, func(tx *store.Tx) error {
+		for i := range 3 * repliesPerPage {
+			r := &store.Reply{Channel: "sms", ExternalID: fmt.Sprintf("SMmany%d", i), From: "+17735550100",
+				Body: fmt.Sprintf("thanks %d", i), ReceivedAt: t0.Unix() + int64(i)}
+			if _, err := tx.AddReply(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles := regexp.MustCompile(`<article class="reply`)
+	page := f.get(t, "/dashboard/replies", c)
+	if n := len(articles.FindAllString(page, -1)); n != repliesPerPage || !strings.Contains(page, "leaking") {
+		t.Fatalf("first page: %d replies (want %d), the flagged one shown: %v", n, repliesPerPage, strings.Contains(page, "leaking"))
+	}
+	m := nextLink.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no next page link")
+	}
+	page = f.get(t, html.UnescapeString(m[1]), c)
+	if n := len(articles.FindAllString(page, -1)); n != repliesPerPage || strings.Contains(page, "leaking") ||
+		!strings.Contains(page, "thanks 48") || strings.Contains(page, "thanks 47<") {
+		t.Errorf("second page: %d replies, want the next %d", n, repliesPerPage)
+	}
+}
