@@ -227,14 +227,24 @@ func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int
 	return out, nil
 }
 
-// TextsAllBetween counts the texts to all customers sent in [from, to),
-// and those on the wire, for the carrier's daily cap.
-func (s *Store) TextsAllBetween(ctx context.Context, from, to int64) (int, error) {
-	n, err := valueOf[int](ctx, s, s.r, "texts-sent-between-all", from, to)
+// SentAllBetween counts the messages on channel ch ("sms" or "email") to
+// all customers sent in [from, to), and those on the wire, for a daily cap.
+func (s *Store) SentAllBetween(ctx context.Context, ch string, from, to int64) (int, error) {
+	query := "texts-sent-between-all" // its own text: the partial index holds only texts
+	if ch == "email" {
+		query = "emails-sent-between-all"
+	}
+	n, err := valueOf[int](ctx, s, s.r, query, from, to)
 	if err != nil {
-		return 0, fmt.Errorf("count the day's texts: %w", err)
+		return 0, fmt.Errorf("count the day's %s messages: %w", ch, err)
 	}
 	return n, nil
+}
+
+// PendingByStep counts the pending rows on channel ch due before before,
+// by campaign and step.
+func (s *Store) PendingByStep(ctx context.Context, ch string, before int64) ([]StepCount, error) {
+	return all[StepCount](ctx, s, s.r, "pending-on-channel-by-step", before, ch)
 }
 
 // TextsSince returns when texts went to a contact after since.
