@@ -181,8 +181,8 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 		Templates: set,
 		Rules: engine.Rules{
 			DefaultAt: s.At, AllowedHours: s.AllowedHours, MaxTextsPerDay: s.MaxTextsPerDay,
-			MaxSMSPerDay: cfg.SMS.MaxPerDay,
-			Calendar:     cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
+			MaxSMSPerDay: cfg.SMS.MaxPerDay, MaxEmailPerDay: cfg.Email.MaxPerDay,
+			Calendar: cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
 			RetryBase: s.RetryBase, RetryMax: s.RetryMax, DigestAt: cfg.Notify.DigestAt,
 		},
 		Policy: engine.Policy{
@@ -288,6 +288,9 @@ func senders(cfg *config.Config) (map[string]channel.Sender, error) {
 	id := email.Identity{From: cfg.Email.From.String()}
 	if cfg.Email.ReplyTo != nil {
 		id.ReplyTo = cfg.Email.ReplyTo.String()
+	}
+	if d := cfg.Email.DKIM; d != nil {
+		id.DKIM = &email.DKIM{Domain: d.Domain, Selector: d.Selector, Key: d.Key}
 	}
 	out := map[string]channel.Sender{}
 	var err error

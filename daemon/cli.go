@@ -55,7 +55,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"init", "[DIR]", "write a working starter set into DIR (default .)", cmdInit},
-		{"check", "[--db]", "check config, campaigns and templates (--db: the database too); exit 2 on problems", cmdCheck},
+		{"check", "[--db] [--dns]", "check config, campaigns and templates (--db: the database too; --dns: SPF, DKIM, DMARC, MX); exit 2 on problems", cmdCheck},
+		{"dkim", dkimUsage, "make the key that signs your email and print its DNS record", cmdDKIM},
 		{"import", "FILE.csv [--dry-run] [--map COL=field]... [--json]", "import contacts (and orders) from a CSV file", cmdImport},
 		{"order", orderUsage, "record, list, re-date or cancel an order", cmdOrder},
 		{"run", "[--once]", "the daemon: send what is due, serve webhooks, poll replies", cmdRun},

@@ -14,8 +14,9 @@ import (
 // cmdCheck validates everything, like `nginx -t`, and reports every
 // problem in one run.
 func cmdCheck(e *env, args []string) error {
-	fs := newFlags(e, "check", "[--db]")
+	fs := newFlags(e, "check", "[--db] [--dns]")
 	db := fs.Bool("db", false, "also read every page of the database for damage")
+	dns := fs.Bool("dns", false, "also look up your domain's SPF, DKIM, DMARC and MX records")
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +50,13 @@ func cmdCheck(e *env, args []string) error {
 			return err
 		}
 	}
-	return e.printRetimings(f)
+	if err := e.printRetimings(f); err != nil {
+		return err
+	}
+	if *dns {
+		return checkDNS(e, f.cfg)
+	}
+	return nil
 }
 
 // printRetimings says which steps' timing changed since their messages

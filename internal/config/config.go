@@ -10,6 +10,7 @@
 package config
 
 import (
+	"crypto"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -96,7 +97,17 @@ type Email struct {
 	Transport string        // TransportOutbox or TransportSMTP
 	From      mail.Address  // defaults to the rep's name and email
 	ReplyTo   *mail.Address // nil when not set
+	MaxPerDay int           // emails to all customers in a day (the rep's), the provider's cap; 0: none
 	SMTP      SMTP
+	DKIM      *DKIM // nil: email goes unsigned
+}
+
+// DKIM is [email.dkim]: the rep's key that signs every email.
+type DKIM struct {
+	Domain         string // d=: the From address's domain, or one it is under
+	Selector       string // the key's record is at Selector._domainkey.Domain
+	PrivateKeyFile string // absolute
+	Key            crypto.Signer
 }
 
 // SMTP is [email.smtp]. Host and Password are only required, and secrets

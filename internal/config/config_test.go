@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/rapportapp/rapport/internal/mailauth"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -198,7 +200,18 @@ func TestExampleCommentedSectionsLoad(t *testing.T) {
 	src = strings.Replace(src, `transport = "outbox"`, `transport = "twilio"`, 1)
 
 	env := map[string]string{"SMTP_PASSWORD": "smtp-pw", "TWILIO_AUTH_TOKEN": "0123456789abcdef", "IMAP_PASSWORD": "imap-pw"}
-	c := mustParse(t, t.TempDir(), src, env)
+	dir := t.TempDir()
+	key, err := mailauth.GenerateKey(mailauth.KeyEd25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mailauth.WriteKey(filepath.Join(dir, "dkim-s1.pem"), key); err != nil {
+		t.Fatal(err)
+	}
+	c := mustParse(t, dir, src, env)
+	if c.Email.DKIM == nil || c.Email.MaxPerDay != 500 {
+		t.Errorf("[email.dkim] or max_per_day not read: %+v", c.Email)
+	}
 	if c.Email.SMTP.Password.Reveal() != "smtp-pw" || c.SMS.Twilio.AuthToken.Reveal() != "0123456789abcdef" ||
 		c.IMAP.Password.Reveal() != "imap-pw" {
 		t.Error("secrets not read from the environment")

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rapportapp/rapport/internal/mailauth"
 	"github.com/rapportapp/rapport/internal/schedule"
 )
 
@@ -103,7 +104,43 @@ func (r *reader) readEmail(c *Email, rep Rep) {
 		c.From = *from
 	}
 	optionalKey(r, "email.reply_to", &c.ReplyTo, parseMailbox)
+	r.integer("email.max_per_day", &c.MaxPerDay, 1, 10_000_000)
 	r.readSMTP(&c.SMTP, c.Transport == TransportSMTP)
+	c.DKIM = r.readDKIM()
+}
+
+// readDKIM reads [email.dkim]: all three keys or none, and a key file
+// that holds a key DKIM can use (a bad one is reported at the key).
+func (r *reader) readDKIM() *DKIM {
+	var d DKIM
+	r.str("email.dkim.domain", &d.Domain)
+	r.str("email.dkim.selector", &d.Selector)
+	r.filePath("email.dkim.private_key_file", &d.PrivateKeyFile)
+	if d == (DKIM{}) {
+		return nil
+	}
+	hints := map[string]string{
+		"email.dkim.domain":           `the domain of your From address, like domain = "example.com"`,
+		"email.dkim.selector":         `the name of the key's DNS record, like selector = "s1"`,
+		"email.dkim.private_key_file": "the key `rapport dkim keygen` wrote, like private_key_file = \"dkim-s1.pem\"",
+	}
+	ok := true
+	for _, key := range []string{"email.dkim.domain", "email.dkim.selector", "email.dkim.private_key_file"} {
+		if r.blank(key) {
+			r.missing(key, hints[key])
+			ok = false
+		}
+	}
+	if !ok || d.PrivateKeyFile == "" {
+		return nil
+	}
+	key, err := mailauth.LoadKey(d.PrivateKeyFile)
+	if err != nil {
+		r.fail("email.dkim.private_key_file", "%v", err)
+		return nil
+	}
+	d.Key = key
+	return &d
 }
 
 func (r *reader) readSMTP(c *SMTP, active bool) {

@@ -286,14 +286,12 @@ func (e *Engine) dispatchAnswer(ctx context.Context, c *Content, d *store.Due, n
 	if why := cannotAnswer(d.Channel, &d.Contact, texted); why != "" {
 		return e.skip(ctx, c, j, store.NoticeFailed, "not sent: "+why)
 	}
-	if d.Channel == channel.SMS {
-		later, why, err := e.answerTextWindow(ctx, c, j, answers)
-		if err != nil {
-			return err
-		}
-		if !later.IsZero() && later.After(now) {
-			return e.deferTo(ctx, j, later, why)
-		}
+	later, why, err := e.answerWindow(ctx, c, j, answers)
+	if err != nil {
+		return err
+	}
+	if !later.IsZero() && later.After(now) {
+		return e.deferTo(ctx, j, later, why)
 	}
 	msg, err := e.buildAnswer(ctx, c, d, answers)
 	if err != nil {
@@ -307,11 +305,12 @@ func (e *Engine) dispatchAnswer(ctx context.Context, c *Content, d *store.Due, n
 	return w.takeOff(ctx, e, c, &flight{j: j, msg: msg})
 }
 
-// answerTextWindow: an answer to a recent message waits only for the
-// carrier's daily cap; any other text of the rep's keeps every text rule.
-func (e *Engine) answerTextWindow(ctx context.Context, c *Content, j *job, answers *store.Reply) (time.Time, string, error) {
-	if answersRecent(answers, j.now) {
-		return e.dailyCap(ctx, c, j)
+// answerWindow is when the rep's message may go: an email, or a text that
+// answers a recent message, waits only for its channel's daily cap (the
+// provider's limit); any other text of the rep's keeps every text rule.
+func (e *Engine) answerWindow(ctx context.Context, c *Content, j *job, answers *store.Reply) (time.Time, string, error) {
+	if j.d.Channel != channel.SMS || answersRecent(answers, j.now) {
+		return e.dailyCap(ctx, c, j, j.d.Channel)
 	}
 	return e.textWindow(ctx, c, j)
 }

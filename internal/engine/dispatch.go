@@ -162,7 +162,7 @@ func localTime(unix int64, loc *time.Location) string {
 }
 
 // notYet returns a later time when the row may not go now: one message a
-// day per contact, and for texts the allowed hours and the daily cap.
+// day per contact, for texts the allowed hours, and the channel's daily cap.
 func (e *Engine) notYet(ctx context.Context, c *Content, j *job, ch string) (time.Time, string, error) {
 	why, err := e.busyDay(ctx, c, j)
 	if err != nil {
@@ -171,10 +171,10 @@ func (e *Engine) notYet(ctx context.Context, c *Content, j *job, ch string) (tim
 	if why != "" {
 		return nextDay(c, j), why, nil
 	}
-	if ch != channel.SMS {
-		return time.Time{}, "", nil
+	if ch == channel.SMS {
+		return e.textWindow(ctx, c, j)
 	}
-	return e.textWindow(ctx, c, j)
+	return e.dailyCap(ctx, c, j, ch)
 }
 
 func (e *Engine) deferTo(ctx context.Context, j *job, t time.Time, why string) error {

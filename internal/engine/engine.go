@@ -27,6 +27,7 @@ type Rules struct {
 	AllowedHours   schedule.Window    // texts only inside these hours, recipient's time
 	MaxTextsPerDay int                // per recipient, rolling 24 hours
 	MaxSMSPerDay   int                // [sms] max_per_day: all customers, the rep's day; 0: none
+	MaxEmailPerDay int                // [email] max_per_day: likewise for emails
 	Calendar       schedule.Calendar  // holidays for business days
 	RepZone        *time.Location     // default zone for contacts without one
 	MaxAttempts    int                // temporary failures before giving up

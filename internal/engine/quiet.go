@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -39,45 +37,4 @@ func textHours(c *Content, t time.Time, ct *store.Contact, loc *time.Location) (
 		return next, rule.Describe(), nil
 	}
 	return next, fmt.Sprintf("texts only go out %s in the customer's time", c.Rules.AllowedHours), nil
-}
-
-// dailyCap returns tomorrow's first allowed moment when the day's texts to
-// all customers (the rep's day) have reached [sms] max_per_day: the
-// carrier drops or blocks texts beyond its daily cap.
-func (e *Engine) dailyCap(ctx context.Context, c *Content, j *job) (time.Time, string, error) {
-	limit := c.Rules.MaxSMSPerDay
-	if limit <= 0 {
-		return time.Time{}, "", nil
-	}
-	today := schedule.DateOf(j.now.In(c.Rules.RepZone))
-	start := schedule.At(today, schedule.TimeOfDay{}, c.Rules.RepZone)
-	end := schedule.At(today.AddDays(1), schedule.TimeOfDay{}, c.Rules.RepZone)
-	n, err := e.store.TextsAllBetween(ctx, start.Unix(), end.Unix())
-	if err != nil || n < limit {
-		return time.Time{}, "", err
-	}
-	next, _, err := textHours(c, end, &j.d.Contact, j.loc)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	if err := e.noteCapReached(ctx, today, limit, j.now); err != nil {
-		return time.Time{}, "", err
-	}
-	return next, fmt.Sprintf("the day's %d texts have gone ([sms] max_per_day); the rest go tomorrow", limit), nil
-}
-
-// noteCapReached tells the rep, once a day, in the digest, that texts
-// were held for the cap.
-func (e *Engine) noteCapReached(ctx context.Context, day schedule.Date, limit int, now time.Time) error {
-	key := "sms-cap:" + day.String()
-	if _, err := e.store.Setting(ctx, key); !errors.Is(err, store.ErrNotFound) {
-		return err // nil: told already
-	}
-	text := fmt.Sprintf("%s: %d texts went out, the daily cap ([sms] max_per_day in config.toml); the texts due after that wait for the next day", day, limit)
-	return e.store.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetSetting(ctx, key, "held"); err != nil {
-			return err
-		}
-		return tx.AddNotice(ctx, store.NoticeSetup, 0, 0, text, now.Unix())
-	})
 }

@@ -13,6 +13,12 @@ import (
 // as a busy day of other customers' texts would leave the queue.
 func sentTexts(t *testing.T, h *harness, n int, at time.Time) {
 	t.Helper()
+	sentMessages(t, h, channel.SMS, n, at)
+}
+
+// sentMessages is sentTexts on any channel.
+func sentMessages(t *testing.T, h *harness, ch string, n int, at time.Time) {
+	t.Helper()
 	other := h.customer("Other", "other@example.com", "+13125550199")
 	h.order(other, "2025-12-01")
 	js, err := h.st.JourneysOf(h.ctx, other.ID)
@@ -22,7 +28,7 @@ func sentTexts(t *testing.T, h *harness, n int, at time.Time) {
 	ms := make([]store.Message, n)
 	for i := range ms {
 		ms[i] = store.Message{JourneyID: js[0].ID, ContactID: other.ID, Campaign: "bulk", Step: "bulk", Occurrence: i,
-			Channel: channel.SMS, DueAt: at.Unix(), CreatedAt: at.Unix()}
+			Channel: ch, DueAt: at.Unix(), CreatedAt: at.Unix()}
 	}
 	err = h.st.Tx(h.ctx, func(tx *store.Tx) error {
 		if _, err := tx.AddMessages(h.ctx, ms); err != nil {

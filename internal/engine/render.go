@@ -142,7 +142,7 @@ func (e *Engine) textWindow(ctx context.Context, c *Content, j *job) (time.Time,
 		t, _, err = textHours(c, t, &j.d.Contact, j.loc)
 		return t, fmt.Sprintf("at most %d texts a day to one person", c.Rules.MaxTextsPerDay), err
 	}
-	return e.dailyCap(ctx, c, j)
+	return e.dailyCap(ctx, c, j, channel.SMS)
 }
 
 // Preview renders a queue row as it would go now (for `rapport preview`):

@@ -42,7 +42,7 @@ func TestEmailMarketingRoundTrip(t *testing.T) {
 }
 
 // DayMessages sees the day's sent rows and the rows still due that day,
-// not the row asking, not other days; TextsAllBetween counts every
+// not the row asking, not other days; SentAllBetween counts every
 // customer's texts of the day and those on the wire.
 func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 	ctx := context.Background()
@@ -90,7 +90,7 @@ func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 	if want := "[{c sent-today sent} {c due-today pending} {c on-wire sending}]"; fmt.Sprint(got) != want {
 		t.Errorf("day messages %v, want %v", got, want)
 	}
-	if n, err := s.TextsAllBetween(ctx, 100, 200); err != nil || n != 2 {
+	if n, err := s.SentAllBetween(ctx, "sms", 100, 200); err != nil || n != 2 {
 		t.Errorf("texts of the day %d, %v; want 2 (one sent, one on the wire)", n, err)
 	}
 }

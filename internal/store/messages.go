@@ -237,14 +237,28 @@ func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int
 	return out, nil
 }
 
-// TextsAllBetween counts the texts to all customers sent in [from, to),
-// and those on the wire, for the carrier's daily cap.
-func (s *Store) TextsAllBetween(ctx context.Context, from, to int64) (int, error) {
-	n, err := valueOf[int](ctx, s, s.r, "texts-sent-between-all", from, to)
+// SentAllBetween counts the messages on channel ch ("sms" or "email") to
+// all customers sent in [from, to), and those on the wire, for a daily cap.
+func (s *Store) SentAllBetween(ctx context.Context, ch string, from, to int64) (int, error) {
+	// Two texts, not one with the channel as a parameter: the partial
+	// index of sent texts serves only a query that names 'sms'.
+	var n int
+	var err error
+	if ch == "email" {
+		n, err = valueOf[int](ctx, s, s.r, "emails-sent-between-all", from, to)
+	} else {
+		n, err = valueOf[int](ctx, s, s.r, "texts-sent-between-all", from, to)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("count the day's texts: %w", err)
+		return 0, fmt.Errorf("count the day's %s messages: %w", ch, err)
 	}
 	return n, nil
+}
+
+// PendingByStep counts the pending rows on channel ch due before before,
+// by campaign and step.
+func (s *Store) PendingByStep(ctx context.Context, ch string, before int64) ([]StepCount, error) {
+	return all[StepCount](ctx, s, s.r, "pending-on-channel-by-step", before, ch)
 }
 
 // TextsSince returns when texts went to a contact after since.

@@ -483,6 +483,20 @@ WHERE contact_id = ? AND state = 'sent' AND channel = 'sms' AND sent_at > ?;
 SELECT (SELECT count(*) FROM messages WHERE channel = 'sms' AND state = 'sent' AND sent_at >= ? AND sent_at < ?)
     + (SELECT count(*) FROM messages WHERE state = 'sending' AND channel = 'sms');
 
+-- name: emails-sent-between-all
+-- Every customer's emails, gone or on the wire, for the provider's daily
+-- cap ([email] max_per_day; asked only when it is set).
+SELECT (SELECT count(*) FROM messages WHERE channel = 'email' AND state = 'sent' AND sent_at >= ? AND sent_at < ?)
+    + (SELECT count(*) FROM messages WHERE state = 'sending' AND channel = 'email');
+
+-- name: pending-on-channel-by-step
+-- Pending rows on a channel due before the last "?", by campaign and step:
+-- the engine asks each step's purpose, to keep a daily cap's last places
+-- for service messages.
+SELECT campaign, step, count(*) AS customers FROM messages
+WHERE state = 'pending' AND due_at < ? AND channel = ?
+GROUP BY campaign, step;
+
 -- name: messages-of-day
 -- A contact's messages sent or due in a span, by campaign and step, for
 -- the one-message-a-day rule (which asks each step's purpose). The rep's

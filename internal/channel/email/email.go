@@ -33,6 +33,7 @@ const (
 type Identity struct {
 	From    string // "Amy Kline <amy@example.com>"
 	ReplyTo string // optional, same form
+	DKIM    *DKIM  // nil: messages go unsigned
 }
 
 // addresses parses the identity. Errors name the config key to fix.
@@ -56,7 +57,8 @@ func (id Identity) addresses() (from, replyTo *netmail.Address, err error) {
 // email, the plain-text part first and the HTML part as its alternative,
 // the attachments, Auto-Submitted (unless m is Personal), the queue id and, when
 // m has an unsubscribe URL, List-Unsubscribe (+ List-Unsubscribe-Post for an
-// https URL, RFC 8058). Text that comes from data (names, subject) never
+// https URL, RFC 8058), and last, when id has a DKIM key, the signature over
+// all of it. Text that comes from data (names, subject) never
 // carries CR or LF into a header: line breaks become spaces.
 func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 	from, replyTo, err := id.addresses()
@@ -100,6 +102,11 @@ func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 	}
 	if err := attach(msg, m.Attachments); err != nil {
 		return nil, err
+	}
+	if id.DKIM != nil {
+		if err := id.DKIM.sign(msg); err != nil {
+			return nil, err
+		}
 	}
 	return msg, nil
 }
