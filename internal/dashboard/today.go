@@ -3,7 +3,9 @@ package dashboard
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -28,7 +30,7 @@ type taskView struct {
 	Who, Phone, Title  string
 	Due                string
 	Overdue, HandedOut bool
-	TelLink, SMSLink   string
+	TelLink, SMSLink   template.URL // html/template refuses tel: and sms: in a string
 }
 
 type failedView struct {
@@ -109,7 +111,10 @@ func (d *Dashboard) taskView(t store.DayRow, start time.Time) taskView {
 	v := taskView{ID: t.ID, ContactID: t.ContactID, Who: orUnnamed(t.ContactName), Phone: t.ContactPhone,
 		Title: title, Due: d.repTime(t.DueAt), Overdue: t.DueAt < start.Unix(), HandedOut: t.State == store.Sent}
 	if t.ContactPhone != "" {
-		v.TelLink, v.SMSLink = "tel:"+t.ContactPhone, "sms:"+t.ContactPhone
+		// Escaped: a stored phone is E.164, but the link must not become
+		// anything else if one were not.
+		p := url.PathEscape(t.ContactPhone)
+		v.TelLink, v.SMSLink = template.URL("tel:"+p), template.URL("sms:"+p)
 	}
 	return v
 }
