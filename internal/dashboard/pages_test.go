@@ -188,7 +188,6 @@ func TestTodayPage(t *testing.T) {
 	}
 }
 
-
 // Upcoming shows the next 7 days by day and channel and skips a step.
 func TestUpcomingPage(t *testing.T) {
 	s := newServed(t)
