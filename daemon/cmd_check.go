@@ -8,7 +8,6 @@ import (
 
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
-	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
 // cmdCheck validates everything, like `nginx -t`, and reports every
@@ -26,7 +25,7 @@ func cmdCheck(e *env, args []string) error {
 	}
 	problems := in.problems
 	if in.content != nil {
-		p, warnings := in.content.Templates.Check(sampleFor(in.content))
+		p, warnings := in.content.Templates.Check(in.content.Sample())
 		problems = append(problems, p...)
 		printWarnings(e, in.content, warnings)
 	}
@@ -114,12 +113,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// sampleFor is the sample customer with the rep's own details.
-func sampleFor(c *engine.Content) tmpl.Data {
-	sample := tmpl.SampleData()
-	sample.Rep = c.Rep
-	sample.UnsubscribeURL = c.PublicURL + "/unsubscribe/sample-token"
-	return sample
 }

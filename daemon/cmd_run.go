@@ -215,7 +215,7 @@ func (d *daemon) reload() {
 }
 
 func (d *daemon) swap(f *files) error {
-	problems, _ := f.content.Templates.Check(sampleFor(f.content))
+	problems, _ := f.content.Templates.Check(f.content.Sample())
 	problems = append(problems, f.cfg.SendingProblems(), d.e.refuseSimulated(f.cfg))
 	if err := errors.Join(problems...); err != nil {
 		return err

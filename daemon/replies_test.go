@@ -358,7 +358,7 @@ func checkDigest(t *testing.T, w *workspace) {
 	if !strings.HasPrefix(digest.Subject, "Rapport — your day, Tue 3 Mar") {
 		t.Errorf("digest subject %q", digest.Subject)
 	}
-	for _, want := range []string{"diffuser", caraAddr} {
+	for _, want := range []string{"diffuser", caraAddr, "/dashboard/today"} {
 		if !strings.Contains(digest.Text, want) {
 			t.Errorf("digest lacks %q:\n%s", want, digest.Text)
 		}

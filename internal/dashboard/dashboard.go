@@ -60,6 +60,8 @@ type Dashboard struct {
 
 	mu  sync.Mutex
 	key []byte // session signing key, loaded once from settings
+
+	uploads uploads // CSV files uploaded for import
 }
 
 // maxForm caps request bodies: the largest form is the rep's message to
@@ -108,6 +110,10 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET /dashboard/contacts/{id}", d.private(d.contact))
 	mux.HandleFunc("GET /dashboard/status", d.private(d.status))
 	d.routeCustomers(mux)
+	d.routeToday(mux)
+	d.routeUpcoming(mux)
+	d.routeImport(mux)
+	d.routeCampaigns(mux)
 	mux.HandleFunc("/dashboard/", d.private(notFound))
 	return secureHeaders(limitBody(mux))
 }
@@ -129,7 +135,11 @@ func secureHeaders(h http.Handler) http.Handler {
 
 func limitBody(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		limit := int64(maxForm)
+		if r.URL.Path == "/dashboard/import" {
+			limit = maxUpload + maxForm // the file and the form around it
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		h.ServeHTTP(w, r)
 	})
 }

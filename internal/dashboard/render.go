@@ -17,7 +17,8 @@ var styleCSS []byte
 // defines "title" and "content".
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"setup", "login", "message", "conversations", "thread", "replies", "contacts", "contact", "status", "contact-new", "contact-remove"} {
+	for _, name := range []string{"setup", "login", "message", "conversations", "thread", "replies", "contacts", "contact", "status", "contact-new", "contact-remove",
+		"today", "upcoming", "import", "campaigns"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

@@ -86,6 +86,15 @@ type Content struct {
 	stepsNoted sync.Map
 }
 
+// Sample is the sample customer with the rep's own details, that `rapport
+// check` and the dashboard's campaigns page render every template for.
+func (c *Content) Sample() tmpl.Data {
+	sample := tmpl.SampleData()
+	sample.Rep = c.Rep
+	sample.UnsubscribeURL = c.PublicURL + "/unsubscribe/sample-token"
+	return sample
+}
+
 // Campaign returns the campaign with the given id.
 func (c *Content) Campaign(id string) *campaign.Campaign {
 	for _, k := range c.Campaigns {

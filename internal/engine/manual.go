@@ -25,20 +25,62 @@ func (c *Content) SkipRow(ctx context.Context, tx *store.Tx, d *store.Due, note 
 	if err := tx.Finish(ctx, d.ID, store.Skipped, note, ""); err != nil {
 		return false, fmt.Errorf("skip %s/%s: %w", d.Campaign, d.Step, err)
 	}
+	return true, c.queueNextOf(ctx, tx, d, now)
+}
+
+// queueNextOf queues the next occurrence of d's step when it repeats, as
+// the dispatcher does when it finishes one.
+func (c *Content) queueNextOf(ctx context.Context, tx *store.Tx, d *store.Due, now time.Time) error {
 	cp := c.Campaign(d.Campaign)
 	if cp == nil {
-		return true, nil
+		return nil
 	}
 	s, ok := cp.Step(d.Step)
 	if !ok || s.Every == nil {
-		return true, nil
+		return nil
 	}
 	loc := c.Zone(&d.Contact)
 	k := c.nextOccurrence(s, &d.Journey, loc, d.Occurrence, now)
-	if _, err := tx.AddMessages(ctx, []store.Message{c.row(cp, s, &d.Journey, loc, k, now)}); err != nil {
+	_, err := tx.AddMessages(ctx, []store.Message{c.row(cp, s, &d.Journey, loc, k, now)})
+	return err
+}
+
+// TaskDone marks the task row d done. A task the dispatcher has not yet
+// handed out counts as handed out now, so it stays out of the digest and
+// a repeating task's next occurrence is queued. It reports false when d is
+// no open task.
+func (c *Content) TaskDone(ctx context.Context, tx *store.Tx, d *store.Due, now time.Time) (bool, error) {
+	ok, err := tx.TaskDone(ctx, d.ID, now.Unix())
+	if err != nil || !ok {
 		return false, err
 	}
-	return true, nil
+	if d.State != store.Pending {
+		return true, nil // handing it out queued the next one
+	}
+	return true, c.queueNextOf(ctx, tx, d, now)
+}
+
+// TaskTomorrow moves the open task row d to tomorrow in the rep's zone, at
+// the time of day it was due: the dispatcher hands it out again then, in
+// that morning's digest. It returns the new due time, or the zero time when
+// d is no open task.
+func (c *Content) TaskTomorrow(ctx context.Context, tx *store.Tx, d *store.Due, now time.Time) (time.Time, error) {
+	at := time.Unix(d.DueAt, 0).In(c.Rules.RepZone)
+	y, m, day := now.In(c.Rules.RepZone).Date()
+	due := time.Date(y, m, day+1, at.Hour(), at.Minute(), 0, 0, c.Rules.RepZone)
+	ok, err := tx.TaskLater(ctx, d.ID, due.Unix(), "moved to "+localTime(due.Unix(), c.Rules.RepZone)+" by the rep")
+	if err != nil || !ok {
+		return time.Time{}, err
+	}
+	return due, nil
+}
+
+// RetryRow sends the failed row d back to the queue, due now: the
+// dispatcher then decides about it as about any pending row (consent,
+// quiet hours, the one-a-day rule, its moment passing). A row goes back
+// once; it reports false when d is not failed or went back already.
+func (c *Content) RetryRow(ctx context.Context, tx *store.Tx, d *store.Due, now time.Time) (bool, error) {
+	return tx.Requeue(ctx, d.ID, now.Unix(), "sent again by the rep")
 }
 
 // MoveOrder re-plans the journeys of order o, whose date is now its Date:

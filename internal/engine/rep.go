@@ -59,6 +59,9 @@ func (e *Engine) Digest(ctx context.Context) error {
 
 func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time) (notify.Digest, int64, error) {
 	d := notify.Digest{Date: local}
+	if c.PublicURL != "" {
+		d.Link = strings.TrimSuffix(c.PublicURL, "/") + "/dashboard/today"
+	}
 	replies, err := e.store.Replies(ctx, false)
 	if err != nil {
 		return d, 0, err

@@ -172,6 +172,9 @@ type Digest struct {
 	Lost    []string // opted out, bounced, unsubscribed
 	Setup   []string // account or file problems
 	Cases   []string // reminders about open cases
+	// Link is the dashboard's Today page ([http] public_url +
+	// /dashboard/today), where the rep acts on all of it; "" leaves it out.
+	Link string
 }
 
 // Empty reports whether there is nothing to tell.
@@ -193,6 +196,9 @@ func (d Digest) Compose() (subject, body string) {
 		subject += ": " + strings.Join(parts, ", ")
 	}
 	var b strings.Builder
+	if d.Link != "" {
+		fmt.Fprintf(&b, "Your day on the dashboard: %s\n\n", d.Link)
+	}
 	if len(d.Replies) > 0 {
 		b.WriteString("REPLIES WAITING FOR YOU (flagged first)\n\n")
 		for _, r := range d.Replies {

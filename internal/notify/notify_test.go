@@ -62,6 +62,13 @@ func TestDigest(t *testing.T) {
 	if strings.Contains(body, "COULD NOT BE SENT") {
 		t.Errorf("digest shows an empty section:\n%s", body)
 	}
+	if strings.Contains(body, "dashboard") {
+		t.Errorf("digest without a link mentions the dashboard:\n%s", body)
+	}
+	d.Link = "https://rapport.example.com/dashboard/today"
+	if _, body := d.Compose(); !strings.HasPrefix(body, "Your day on the dashboard: https://rapport.example.com/dashboard/today\n") {
+		t.Errorf("digest does not open with the Today link:\n%s", body)
+	}
 }
 
 func TestSummary(t *testing.T) {

@@ -579,6 +579,51 @@ FROM messages m JOIN contacts c ON c.id = m.contact_id
 WHERE m.state = 'failed' OR (m.state = 'pending' AND m.error != '')
 ORDER BY m.id DESC LIMIT ?;
 
+-- The rep's day (the dashboard's Today and Upcoming pages).
+
+-- name: day-columns
+m.id, m.contact_id, m.campaign, m.step, m.channel, m.state, m.due_at, m.subject, m.error, m.note,
+m.retried_at, trim(c.first_name || ' ' || c.last_name) AS contact_name,
+coalesce(c.email, '') AS contact_email, coalesce(c.phone, '') AS contact_phone
+
+-- name: tasks-open
+-- The rep's task rows due by the "?" (the end of their day) and not done:
+-- handed out already (sent) or still to come (pending), oldest first.
+SELECT {{day-columns}} FROM messages m JOIN contacts c ON c.id = m.contact_id
+WHERE m.channel = 'task' AND m.done_at = 0 AND m.due_at < ? AND m.state IN ('pending', 'sent')
+ORDER BY m.due_at, m.id LIMIT ?;
+
+-- name: task-done
+-- The rep did the task: a pending one counts as handed out now.
+UPDATE messages SET done_at = ?1, sent_at = CASE WHEN state = 'pending' THEN ?1 ELSE sent_at END, state = 'sent'
+WHERE id = ?2 AND channel = 'task' AND done_at = 0 AND state IN ('pending', 'sent');
+
+-- name: task-later
+-- The rep will do the task later: it is due again at the "?" and handed
+-- out again then (in that day's digest).
+UPDATE messages SET due_at = ?, state = 'pending', note = ?
+WHERE id = ? AND channel = 'task' AND done_at = 0 AND state IN ('pending', 'sent');
+
+-- name: failed-since
+-- Failed rows due since the "?", newest first.
+SELECT {{day-columns}} FROM messages m JOIN contacts c ON c.id = m.contact_id
+WHERE m.state = 'failed' AND m.due_at >= ? ORDER BY m.due_at DESC, m.id DESC LIMIT ?;
+
+-- name: message-requeue
+-- A failed row back in the queue, due at the "?", once: the dispatcher
+-- then applies every rule to it as to any pending row.
+UPDATE messages SET state = 'pending', due_at = ?1, retried_at = ?1, error = '', note = ?2
+WHERE id = ?3 AND state = 'failed' AND retried_at = 0;
+
+-- name: upcoming
+-- Pending rows due in [first "?", second "?"), by due time, at most the
+-- last "?" (from the messages_pending index).
+SELECT {{day-columns}} FROM messages m JOIN contacts c ON c.id = m.contact_id
+WHERE m.state = 'pending' AND m.due_at >= ? AND m.due_at < ? ORDER BY m.due_at, m.id LIMIT ?;
+
+-- name: upcoming-count
+SELECT count(*) FROM messages WHERE state = 'pending' AND due_at >= ? AND due_at < ?;
+
 -- Replies and the mail cursor.
 
 -- name: reply-insert
@@ -610,6 +655,9 @@ LEFT JOIN messages m ON m.id = r.message_id
 -- Flagged ones first, then oldest first.
 SELECT {{reply-columns}} {{reply-from}}
 WHERE r.handled_at = 0 ORDER BY r.flags = '', r.received_at, r.id;
+
+-- name: replies-open-count
+SELECT count(*) FROM replies WHERE handled_at = 0;
 
 -- name: replies-all
 -- Waiting ones first, flagged ones first, then oldest first.
@@ -715,6 +763,11 @@ WHERE digested_at = 0 ORDER BY id;
 -- name: notices-recent
 SELECT id, kind, contact_id, message_id, text, created_at, digested_at FROM notices
 ORDER BY id DESC LIMIT ?;
+
+-- name: notices-of-kinds-since
+-- The notices of the kinds in the first "?" made since the second, oldest first.
+SELECT id, kind, contact_id, message_id, text, created_at, digested_at FROM notices
+WHERE kind IN (?) AND created_at >= ? ORDER BY created_at, id LIMIT ?;
 
 -- name: notices-digest
 UPDATE notices SET digested_at = ? WHERE digested_at = 0 AND id <= ?;
