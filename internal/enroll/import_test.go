@@ -319,3 +319,14 @@ func TestImportSaysWhatTheNextRunSends(t *testing.T) {
 		t.Errorf("next run after the second import: %+v, want nothing", sum.NextRun)
 	}
 }
+
+// An import runs Go on fewer threads, and gives them back when it ends.
+func TestImportRestoresGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(16))
+	header, lines := historyFile(20)
+	st, _ := newStore(t)
+	importText(t, st, starterContent(t, true, welcome), header+"\n"+strings.Join(lines, "\n")+"\n", enroll.Options{})
+	if got := runtime.GOMAXPROCS(0); got != 16 {
+		t.Errorf("GOMAXPROCS after the import: %d, want 16", got)
+	}
+}
