@@ -85,6 +85,7 @@ func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct
 		return nil, err
 	}
 	loc := c.Zone(ct)
+	pv := eng.Previewer(e.ctx)
 	out := []previewRow{}
 	for i := range rows {
 		d := &rows[i]
@@ -105,7 +106,7 @@ func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct
 				r.Note = fmt.Sprintf("you paused this customer (rapport contacts resume %d)", d.ContactID)
 			}
 		}
-		r.Subject, r.Text = eng.Preview(e.ctx, d)
+		r.Subject, r.Text = pv.Preview(d)
 		out = append(out, r)
 		if d.State == store.Pending && cp != nil {
 			out = append(out, upcomingRepeats(c, cp, d, loc)...)

@@ -113,7 +113,7 @@ func (c *Content) MoveOrder(ctx context.Context, tx *store.Tx, ct *store.Contact
 		}
 		late += n
 		// The order may now be the latest, or no longer be.
-		if err := tx.CancelOlderRepeats(ctx, ct.ID, cp.ID, repeatingSteps(cp), "superseded by a later order"); err != nil {
+		if err := tx.CancelOlderRepeats(ctx, j, repeatingSteps(cp), "superseded by a later order"); err != nil {
 			return 0, err
 		}
 	}

@@ -204,7 +204,7 @@ func (c *Content) planSteps(cp *campaign.Campaign, j *store.Journey, loc *time.L
 type Writer interface {
 	AddJourney(ctx context.Context, j *store.Journey) (created bool, err error)
 	AddMessages(ctx context.Context, ms []store.Message) (int, error)
-	CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, steps []string, note string) error
+	CancelOlderRepeats(ctx context.Context, j *store.Journey, steps []string, note string) error
 	SetSettingIfAbsent(ctx context.Context, key, value string) error
 }
 
@@ -244,7 +244,7 @@ func (c *Content) Enroll(ctx context.Context, tx Writer, ct *store.Contact, o *s
 			// The order being added may be older than one already there
 			// (a history import): the rows cancelled are then its own.
 			note := "superseded by a later order"
-			if err := tx.CancelOlderRepeats(ctx, ct.ID, cp.ID, repeatingSteps(cp), note); err != nil {
+			if err := tx.CancelOlderRepeats(ctx, j, repeatingSteps(cp), note); err != nil {
 				return n, err
 			}
 		}

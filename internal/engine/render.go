@@ -149,7 +149,33 @@ func (e *Engine) textWindow(ctx context.Context, c *Content, j *job) (time.Time,
 // the channel it would use, the series entry it would take. Rows already
 // sent are rendered as they were. Problems come back as the text.
 func (e *Engine) Preview(ctx context.Context, d *store.Due) (subject, text string) {
-	c := e.Content()
+	return e.Previewer(ctx).Preview(d)
+}
+
+// Previewer renders the rows of a timeline as Preview does. It reads the
+// next entry of a template series once per contact and template, not once
+// per row: a preview writes nothing, so the entry cannot move while it
+// renders, and reading it looks through all the contact's rows (a
+// customer with thousands of orders made that quadratic).
+type Previewer struct {
+	e      *Engine
+	ctx    context.Context
+	series map[seriesKey]int
+}
+
+type seriesKey struct {
+	contactID int64
+	template  string
+}
+
+// Previewer returns a Previewer for one timeline.
+func (e *Engine) Previewer(ctx context.Context) *Previewer {
+	return &Previewer{e: e, ctx: ctx, series: map[seriesKey]int{}}
+}
+
+// Preview renders d as Engine.Preview does.
+func (p *Previewer) Preview(d *store.Due) (subject, text string) {
+	c := p.e.Content()
 	cp := c.Campaign(d.Campaign)
 	if cp == nil {
 		return "", ""
@@ -165,16 +191,29 @@ func (e *Engine) Preview(ctx context.Context, d *store.Due) (subject, text strin
 		}
 	}
 	if d.SeriesIndex < 0 && c.Templates.SeriesLen(s.Template, ch) > 0 {
-		n, err := e.store.SeriesNext(ctx, d.ContactID, s.Template)
+		n, err := p.seriesNext(d.ContactID, s.Template)
 		if err != nil {
 			return "", err.Error()
 		}
 		d.SeriesIndex = n
 	}
 	d.Template = s.Template
-	r, err := c.Templates.Render(s.Template, ch, d.SeriesIndex, e.data(c, d))
+	r, err := c.Templates.Render(s.Template, ch, d.SeriesIndex, p.e.data(c, d))
 	if err != nil {
 		return "", "(" + err.Error() + ")"
 	}
 	return r.Subject, r.Text
+}
+
+func (p *Previewer) seriesNext(contactID int64, template string) (int, error) {
+	k := seriesKey{contactID, template}
+	if n, ok := p.series[k]; ok {
+		return n, nil
+	}
+	n, err := p.e.store.SeriesNext(p.ctx, contactID, template)
+	if err != nil {
+		return 0, err
+	}
+	p.series[k] = n
+	return n, nil
 }

@@ -142,7 +142,12 @@ var errDryRun = errors.New("dry run")
 // an error mid-way leaves the database as it was. Bad rows are reported in
 // the summary and skipped; they never stop the good ones. Cancelling ctx
 // stops the import and rolls it back. While it runs, the Go runtime's soft
-// memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one.
+// memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one,
+// and Go runs on at most one thread more than the rows' checkers (see
+// importCheckers): the writer and the reader share it. Threads beyond
+// those found nothing to do but run the collector's idle workers and spin
+// looking for work at every hand-off between the goroutines, which burnt
+// more CPU the more cores the machine had, and slowed the writer.
 func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.Reader, opts Options, now time.Time) (*Summary, error) {
 	_, ignored := r.Columns()
 	order, why := r.DateOrder()
@@ -154,6 +159,8 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 { // unless GOMEMLIMIT says otherwise
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importGoMemory))
 	}
+	checkers := importCheckers(runtime.GOMAXPROCS(0))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), checkers+1)))
 	// Not cancelled (see importRows): a transaction that can be makes every
 	// query in it start a goroutine to watch for that.
 	txCtx := context.WithoutCancel(ctx)
@@ -166,7 +173,7 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		if err != nil {
 			return err
 		}
-		im := &importer{ctx: txCtx, tx: tx, app: tx.Appender(), c: c, sum: sum, now: now}
+		im := &importer{ctx: txCtx, tx: tx, app: tx.Appender(), c: c, sum: sum, now: now, checkers: checkers}
 		im.consentSource, im.consentDay = consentOrigin(opts.File, now.In(c.Rules.RepZone))
 		if err := im.rows(ctx, r, opts.Progress); err != nil {
 			return err
@@ -226,6 +233,15 @@ func estimateRows(size int64) int {
 // of the import's time).
 const importGoMemory = 20 << 20
 
+// maxCheckers is how many goroutines check rows for the writer. The
+// writer (SQLite, on one goroutine) sets the pace; two checkers keep ahead
+// of it, and more only compete with it for the cores.
+const maxCheckers = 2
+
+// importCheckers is how many goroutines check rows, given procs threads
+// for Go code.
+func importCheckers(procs int) int { return max(1, min(maxCheckers, procs)) }
+
 // appendBatch is about how many rows of new customers' orders, journeys
 // and queued steps an import writes at a time (see store.Appender).
 const appendBatch = 1024
@@ -244,6 +260,7 @@ type importer struct {
 	c        *engine.Content
 	sum      *Summary
 	now      time.Time
+	checkers int // goroutines checking rows (see importCheckers)
 	// consentSource and consentDay are recorded for a consent a row
 	// states without a source or a date (see consentOrigin).
 	consentSource, consentDay string
@@ -258,7 +275,7 @@ type importer struct {
 // between batches instead, and rolls the whole import back.
 func (im *importer) rows(ctx context.Context, r *contact.Reader, progress func(int64)) error {
 	readCtx, cancel := context.WithCancel(ctx)
-	batches := r.Batches(readCtx, runtime.NumCPU(), readBatch)
+	batches := r.Batches(readCtx, im.checkers, readBatch)
 	defer func() {
 		cancel()
 		for range batches { // wait for the reader to stop before the file closes

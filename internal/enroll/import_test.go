@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -50,15 +51,50 @@ func historyFile(rows int) (header string, lines []string) {
 	return header, lines
 }
 
-// An import writes the orders and journeys of new customers many at a time
-// (store.Appender), and new customers many per statement. It must store
-// exactly what importing the same rows one at a time stores: the same
-// orders, journeys and queue rows, the older journeys' repeats cancelled
-// the same way, nothing twice.
-func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
-	t.Parallel()
-	header, lines := historyFile(300) // past the append batch (its rows: orders, journeys, queued steps), so the appender flushes mid-file
+// loyalFile is two long-time customers' order histories, listed in no
+// order of date and interleaved: every order supersedes or is superseded
+// by another of the same customer's.
+func loyalFile(orders int) (header string, lines []string) {
+	header = "First Name,Email,Mobile Phone,SMS Consent,Order Date,Invoice"
+	start := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := range orders {
+		who := i % 2
+		day := start.AddDate(0, 0, (i*97)%270).Format("2006-01-02")
+		lines = append(lines, fmt.Sprintf("Loyal%d,loyal%d@example.com,(312) 555-01%02d,yes,%s,INV-%d",
+			who, who, who, day, i))
+	}
+	return header, lines
+}
 
+// An import writes the orders and journeys of new customers many at a time
+// (store.Appender), new customers many per statement, and checks rows on
+// several goroutines. It must store exactly what importing the same rows
+// one at a time stores: the same orders, journeys and queue rows, the
+// older journeys' repeats cancelled the same way, nothing twice, however
+// many cores check the rows.
+func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
+	history, histLines := historyFile(300) // past the append batch (its rows: orders, journeys, queued steps), so the appender flushes mid-file
+	loyal, loyalLines := loyalFile(400)
+	for _, tc := range []struct {
+		name       string
+		header     string
+		lines      []string
+		gomaxprocs int
+	}{
+		{"history", history, histLines, 0},
+		{"history on 16 threads", history, histLines, 16},
+		{"customers with hundreds of orders", loyal, loyalLines, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.gomaxprocs > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.gomaxprocs))
+			}
+			checkSameAsRowByRow(t, tc.header, tc.lines)
+		})
+	}
+}
+
+func checkSameAsRowByRow(t *testing.T, header string, lines []string) {
 	whole, wholePath := newStore(t)
 	importText(t, whole, starterContent(t, true, welcome), header+"\n"+strings.Join(lines, "\n")+"\n", enroll.Options{})
 
@@ -92,7 +128,16 @@ func TestImportInBatchesStoresWhatRowByRowDoes(t *testing.T) {
 	if !slices.ContainsFunc(a, func(r string) bool { return strings.HasPrefix(r, "journey|") && strings.Contains(r, "|welcome|") }) {
 		t.Error("no welcome journey was started")
 	}
-	if !slices.ContainsFunc(a, func(r string) bool { return strings.HasPrefix(r, "contact|") && strings.HasSuffix(r, "|") }) {
+}
+
+// A household member is stored without the phone another customer of the
+// file has.
+func TestImportStoresHouseholdWithoutSharedPhone(t *testing.T) {
+	t.Parallel()
+	header, lines := historyFile(300)
+	st, path := newStore(t)
+	importText(t, st, starterContent(t, true, welcome), header+"\n"+strings.Join(lines, "\n")+"\n", enroll.Options{})
+	if !slices.ContainsFunc(storedRows(t, path), func(r string) bool { return strings.HasPrefix(r, "contact|") && strings.HasSuffix(r, "|") }) {
 		t.Error("no household member was stored without the shared phone")
 	}
 }
@@ -272,5 +317,16 @@ func TestImportSaysWhatTheNextRunSends(t *testing.T) {
 	sum := importText(t, st, c, "Name,Email,Order Date,Invoice\nAnn,ann@example.com,2026-03-02,A2\n", enroll.Options{NextPass: 15 * time.Second})
 	if len(sum.NextRun) != 0 {
 		t.Errorf("next run after the second import: %+v, want nothing", sum.NextRun)
+	}
+}
+
+// An import runs Go on fewer threads, and gives them back when it ends.
+func TestImportRestoresGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(16))
+	header, lines := historyFile(20)
+	st, _ := newStore(t)
+	importText(t, st, starterContent(t, true, welcome), header+"\n"+strings.Join(lines, "\n")+"\n", enroll.Options{})
+	if got := runtime.GOMAXPROCS(0); got != 16 {
+		t.Errorf("GOMAXPROCS after the import: %d, want 16", got)
 	}
 }

@@ -59,7 +59,7 @@ func (a *Appender) AddMessages(ctx context.Context, ms []Message) (int, error) {
 
 // CancelOlderRepeats does nothing: a contact created in this transaction
 // has no older journey.
-func (a *Appender) CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, steps []string, note string) error {
+func (a *Appender) CancelOlderRepeats(ctx context.Context, j *Journey, steps []string, note string) error {
 	return nil
 }
 

@@ -108,48 +108,110 @@ func (s *Store) LatestOrder(ctx context.Context, contactID int64) (*Order, error
 // (repeating) steps in all but the contact's latest journey of the
 // campaign (by order date): the latest order restarts the monthly rhythm
 // instead of doubling it, even when an older order is recorded after it
-// (an export often lists the newest order first).
+// (an export often lists the newest order first). j is the journey just
+// started or moved.
 //
-// An import runs this for every order, and most contacts have one journey
-// of a campaign: one count by the journeys' unique key settles that, and
-// the rest runs only for the others. (One UPDATE with the lookup as a
-// subquery was compiled again by SQLite on every run, and took 40% of an
-// import's time.)
-func (tx *Tx) CancelOlderRepeats(ctx context.Context, contactID int64, campaign string, steps []string, note string) error {
+// Once it has run, only the latest journey of the contact and campaign has
+// pending repeats, and the transaction remembers which journey that is:
+// the next journey started then only needs one of the two compared, so a
+// customer with thousands of orders costs each order the same. Anything
+// else that moves journeys in the transaction (MoveJourney) forgets it.
+func (tx *Tx) CancelOlderRepeats(ctx context.Context, j *Journey, steps []string, note string) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	n, err := valueOf[int](ctx, tx.s, tx, "journeys-of-campaign-count", campaign, contactID)
-	if err != nil {
-		return fmt.Errorf("count journeys of %s: %w", campaign, err)
-	}
-	if n < 2 {
+	key := repeatKey{j.ContactID, j.Campaign}
+	if last, ok := tx.latest[key]; ok && last.ID != j.ID {
+		older := j
+		if later(j, last) {
+			older = &last
+		}
+		if err := tx.cancelRepeats(ctx, older, steps, note); err != nil {
+			return err
+		}
+		tx.remember(key, latestOf(j, last))
 		return nil
 	}
-	js, err := all[struct {
-		ID        int64 `db:"id"`
-		TriggerAt int64 `db:"trigger_at"`
-	}](ctx, tx.s, tx, "journeys-of-campaign", campaign, contactID)
+	latest, err := tx.cancelAllOlderRepeats(ctx, j, steps, note)
 	if err != nil {
-		return fmt.Errorf("find journeys of %s: %w", campaign, err)
+		return err
 	}
-	latest := js[0]
-	for _, j := range js[1:] {
-		if j.TriggerAt > latest.TriggerAt || j.TriggerAt == latest.TriggerAt && j.ID > latest.ID {
-			latest = j
-		}
+	tx.remember(key, latest)
+	return nil
+}
+
+// repeatKey is a contact's journeys of one campaign.
+type repeatKey struct {
+	contactID int64
+	campaign  string
+}
+
+// maxLatest bounds how many contacts' latest journeys a transaction
+// remembers: an import's orders of one customer mostly come together, and
+// a contact forgotten costs one full look (cancelAllOlderRepeats) again.
+const maxLatest = 4096
+
+func (tx *Tx) remember(key repeatKey, j Journey) {
+	if tx.latest == nil || len(tx.latest) >= maxLatest {
+		tx.latest = make(map[repeatKey]Journey)
 	}
-	for _, j := range js {
-		if j.ID == latest.ID {
-			continue
-		}
-		for _, step := range steps {
-			if _, err := tx.exec(ctx, "message-cancel-pending-step", note, j.ID, step); err != nil {
-				return fmt.Errorf("cancel older %s/%s: %w", campaign, step, err)
-			}
+	tx.latest[key] = Journey{ID: j.ID, Campaign: j.Campaign, TriggerAt: j.TriggerAt}
+}
+
+// later reports whether journey a comes after b: a later trigger, or on
+// the same one, started later.
+func later(a *Journey, b Journey) bool {
+	return a.TriggerAt > b.TriggerAt || a.TriggerAt == b.TriggerAt && a.ID > b.ID
+}
+
+func latestOf(a *Journey, b Journey) Journey {
+	if later(a, b) {
+		return *a
+	}
+	return b
+}
+
+// cancelRepeats cancels journey j's pending occurrences of steps.
+func (tx *Tx) cancelRepeats(ctx context.Context, j *Journey, steps []string, note string) error {
+	for _, step := range steps {
+		if _, err := tx.exec(ctx, "message-cancel-pending-step", note, j.ID, step); err != nil {
+			return fmt.Errorf("cancel older %s/%s: %w", j.Campaign, step, err)
 		}
 	}
 	return nil
+}
+
+// cancelAllOlderRepeats looks at every journey of j's contact and campaign
+// and returns the latest. Most contacts have one journey of a campaign:
+// one count by the journeys' unique key settles that, and the rest runs
+// only for the others. (One UPDATE with the lookup as a subquery was
+// compiled again by SQLite on every run; an import keeps only the unique
+// indexes, see Tx.Bulk.)
+func (tx *Tx) cancelAllOlderRepeats(ctx context.Context, j *Journey, steps []string, note string) (Journey, error) {
+	n, err := valueOf[int](ctx, tx.s, tx, "journeys-of-campaign-count", j.Campaign, j.ContactID)
+	if err != nil {
+		return Journey{}, fmt.Errorf("count journeys of %s: %w", j.Campaign, err)
+	}
+	if n < 2 {
+		return *j, nil
+	}
+	js, err := all[Journey](ctx, tx.s, tx, "journeys-of-campaign", j.Campaign, j.ContactID)
+	if err != nil {
+		return Journey{}, fmt.Errorf("find journeys of %s: %w", j.Campaign, err)
+	}
+	latest := js[0]
+	for i := range js[1:] {
+		latest = latestOf(&js[i+1], latest)
+	}
+	for i := range js {
+		if js[i].ID == latest.ID {
+			continue
+		}
+		if err := tx.cancelRepeats(ctx, &js[i], steps, note); err != nil {
+			return Journey{}, err
+		}
+	}
+	return latest, nil
 }
 
 // IsNotFound reports whether err means a row was missing.

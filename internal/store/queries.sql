@@ -301,7 +301,7 @@ ON CONFLICT (journey_id, step, occurrence) DO NOTHING;
 -- name: journeys-of-campaign
 -- By the unique key (campaign, contact_id, order_id): an import runs this
 -- for every order, with only the unique indexes there (see Tx.Bulk).
-SELECT id, trigger_at FROM journeys WHERE campaign = ? AND contact_id = ?;
+SELECT id, campaign, trigger_at FROM journeys WHERE campaign = ? AND contact_id = ?;
 
 -- name: journeys-of-campaign-count
 SELECT count(*) FROM journeys WHERE campaign = ? AND contact_id = ?;

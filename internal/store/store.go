@@ -200,6 +200,9 @@ func checkForeignKeys(ctx context.Context, tx *Tx) error {
 type Tx struct {
 	*sqlx.Tx
 	s *Store
+	// latest is the latest journey of contacts and campaigns whose older
+	// journeys have no pending repeats (see CancelOlderRepeats).
+	latest map[repeatKey]Journey
 }
 
 // Tx runs fn in a write transaction, committing if it returns nil.

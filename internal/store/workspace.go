@@ -139,6 +139,7 @@ func (tx *Tx) MoveJourney(ctx context.Context, j *Journey, triggerAt, now int64)
 		return err
 	}
 	j.TriggerAt, j.CreatedAt = triggerAt, now
+	tx.latest = nil // the latest journeys CancelOlderRepeats knew may have changed
 	return nil
 }
 
