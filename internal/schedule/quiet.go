@@ -191,6 +191,17 @@ func intersect(a, b Window) Window {
 	return w
 }
 
+// HoursOf names the rule's hours on a day with their source, for a text
+// it holds: "Texas's Sunday hours, Tex. Bus. & Com. Code § 301.051 (texts
+// 12:00-21:00)".
+func (r QuietRule) HoursOf(day time.Weekday) string {
+	which := "hours"
+	if (day == time.Saturday && r.Saturday != nil) || (day == time.Sunday && r.Sunday != nil) {
+		which = day.String() + " hours"
+	}
+	return fmt.Sprintf("%s's %s, %s (texts %s)", r.Name, which, r.Source, r.On(day))
+}
+
 // Describe says a rule's hours in words, for notes and previews:
 // "Texas law (Tex. Bus. & Com. Code § 301.051): texts 09:00-21:00, Sundays 12:00-21:00".
 func (r QuietRule) Describe() string {
