@@ -58,3 +58,34 @@ func TestContactsShowConsentAndState(t *testing.T) {
 		t.Errorf("edit --state printed %q", out)
 	}
 }
+
+// `rapport preview` says when a text held by a state's law really goes,
+// and names the law: a customer at a Texas address whose arrival check is
+// due Sunday 10:00 gets it at noon.
+func TestPreviewShowsTheRuleThatHoldsAText(t *testing.T) {
+	w := newWorkspace(t)
+	now := time.Date(2026, 3, 3, 15, 0, 0, 0, time.UTC).Format(time.RFC3339) // a Tuesday
+	w.mustRun(t, "--now", now, "contacts", "add", "--first-name", "Kim", "--phone", "312 555 0100",
+		"--state", "TX", "--sms-consent", "order form")
+	w.mustRun(t, "--now", now, "order", "add", "--contact", "312 555 0100", "--date", "2026-03-03")
+
+	var rows []previewRow
+	w.runJSON(t, &rows, "--now", now, "preview", "1", "--json")
+	var check *previewRow
+	for i := range rows {
+		if rows[i].Step == "arrival-check" {
+			check = &rows[i]
+		}
+	}
+	if check == nil || check.Channel != "sms" {
+		t.Fatalf("no arrival check by text in %+v", rows)
+	}
+	if check.Due != "2026-03-08T10:00:00-05:00" || check.Goes != "2026-03-08T12:00:00-05:00" ||
+		!strings.HasPrefix(check.HeldBy, "held to 12:00 by Texas's Sunday hours, Tex. Bus. & Com. Code") {
+		t.Errorf("arrival check due %s, goes %s, held by %q; want held from 10:00 to 12:00 by Texas's Sunday hours", check.Due, check.Goes, check.HeldBy)
+	}
+	text := w.mustRun(t, "--now", now, "preview", "1")
+	if !strings.Contains(text, "(held to 12:00 by Texas's Sunday hours") {
+		t.Errorf("preview text does not name the rule:\n%s", text)
+	}
+}

@@ -116,3 +116,87 @@ func TestStateQuietHoursHoldTexts(t *testing.T) {
 		})
 	}
 }
+
+// addKim stores a customer who agreed to texts in writing, with a phone
+// and an address state, in zone.
+func addKim(t *testing.T, h *harness, phone, state, zone string) *store.Contact {
+	t.Helper()
+	ct := &store.Contact{FirstName: "Kim", Phone: phone, State: state, Timezone: zone, SMSConsent: true, ConsentKnown: true,
+		SMSConsentAt: "2026-01-10", SMSConsentSource: "signed order form"}
+	if err := h.st.Tx(h.ctx, func(tx *store.Tx) error { _, err := tx.UpsertContact(h.ctx, ct, 1); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return ct
+}
+
+// The address's state decides the law before the number's area code
+// does: a Chicago number at a Texas address waits for Sunday noon; a
+// Texas number at an Illinois address goes at 11:00.
+func TestAddressStateBeforeAreaCode(t *testing.T) {
+	tests := []struct {
+		name, phone, state string
+		want               string
+	}{
+		{"Chicago number, Texas address", "+13125550100", "TX", "2026-03-08 12:00"},
+		{"Texas number, Illinois address", "+15125550100", "IL", "2026-03-08 11:00"},
+		{"Texas number, no address", "+15125550100", "", "2026-03-08 12:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, strings.Replace(morningText, `at = "08:00"`, `at = "11:00"`, 1))
+			ct := addKim(t, h, tt.phone, tt.state, "America/Chicago")
+			h.clock.Set(local(t, "2026-03-07 09:00"))
+			h.order(ct, "2026-03-07")
+			h.tickAt(local(t, "2026-03-08 11:00"))
+			want := local(t, tt.want)
+			state := store.Pending
+			if want.Equal(local(t, "2026-03-08 11:00")) {
+				state = store.Sent
+			}
+			r := h.only(ct, "morning", state)
+			if state == store.Pending && !time.Unix(r.DueAt, 0).Equal(want) {
+				t.Errorf("moved to %s, want %s", time.Unix(r.DueAt, 0).In(chicago), tt.want)
+			}
+		})
+	}
+}
+
+// The timeline predicts when a pending text really goes and names the
+// rule that holds it: the state's Sunday hours with their statute, or the
+// rep's allowed hours; a text due inside both goes when due.
+func TestTimelinePredictsHeldTexts(t *testing.T) {
+	tests := []struct {
+		name, phone, state, at string
+		goes, held             string
+	}{
+		{"Texas Sunday", "+15125550100", "", "11:00", "2026-03-08 12:00", "held to 12:00 by Texas's Sunday hours, Tex. Bus. & Com. Code"},
+		{"Rhode Island address", "+13125550100", "RI", "19:30", "2026-03-09 09:00", "held to Mon 09:00 by Rhode Island's hours, R.I. Gen. Laws"},
+		{"allowed hours", "+13125550100", "", "07:00", "2026-03-08 08:00", "held to 08:00 by your allowed hours ([sending] allowed_hours = 08:00-20:00"},
+		{"inside both", "+13125550100", "", "13:00", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, strings.Replace(morningText, `at = "08:00"`, `at = "`+tt.at+`"`, 1))
+			ct := addKim(t, h, tt.phone, tt.state, "America/Chicago")
+			h.clock.Set(local(t, "2026-03-07 09:00"))
+			h.order(ct, "2026-03-07")
+			rows, err := h.content.Timeline(h.ctx, h.st, ct)
+			if err != nil || len(rows) != 1 {
+				t.Fatalf("timeline %+v, %v", rows, err)
+			}
+			r := rows[0]
+			if tt.goes == "" {
+				if r.Goes != 0 || r.HeldBy != "" {
+					t.Errorf("goes %d, held %q; want neither", r.Goes, r.HeldBy)
+				}
+				return
+			}
+			if got := time.Unix(r.Goes, 0); !got.Equal(local(t, tt.goes)) {
+				t.Errorf("goes %s, want %s", got.In(chicago), tt.goes)
+			}
+			if !strings.HasPrefix(r.HeldBy, tt.held) {
+				t.Errorf("held by %q, want it to start %q", r.HeldBy, tt.held)
+			}
+		})
+	}
+}
