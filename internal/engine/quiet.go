@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -100,18 +102,38 @@ func (e *Engine) dailyCap(ctx context.Context, c *Content, j *job) (time.Time, s
 	return next, fmt.Sprintf("the day's %d texts have gone ([sms] max_per_day); the rest go tomorrow", limit), nil
 }
 
-// noteCapReached tells the rep, once a day, in the digest, that texts
-// were held for the cap.
+// noteCapReached counts a text held for the day's cap, and tells the
+// rep, in the digest, once a day (see store.NoticeCapped).
 func (e *Engine) noteCapReached(ctx context.Context, day schedule.Date, limit int, now time.Time) error {
-	key := "sms-cap:" + day.String()
-	if _, err := e.store.Setting(ctx, key); !errors.Is(err, store.ErrNotFound) {
-		return err // nil: told already
+	key := store.CappedKey(day.String())
+	_, err := e.store.Setting(ctx, key)
+	first := errors.Is(err, store.ErrNotFound)
+	if err != nil && !first {
+		return err
 	}
 	text := fmt.Sprintf("%s: %d texts went out, the daily cap ([sms] max_per_day in config.toml); the texts due after that wait for the next day", day, limit)
 	return e.store.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetSetting(ctx, key, "held"); err != nil {
+		if err := tx.CountCapped(ctx, day.String()); err != nil || !first {
 			return err
 		}
-		return tx.AddNotice(ctx, store.NoticeSetup, 0, 0, text, now.Unix())
+		return tx.AddNotice(ctx, store.NoticeCapped, 0, 0, text, now.Unix())
 	})
+}
+
+// cappedLine is the digest's line for a NoticeCapped notice: "142 texts
+// wait for the next day: the daily limit of 1000 was reached on Tue 3
+// Mar ([sms] max_per_day in config.toml)".
+func (e *Engine) cappedLine(ctx context.Context, c *Content, n store.Notice) (string, error) {
+	day, err := schedule.ParseDate(strings.SplitN(n.Text, ":", 2)[0])
+	if err != nil {
+		return n.Text, nil // not written by noteCapReached: shown as it is
+	}
+	v, err := e.store.Setting(ctx, store.CappedKey(day.String()))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	held, _ := strconv.Atoi(v)
+	on := schedule.At(day, schedule.TimeOfDay{}, c.Rules.RepZone).Format("Mon 2 Jan")
+	return fmt.Sprintf("%d %s wait for the next day: the daily limit of %d was reached on %s ([sms] max_per_day in config.toml)",
+		held, plural(held, "text", "texts"), c.Rules.MaxSMSPerDay, on), nil
 }

@@ -60,18 +60,41 @@ func TestDailyTextCapHoldsTheNextText(t *testing.T) {
 	if !strings.Contains(r.Note, "max_per_day") {
 		t.Errorf("note %q does not name the cap", r.Note)
 	}
+	third := h.customer("Lu", "lu@example.com", "+13125550144")
+	h.order(third, "2026-03-02")
 	h.tickAt(local(t, "2026-03-03 15:00"))
+	h.only(third, "morning", store.Pending)
 	capNotices := 0
 	for _, n := range h.notices() {
-		if n.Kind == store.NoticeSetup && strings.Contains(n.Text, "max_per_day") {
+		if n.Kind == store.NoticeCapped && strings.Contains(n.Text, "max_per_day") {
 			capNotices++
 		}
 	}
 	if capNotices != 1 {
 		t.Errorf("%d notices of the cap, want 1 for the digest: %+v", capNotices, h.notices())
 	}
+	body := digestAt(t, h, local(t, "2026-03-04 07:30"))
+	want := "HELD FOR THE NEXT DAY BY THE DAILY LIMIT\n- 2 texts wait for the next day: the daily limit of 1000 was reached on Tue 3 Mar ([sms] max_per_day in config.toml)\n"
+	if !strings.Contains(body, want) {
+		t.Errorf("digest lacks %q:\n%s", want, body)
+	}
 	h.tickAt(local(t, "2026-03-04 08:00"))
 	h.only(second, "morning", store.Sent)
+}
+
+// digestAt composes the rep's digest at now and returns its body.
+func digestAt(t *testing.T, h *harness, now time.Time) string {
+	t.Helper()
+	h.content.NotifyEmail = "amy@example.com"
+	h.clock.Set(now)
+	if err := h.eng.Digest(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := h.st.DueRepMessages(h.ctx, now.Unix(), 10)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("rep messages %+v, %v; want the digest", ms, err)
+	}
+	return ms[0].Body
 }
 
 // A Texas number's text due Sunday 11:00 waits for noon; a Rhode Island

@@ -15,7 +15,21 @@ const (
 	NoticeUnsubscribed = "unsubscribed"
 	NoticeSeriesEnded  = "series_ended"
 	NoticeSetup        = "setup" // something in the rep's accounts or files needs fixing
+	// NoticeCapped: texts were held for the next day by the day's limit
+	// ([sms] max_per_day). Its text starts with the day, YYYY-MM-DD; how
+	// many were held is counted under the setting CappedKey(day).
+	NoticeCapped = "capped"
 )
+
+// CappedKey is the setting that counts the texts held on day (YYYY-MM-DD)
+// by the day's limit.
+func CappedKey(day string) string { return "sms-cap:" + day }
+
+// CountCapped adds one to the texts held on day by the day's limit.
+func (tx *Tx) CountCapped(ctx context.Context, day string) error {
+	_, err := tx.exec(ctx, "setting-count", CappedKey(day))
+	return err
+}
 
 // Notice is something the rep should hear about.
 type Notice struct {

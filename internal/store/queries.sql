@@ -69,6 +69,12 @@ INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING;
 INSERT INTO settings (key, value) VALUES (?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 
+-- name: setting-count
+-- A counter kept as a setting: 1 when new, else one more (a value that is
+-- not a number counts as 0).
+INSERT INTO settings (key, value) VALUES (?, '1')
+ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1;
+
 -- Contacts.
 
 -- name: contact-columns
