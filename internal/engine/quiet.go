@@ -74,7 +74,11 @@ func (c *Content) TextGoes(ct *store.Contact, due time.Time, loc *time.Location)
 	if rule == nil {
 		return goes, fmt.Sprintf("held to %s by your allowed hours ([sending] allowed_hours = %s, the customer's time)", to, c.Rules.AllowedHours), nil
 	}
-	return goes, fmt.Sprintf("held to %s by %s", to, rule.HoursOf(goes.In(loc).Weekday())), nil
+	day := goes.In(loc).Weekday()
+	if d := due.In(loc).Weekday(); rule.On(d).Closed() {
+		day = d // a day without texts holds it, not the hours of the day it goes
+	}
+	return goes, fmt.Sprintf("held to %s by %s", to, rule.HoursOf(day)), nil
 }
 
 // dailyCap returns tomorrow's first allowed moment when the day's texts to

@@ -98,7 +98,8 @@ func digestAt(t *testing.T, h *harness, now time.Time) string {
 }
 
 // A Texas number's text due Sunday 11:00 waits for noon; a Rhode Island
-// number's due Saturday 17:30 waits for Sunday 10:00; both in the
+// number's due Saturday 17:30 waits for Monday 09:00 (no texts on
+// Sundays there); both in the
 // customer's own time, the weekend the clocks change, and the note names
 // the law.
 func TestStateQuietHoursHoldTexts(t *testing.T) {
@@ -106,7 +107,7 @@ func TestStateQuietHoursHoldTexts(t *testing.T) {
 		name, phone, zone, order, at, due, want, law string
 	}{
 		{"Texas Sunday", "+15125550100", "America/Chicago", "2026-03-07", "11:00", "2026-03-08 11:00", "2026-03-08 12:00", "Tex. Bus. & Com. Code"},
-		{"Rhode Island Saturday", "+14015550100", "America/New_York", "2026-10-30", "17:30", "2026-10-31 17:30", "2026-11-01 10:00", "R.I. Gen. Laws"},
+		{"Rhode Island Saturday", "+14015550100", "America/New_York", "2026-10-30", "17:30", "2026-10-31 17:30", "2026-11-02 09:00", "R.I. Gen. Laws"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +194,7 @@ func TestTimelinePredictsHeldTexts(t *testing.T) {
 		goes, held             string
 	}{
 		{"Texas Sunday", "+15125550100", "", "11:00", "2026-03-08 12:00", "held to 12:00 by Texas's Sunday hours, Tex. Bus. & Com. Code"},
-		{"Rhode Island address", "+13125550100", "RI", "19:30", "2026-03-09 09:00", "held to Mon 09:00 by Rhode Island's hours, R.I. Gen. Laws"},
+		{"Rhode Island address", "+13125550100", "RI", "19:30", "2026-03-09 09:00", "held to Mon 09:00 by Rhode Island's Sunday hours, R.I. Gen. Laws § 5-61-3.6"},
 		{"allowed hours", "+13125550100", "", "07:00", "2026-03-08 08:00", "held to 08:00 by your allowed hours ([sending] allowed_hours = 08:00-20:00"},
 		{"inside both", "+13125550100", "", "13:00", "", ""},
 	}

@@ -15,13 +15,17 @@ import (
 //go:embed quiet-hours.toml
 var quietHoursFile []byte
 
+// NoTexts, as a day's hours in quiet-hours.toml, is a day the law allows
+// no texts at all (Rhode Island's and Mississippi's Sundays).
+const NoTexts = "none"
+
 // QuietRule is when texts may go out under one law.
 type QuietRule struct {
 	State    string // two-letter code; "" for the federal rule
 	Name     string // "Texas", or "federal law"
 	Hours    Window
-	Saturday *Window // nil: Hours
-	Sunday   *Window // nil: Hours
+	Saturday *Window // nil: Hours; empty (Closed): no texts that day
+	Sunday   *Window // nil: Hours; empty (Closed): no texts that day
 	Source   string  // the statute
 }
 
@@ -102,6 +106,10 @@ func (r rawRule) rule(code string) (QuietRule, error) {
 		dst  **Window
 	}{{r.Saturday, &out.Saturday}, {r.Sunday, &out.Sunday}} {
 		if d.text == "" {
+			continue
+		}
+		if d.text == NoTexts {
+			*d.dst = &Window{}
 			continue
 		}
 		w, err := ParseWindow(d.text)
@@ -199,7 +207,15 @@ func (r QuietRule) HoursOf(day time.Weekday) string {
 	if (day == time.Saturday && r.Saturday != nil) || (day == time.Sunday && r.Sunday != nil) {
 		which = day.String() + " hours"
 	}
-	return fmt.Sprintf("%s's %s, %s (texts %s)", r.Name, which, r.Source, r.On(day))
+	return fmt.Sprintf("%s's %s, %s (%s)", r.Name, which, r.Source, textsIn(r.On(day)))
+}
+
+// textsIn says a day's hours in words: "texts 09:00-18:00", "no texts".
+func textsIn(w Window) string {
+	if w.Closed() {
+		return "no texts"
+	}
+	return "texts " + w.String()
 }
 
 // Describe says a rule's hours in words, for notes and previews:
@@ -210,10 +226,10 @@ func (r QuietRule) Describe() string {
 		s = fmt.Sprintf("%s (%s): texts %s", r.Name, r.Source, r.Hours)
 	}
 	if r.Saturday != nil {
-		s += ", Saturdays " + r.Saturday.String()
+		s += ", Saturdays " + strings.TrimPrefix(textsIn(*r.Saturday), "texts ")
 	}
 	if r.Sunday != nil {
-		s += ", Sundays " + r.Sunday.String()
+		s += ", Sundays " + strings.TrimPrefix(textsIn(*r.Sunday), "texts ")
 	}
 	return s
 }
