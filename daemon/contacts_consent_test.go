@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,35 @@ func TestPreviewShowsTheRuleThatHoldsAText(t *testing.T) {
 	text := w.mustRun(t, "--now", now, "preview", "1")
 	if !strings.Contains(text, "(held to 12:00 by Texas's Sunday hours") {
 		t.Errorf("preview text does not name the rule:\n%s", text)
+	}
+}
+
+// End to end: a Shopify customer with Accepts Email Marketing = no, once
+// imported and given an order, gets the policy sheet and the other order
+// emails but no four-week check-in and no tip, through the tip's date;
+// one who accepts gets them all.
+func TestShopifyDeclinedMarketingGetsNoTip(t *testing.T) {
+	w := newWorkspace(t)
+	path := w.copyFixture(t, "shopify-customers.csv")
+	start := time.Date(2026, 12, 4, 9, 0, 0, 0, mustLoad("America/Chicago"))
+	if _, _, code := w.run(t, "--now", start.Format(time.RFC3339), "import", path); code != exitInvalid {
+		t.Fatalf("import: exit %d, want %d (one row of the fixture is skipped)", code, exitInvalid)
+	}
+	for _, who := range []string{"bo.kim@example.com", "ana.diaz@example.com"} {
+		w.order(t, start, who, "2026-12-04")
+	}
+	for day := 0; day <= 40; day++ {
+		w.at(t, start.AddDate(0, 0, day).Add(3*time.Hour), "run", "--once") // 12:00 each day
+	}
+	got := map[string][]string{}
+	for _, e := range w.customerEmails(t) {
+		got[e.To] = append(got[e.To], stepOf(filepath.Base(e.File)))
+	}
+	bo, ana := strings.Join(got["bo.kim@example.com"], " "), strings.Join(got["ana.diaz@example.com"], " ")
+	if !strings.Contains(bo, "policy-sheet") || strings.Contains(bo, "monthly-tips") || strings.Contains(bo, "four-week-checkin") {
+		t.Errorf("Bo (no to email marketing) got %q; want the policy sheet, no check-in, no tip", bo)
+	}
+	if !strings.Contains(ana, "policy-sheet") || !strings.Contains(ana, "monthly-tips") {
+		t.Errorf("Ana (yes to email marketing) got %q; want the policy sheet and a tip", ana)
 	}
 }
