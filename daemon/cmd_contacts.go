@@ -15,18 +15,24 @@ import (
 // contactJSON is `rapport contacts --json`; its field names are an
 // interface scripts rely on (see README, Commands).
 type contactJSON struct {
-	ID          int64    `json:"id"`
-	FirstName   string   `json:"first_name"`
-	LastName    string   `json:"last_name"`
-	Email       string   `json:"email"`
-	Phone       string   `json:"phone"`
-	Timezone    string   `json:"timezone"`
-	SMSConsent  bool     `json:"sms_consent"`
-	ConsentAt   string   `json:"sms_consent_at,omitempty"`
-	ConsentVia  string   `json:"sms_consent_source,omitempty"`
-	EmailStatus string   `json:"email_status"`
-	SMSStatus   string   `json:"sms_status"`
-	Journeys    []string `json:"journeys"`
+	ID         int64  `json:"id"`
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	Email      string `json:"email"`
+	Phone      string `json:"phone"`
+	Timezone   string `json:"timezone"`
+	State      string `json:"state,omitempty"`
+	SMSConsent bool   `json:"sms_consent"`
+	ConsentAt  string `json:"sms_consent_at,omitempty"`
+	ConsentVia string `json:"sms_consent_source,omitempty"`
+	// EmailMarketing is null when the customer never said (tips and news
+	// by email then go: it is opt-out).
+	EmailMarketing    *bool    `json:"email_marketing"`
+	EmailMarketingAt  string   `json:"email_marketing_at,omitempty"`
+	EmailMarketingVia string   `json:"email_marketing_source,omitempty"`
+	EmailStatus       string   `json:"email_status"`
+	SMSStatus         string   `json:"sms_status"`
+	Journeys          []string `json:"journeys"`
 }
 
 func cmdContacts(e *env, args []string) error {
@@ -124,8 +130,12 @@ func (p *contactsPrinter) end() error {
 
 func toContactJSON(e *env, st *store.Store, c *store.Contact, loc *time.Location) (contactJSON, error) {
 	j := contactJSON{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone,
-		Timezone: c.Timezone, SMSConsent: c.SMSConsent, ConsentAt: c.SMSConsentAt, ConsentVia: c.SMSConsentSource,
+		Timezone: c.Timezone, State: c.State, SMSConsent: c.SMSConsent, ConsentAt: c.SMSConsentAt, ConsentVia: c.SMSConsentSource,
 		EmailStatus: c.EmailStatus, SMSStatus: c.SMSStatus, Journeys: []string{}}
+	if c.EmailMarketing.Valid {
+		j.EmailMarketing = &c.EmailMarketing.Bool
+		j.EmailMarketingAt, j.EmailMarketingVia = c.EmailMarketingAt, c.EmailMarketingSource
+	}
 	if j.Timezone == "" {
 		j.Timezone = loc.String()
 	}
@@ -158,9 +168,42 @@ func printContact(w io.Writer, c contactJSON) {
 	status := "email " + c.EmailStatus + ", texts " + c.SMSStatus
 	fmt.Fprintf(w, "%-4d %-22s %-28s %-14s %-20s %-6s %s\n", c.ID, clip(termsafe.Line(strings.TrimSpace(c.FirstName+" "+c.LastName)), 22),
 		clip(termsafe.Line(c.Email), 28), termsafe.Line(c.Phone), termsafe.Line(c.Timezone), texts, status)
+	fmt.Fprintf(w, "     consent: %s\n", termsafe.Line(consentLine(&c)))
 	if len(c.Journeys) > 0 {
 		fmt.Fprintf(w, "     journeys: %s\n", termsafe.Line(strings.Join(c.Journeys, "; ")))
 	}
+}
+
+// consentLine says what the customer agreed to, and when and how:
+// "texts yes (order form, 2026-03-01); tips by email no (Shopify, 2026-02-01)".
+func consentLine(c *contactJSON) string {
+	texts := "texts " + answer(c.SMSConsent, c.ConsentVia, c.ConsentAt)
+	mail := "tips by email: never asked (they go; unsubscribing stops them)"
+	if c.EmailMarketing != nil {
+		mail = "tips by email " + answer(*c.EmailMarketing, c.EmailMarketingVia, c.EmailMarketingAt)
+	}
+	out := texts + "; " + mail
+	if c.State != "" {
+		out += "; state " + c.State
+	}
+	return out
+}
+
+// answer is "yes (source, date)", leaving out what is not on record and
+// the date when the source already says it (an import's does).
+func answer(yes bool, source, at string) string {
+	s := "no"
+	if yes {
+		s = "yes"
+	}
+	how := source
+	if at != "" && !strings.Contains(source, at) {
+		how = strings.TrimPrefix(how+", "+at, ", ")
+	}
+	if how != "" {
+		s += " (" + how + ")"
+	}
+	return s
 }
 
 func clip(s string, n int) string {

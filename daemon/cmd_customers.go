@@ -15,7 +15,7 @@ import (
 // resume|skip`. The work is internal/workspace's; this parses and prints.
 
 const (
-	contactFieldsArgs = "[--first-name F] [--last-name L] [--email E] [--phone P] [--timezone TZ] [--sms-consent SOURCE|no] [--note TEXT] [--json]"
+	contactFieldsArgs = "[--first-name F] [--last-name L] [--email E] [--phone P] [--timezone TZ] [--state XX] [--sms-consent SOURCE|no] [--note TEXT] [--json]"
 	contactsAddArgs   = "--first-name F " + contactFieldsArgs
 	contactsEditArgs  = "CONTACT " + contactFieldsArgs
 )
@@ -44,7 +44,7 @@ func wsErr(err error) error {
 type fieldFlags struct {
 	fs                                       *flag.FlagSet
 	first, last, email, phone, zone, consent *string
-	note                                     *string
+	state, note                              *string
 	asJSON                                   *bool
 }
 
@@ -56,6 +56,7 @@ func newFieldFlags(e *env, name, args string) *fieldFlags {
 		email:   fs.String("email", "", "email address (\"\" clears it on edit)"),
 		phone:   fs.String("phone", "", "phone number, as you write it (\"\" clears it on edit)"),
 		zone:    fs.String("timezone", "", "their time zone (America/Chicago, Eastern...); \"\" on edit: yours"),
+		state:   fs.String("state", "", "the state of their address (TX, Texas); it decides the state law on texting hours (\"\" on edit: from the phone's area code)"),
 		consent: fs.String("sms-consent", "", "how they agreed to texts (recorded with today's date); \"no\" withdraws it"),
 		note:    fs.String("note", "", "a note about them, dated"),
 		asJSON:  fs.Bool("json", false, "print the contact as JSON (the `contacts --json` shape)"),
@@ -74,7 +75,7 @@ func (ff *fieldFlags) fields() wsp.Fields {
 	}
 	return wsp.Fields{FirstName: pick("first-name", ff.first), LastName: pick("last-name", ff.last),
 		Email: pick("email", ff.email), Phone: pick("phone", ff.phone), Timezone: pick("timezone", ff.zone),
-		SMSConsent: pick("sms-consent", ff.consent), Note: *ff.note}
+		State: pick("state", ff.state), SMSConsent: pick("sms-consent", ff.consent), Note: *ff.note}
 }
 
 func cmdContactsAdd(e *env, args []string) error {

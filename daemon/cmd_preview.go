@@ -23,6 +23,10 @@ type previewRow struct {
 	Subject  string `json:"subject,omitempty"`
 	Text     string `json:"text,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// Goes is when a pending text will really go, when the hours texts
+	// may go out hold it past due; HeldBy names the rule that does.
+	Goes   string `json:"goes,omitempty"`
+	HeldBy string `json:"held_by,omitempty"`
 }
 
 func cmdPreview(e *env, args []string) error {
@@ -95,6 +99,9 @@ func timeline(e *env, st *store.Store, eng *engine.Engine, c *engine.Content, ct
 			at = d.SentAt
 		}
 		r.Due = time.Unix(at, 0).In(loc).Format(time.RFC3339)
+		if d.Goes != 0 {
+			r.Goes, r.HeldBy = time.Unix(d.Goes, 0).In(loc).Format(time.RFC3339), d.HeldBy
+		}
 		if d.Error != "" {
 			r.Note = strings.TrimSpace(r.Note + " " + d.Error)
 		}
@@ -143,6 +150,9 @@ func printTimeline(w io.Writer, ct *store.Contact, loc *time.Location, rows []pr
 		fmt.Fprintf(w, "\n%s  %-9s %-5s %s/%s\n", due.Format("Mon 2 Jan 2006 15:04"), r.State, r.Channel, r.Campaign, r.Step)
 		if r.Note != "" {
 			fmt.Fprintf(w, "    (%s)\n", termsafe.Line(r.Note))
+		}
+		if r.HeldBy != "" {
+			fmt.Fprintf(w, "    (%s)\n", termsafe.Line(r.HeldBy))
 		}
 		if r.Subject != "" && r.Channel == channel.Email {
 			fmt.Fprintf(w, "    Subject: %s\n", termsafe.Line(r.Subject))

@@ -40,7 +40,7 @@ func TestImportShopifyExport(t *testing.T) {
 	}
 	for _, want := range []string{
 		"consents read: 1 SMS yes, 2 SMS no, 2 email marketing yes, 2 email marketing no\n",
-		"13 columns ignored: Customer ID, Default Address Company, ",
+		"12 columns ignored: Customer ID, Default Address Company, ",
 		path + ":5: cleaned: first name: control characters or line breaks removed\n",
 		path + `:6: skipped: invalid email marketing "maybe"`,
 	} {

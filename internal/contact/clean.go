@@ -91,6 +91,7 @@ func (c *Contact) Clean() []string {
 	}
 	clean("first name", &c.FirstName, MaxNameLen)
 	clean("last name", &c.LastName, MaxNameLen)
+	clean("state", &c.State, MaxNameLen)
 	clean("SMS consent source", &c.SMSConsentSource, MaxNameLen)
 	clean("email marketing source", &c.EmailMarketingSource, MaxNameLen)
 	return notes

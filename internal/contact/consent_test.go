@@ -26,14 +26,14 @@ func TestShopifyCustomersExport(t *testing.T) {
 	used, ignored := r.Columns()
 	for field, col := range map[string]string{
 		"email_marketing": "Accepts Email Marketing", "sms_consent": "Accepts SMS Marketing",
-		"phone": "Phone, Default Address Phone",
+		"phone": "Phone, Default Address Phone", "state": "Default Address Province Code",
 	} {
 		if used[field] != col {
 			t.Errorf("%s from %q, want %q", field, used[field], col)
 		}
 	}
 	wantIgnored := []string{"Customer ID", "Default Address Company", "Default Address Address1", "Default Address Address2",
-		"Default Address City", "Default Address Province Code", "Default Address Country Code", "Default Address Zip",
+		"Default Address City", "Default Address Country Code", "Default Address Zip",
 		"Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags"}
 	if !reflect.DeepEqual(ignored, wantIgnored) {
 		t.Errorf("ignored %q\nwant %q", ignored, wantIgnored)

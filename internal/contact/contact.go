@@ -31,6 +31,9 @@ type Contact struct {
 	Email     string // lower-cased, or ""
 	Phone     string // E.164 (+13125550142), or ""
 	Timezone  string // IANA name (America/Chicago), or "" for the rep's default
+	// State is the address's state or province: a US state's two-letter
+	// code ("TX"), or "" when the row has none (see NormalizeState).
+	State string
 
 	// SMSConsent is nil when the file does not say (no column, or blank).
 	SMSConsent       *bool

@@ -33,6 +33,7 @@ const (
 	fEmailStatus
 	fUnsubscribedAt // Mailchimp's unsubscribed export: the address unsubscribed
 	fCleanedAt      // Mailchimp's cleaned export: the address bounced
+	fState          // the address's state or province
 	numFields
 )
 
@@ -41,7 +42,7 @@ var fieldNames = [numFields]string{
 	"sms_consent", "sms_consent_at", "sms_consent_source",
 	"order_date", "invoice", "items",
 	"email_marketing", "email_marketing_at", "consent_date", "consent_source",
-	"email_status", "email_unsubscribed_at", "email_bounced_at",
+	"email_status", "email_unsubscribed_at", "email_bounced_at", "state",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -92,6 +93,13 @@ var headerNames = []headerName{
 	{fPhone, 3, false, []string{"Business Phone", "Work Phone", "Business Phone 2", "Company Main Phone", "Phone : work", "Phone : main"}},
 	{fPhone, 4, false, []string{"Other Phone", "Car Phone"}},
 	{fTimezone, 0, false, []string{"Time Zone", "Timezone", "TZ", "Zona Horaria", "Fuseau Horaire", "Zeitzone"}},
+	// The address's state, as Shopify's customer export, Google Contacts
+	// ("Address 1 - Region") and Outlook ("Home State") write it: it
+	// decides the state law on texting hours.
+	{fState, 0, false, []string{"State", "Province", "State/Province", "State Code", "Province Code", "Region Code",
+		"Default Address Province Code", "Default Address Province", "Address 1 - Region", "Home State", "Estado", "Provincia"}},
+	{fState, 1, false, []string{"Address 2 - Region", "Business State", "Shipping Province Code", "Billing Province Code", "Shipping Province", "Billing Province"}},
+	{fState, 2, false, []string{"Address 3 - Region", "Other State"}},
 	// Consent and opt-outs, as Rapport's own files, Shopify's customer
 	// export, Klaviyo's profile export and Mailchimp's audience exports
 	// (one file each for subscribed, unsubscribed and cleaned members)

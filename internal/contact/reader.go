@@ -255,6 +255,7 @@ func (r *Reader) build(ck *checker, rec []string, line int) (Record, error) {
 	c.Email = bad.check(firstValid(p.value(fEmail, rec), ",;", NormalizeEmail))
 	c.Phone = bad.check(firstValid(p.phone(rec), "", ck.phones.get))
 	c.Timezone = bad.check(optional(p.value(fTimezone, rec), ck.zones.get))
+	c.State = NormalizeState(p.value(fState, rec))
 	r.consents(&c, rec, &bad)
 	order := r.order(rec, &bad)
 	if c.Email == "" && c.Phone == "" && len(bad) == 0 {

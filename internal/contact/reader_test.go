@@ -107,6 +107,7 @@ func TestGoogleExport(t *testing.T) {
 		"name":       "Name",
 		"email":      "E-mail 1 - Value, E-mail 2 - Value",
 		"phone":      "Phone 1 - Value, Phone 2 - Value, Phone 3 - Value",
+		"state":      "Address 1 - Region",
 	}
 	if !reflect.DeepEqual(used, wantUsed) {
 		t.Errorf("used = %v, want %v", used, wantUsed)
@@ -160,8 +161,11 @@ func TestOutlookExport(t *testing.T) {
 	if want := "E-mail Address, E-mail 2 Address, E-mail 3 Address"; used["email"] != want {
 		t.Errorf("email columns = %q, want %q", used["email"], want)
 	}
-	if len(used) != 4 || len(ignored) != 92-14 {
-		t.Errorf("used %d fields, ignored %d columns; want 4 fields from 14 columns, 78 ignored", len(used), len(ignored))
+	if want := "Home State, Business State, Other State"; used["state"] != want {
+		t.Errorf("state columns = %q, want %q", used["state"], want)
+	}
+	if len(used) != 5 || len(ignored) != 92-17 {
+		t.Errorf("used %d fields, ignored %d columns; want 5 fields from 17 columns, 75 ignored", len(used), len(ignored))
 	}
 }
 
@@ -378,7 +382,7 @@ func TestParseMapping(t *testing.T) {
 
 	_, err = ParseMapping([]string{"Cell=mobile", "Cell", "=phone", "cell=phone", "CELL=email"})
 	for _, w := range []string{
-		`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone, timezone, sms_consent, sms_consent_at, sms_consent_source, order_date, invoice, items, email_marketing, email_marketing_at, consent_date, consent_source, email_status, email_unsubscribed_at, email_bounced_at, or "-" to ignore the column`,
+		`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone, timezone, sms_consent, sms_consent_at, sms_consent_source, order_date, invoice, items, email_marketing, email_marketing_at, consent_date, consent_source, email_status, email_unsubscribed_at, email_bounced_at, state, or "-" to ignore the column`,
 		`--map "Cell": want COLUMN=field`,
 		`--map "=phone": want COLUMN=field`,
 		`--map "CELL=email": column "CELL" is already mapped by "cell=phone"`,

@@ -55,13 +55,16 @@ type timelineRow struct {
 }
 
 type contactPage struct {
-	Contact  *store.Contact
-	Name     string
-	Zone     string // the contact's, or "America/Chicago (yours)"
-	Consent  string
-	Timeline []timelineRow
-	Replies  []replyView
-	Work     *workView // orders, history and the forms that change them
+	Contact *store.Contact
+	Name    string
+	Zone    string // the contact's, or "America/Chicago (yours)"
+	Consent string
+	// EmailMarketing is the answer on tips and news by email, with when
+	// and how it was given.
+	EmailMarketing string
+	Timeline       []timelineRow
+	Replies        []replyView
+	Work           *workView // orders, history and the forms that change them
 }
 
 func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) error {
@@ -77,7 +80,7 @@ func (d *Dashboard) contact(w http.ResponseWriter, r *http.Request, s *session) 
 	if err != nil {
 		return fmt.Errorf("read contact %d: %w", id, err)
 	}
-	p := contactPage{Contact: c, Name: c.Label(), Consent: consent(c)}
+	p := contactPage{Contact: c, Name: c.Label(), Consent: consent(c), EmailMarketing: emailMarketing(c)}
 	loc := d.zone(c)
 	p.Zone = loc.String()
 	if c.Timezone == "" {
@@ -111,6 +114,9 @@ func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Lo
 		}
 		row := timelineRow{ID: m.ID, Due: time.Unix(at, 0).In(loc).Format(timeFormat), Campaign: m.Campaign, Step: m.Step,
 			Channel: channelName(m.Channel), State: m.State, Subject: m.Subject, Note: strings.TrimSpace(m.Note + " " + m.Error)}
+		if m.HeldBy != "" { // engine.Content.Timeline predicts it
+			row.Note = strings.TrimSpace(row.Note + " " + m.HeldBy)
+		}
 		if m.Paused {
 			row.State = "paused"
 			row.Note = "waiting for you to handle this customer's reply"
@@ -152,11 +158,26 @@ func (d *Dashboard) zone(c *store.Contact) *time.Location {
 }
 
 func consent(c *store.Contact) string {
-	if !c.SMSConsent {
-		return "no"
+	return answer(c.SMSConsent, c.SMSConsentAt, c.SMSConsentSource)
+}
+
+// emailMarketing says whether tips and news may go by email: never having
+// said counts as yes (store.Contact.MarketingEmailDeclined).
+func emailMarketing(c *store.Contact) string {
+	if !c.EmailMarketing.Valid {
+		return "yes, never asked (unsubscribing stops them)"
 	}
-	parts := []string{"yes"}
-	for _, s := range []string{c.SMSConsentAt, c.SMSConsentSource} {
+	return answer(c.EmailMarketing.Bool, c.EmailMarketingAt, c.EmailMarketingSource)
+}
+
+// answer is "yes, 2026-03-01, order form", leaving out what is not on
+// record.
+func answer(yes bool, at, source string) string {
+	parts := []string{"no"}
+	if yes {
+		parts[0] = "yes"
+	}
+	for _, s := range []string{at, source} {
 		if s != "" {
 			parts = append(parts, s)
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/channel"
@@ -94,19 +96,41 @@ func (e *Engine) serviceDue(ctx context.Context, c *Content, ch string, end time
 	return n, nil
 }
 
-// noteCapReached tells the rep, once a day per channel, in the digest,
-// that messages were held for the cap.
+// noteCapReached counts a message held for the day's cap on ch, and
+// tells the rep, in the digest, once a day (see store.NoticeCapped).
 func (e *Engine) noteCapReached(ctx context.Context, ch string, dc dayCap, day schedule.Date, now time.Time) error {
-	key := ch + "-cap:" + day.String()
-	if _, err := e.store.Setting(ctx, key); !errors.Is(err, store.ErrNotFound) {
-		return err // nil: told already
+	_, err := e.store.Setting(ctx, store.CappedKey(ch, day.String()))
+	first := errors.Is(err, store.ErrNotFound)
+	if err != nil && !first {
+		return err
 	}
-	text := fmt.Sprintf("%s: %d %s went out, the daily cap (%s in config.toml); the %s due after that wait for the next day, service messages first",
-		day, dc.limit, dc.noun, dc.key, dc.noun)
+	text := fmt.Sprintf("%s %s: %d %s went out, the daily cap (%s in config.toml); the %s due after that wait for the next day, service messages first",
+		ch, day, dc.limit, dc.noun, dc.key, dc.noun)
 	return e.store.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetSetting(ctx, key, "held"); err != nil {
+		if err := tx.CountCapped(ctx, ch, day.String()); err != nil || !first {
 			return err
 		}
-		return tx.AddNotice(ctx, store.NoticeSetup, 0, 0, text, now.Unix())
+		return tx.AddNotice(ctx, store.NoticeCapped, 0, 0, text, now.Unix())
 	})
+}
+
+// cappedLine is the digest's line for a NoticeCapped notice: "142 texts
+// wait for the next day: the daily limit of 1000 was reached on Tue 3
+// Mar ([sms] max_per_day in config.toml)".
+func (e *Engine) cappedLine(ctx context.Context, c *Content, n store.Notice) (string, error) {
+	head, _, _ := strings.Cut(n.Text, ":")
+	ch, date, ok := strings.Cut(head, " ")
+	day, err := schedule.ParseDate(date)
+	if !ok || err != nil {
+		return n.Text, nil // not written by noteCapReached: shown as it is
+	}
+	v, err := e.store.Setting(ctx, store.CappedKey(ch, day.String()))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	held, _ := strconv.Atoi(v)
+	dc := c.capFor(ch)
+	on := schedule.At(day, schedule.TimeOfDay{}, c.Rules.RepZone).Format("Mon 2 Jan")
+	return fmt.Sprintf("%d %s wait for the next day: the daily limit of %d was reached on %s (%s in config.toml)",
+		held, plural(held, strings.TrimSuffix(dc.noun, "s"), dc.noun), dc.limit, on, dc.key), nil
 }

@@ -40,7 +40,7 @@ func TestDailyEmailCapServiceFirst(t *testing.T) {
 	h.tickAt(local(t, "2026-02-05 15:00"))
 	notices := 0
 	for _, n := range h.notices() {
-		if n.Kind == store.NoticeSetup && strings.Contains(n.Text, "[email] max_per_day") {
+		if n.Kind == store.NoticeCapped && strings.Contains(n.Text, "[email] max_per_day") {
 			notices++
 		}
 	}

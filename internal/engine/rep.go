@@ -92,6 +92,12 @@ func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time)
 			d.Failed = append(d.Failed, n.Text)
 		case store.NoticeSetup:
 			d.Setup = append(d.Setup, n.Text)
+		case store.NoticeCapped:
+			line, err := e.cappedLine(ctx, c, n)
+			if err != nil {
+				return d, 0, err
+			}
+			d.Held = append(d.Held, line)
 		default:
 			d.Lost = append(d.Lost, n.Text)
 		}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -45,8 +46,26 @@ func (c *Content) Timeline(ctx context.Context, st *store.Store, ct *store.Conta
 	}
 	for i := range rows {
 		c.Show(&rows[i])
+		if err := c.predictText(&rows[i]); err != nil {
+			return nil, err
+		}
 	}
 	return dedupeDue(rows), nil
+}
+
+// predictText sets when a pending text will really go, and why, when the
+// hours texts may go out (the rep's and the customer's state's) hold it.
+func (c *Content) predictText(d *store.Due) error {
+	if d.State != store.Pending || d.Channel != channel.SMS {
+		return nil
+	}
+	due := time.Unix(d.DueAt, 0)
+	goes, held, err := c.TextGoes(&d.Contact, due, c.Zone(&d.Contact))
+	if err != nil || held == "" {
+		return err
+	}
+	d.Goes, d.HeldBy = goes.Unix(), held
+	return nil
 }
 
 // passedRows are journey j's steps that were past when it was planned and

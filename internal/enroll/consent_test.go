@@ -59,8 +59,8 @@ func TestImportShopifyConsent(t *testing.T) {
 	if sum.Consents != wantConsents {
 		t.Errorf("consents %+v, want %+v", sum.Consents, wantConsents)
 	}
-	if len(sum.IgnoredColumns) != 13 || sum.IgnoredColumns[0] != "Customer ID" {
-		t.Errorf("ignored columns %q, want Shopify's 13 address and total columns", sum.IgnoredColumns)
+	if len(sum.IgnoredColumns) != 12 || sum.IgnoredColumns[0] != "Customer ID" {
+		t.Errorf("ignored columns %q, want Shopify's 12 address (but the state) and total columns", sum.IgnoredColumns)
 	}
 	wantWarnings := []enroll.Warning{{Line: 5, Text: "first name: control characters or line breaks removed"}}
 	if !reflect.DeepEqual(sum.Warnings, wantWarnings) {

@@ -128,7 +128,7 @@ func addOrder(ctx context.Context, w orderWriter, c *engine.Content, ct *store.C
 func newContact(in *contact.Contact) *store.Contact {
 	ct := &store.Contact{
 		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email,
-		Phone: in.Phone, Timezone: in.Timezone,
+		Phone: in.Phone, Timezone: in.Timezone, State: in.State,
 		SMSConsentAt: in.SMSConsentAt, SMSConsentSource: in.SMSConsentSource,
 	}
 	if in.SMSConsent != nil {

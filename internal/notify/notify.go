@@ -175,11 +175,12 @@ type Digest struct {
 	// Link is the dashboard's Today page ([http] public_url +
 	// /dashboard/today), where the rep acts on all of it; "" leaves it out.
 	Link string
+	Held []string // messages held for the next day by a daily limit
 }
 
 // Empty reports whether there is nothing to tell.
 func (d Digest) Empty() bool {
-	return len(d.Replies)+len(d.Tasks)+len(d.Cases)+len(d.Stale)+len(d.Failed)+len(d.Lost)+len(d.Setup) == 0
+	return len(d.Replies)+len(d.Tasks)+len(d.Cases)+len(d.Stale)+len(d.Failed)+len(d.Lost)+len(d.Setup)+len(d.Held) == 0
 }
 
 // Compose returns the digest's subject and body.
@@ -208,6 +209,7 @@ func (d Digest) Compose() (subject, body string) {
 	section(&b, "TO DO TODAY", d.Tasks)
 	section(&b, "CASES TO FOLLOW THROUGH", d.Cases)
 	section(&b, "ACCOUNT OR FILE PROBLEMS", d.Setup)
+	section(&b, "HELD FOR THE NEXT DAY BY THE DAILY LIMIT", d.Held)
 	section(&b, "SKIPPED BECAUSE THEIR MOMENT HAD PASSED", d.Stale)
 	section(&b, "COULD NOT BE SENT", d.Failed)
 	section(&b, "STOPPED HEARING FROM YOU (opted out, bounced, unsubscribed)", d.Lost)

@@ -15,13 +15,17 @@ import (
 //go:embed quiet-hours.toml
 var quietHoursFile []byte
 
+// NoTexts, as a day's hours in quiet-hours.toml, is a day the law allows
+// no texts at all (Rhode Island's and Mississippi's Sundays).
+const NoTexts = "none"
+
 // QuietRule is when texts may go out under one law.
 type QuietRule struct {
 	State    string // two-letter code; "" for the federal rule
 	Name     string // "Texas", or "federal law"
 	Hours    Window
-	Saturday *Window // nil: Hours
-	Sunday   *Window // nil: Hours
+	Saturday *Window // nil: Hours; empty (Closed): no texts that day
+	Sunday   *Window // nil: Hours; empty (Closed): no texts that day
 	Source   string  // the statute
 }
 
@@ -102,6 +106,10 @@ func (r rawRule) rule(code string) (QuietRule, error) {
 		dst  **Window
 	}{{r.Saturday, &out.Saturday}, {r.Sunday, &out.Sunday}} {
 		if d.text == "" {
+			continue
+		}
+		if d.text == NoTexts {
+			*d.dst = &Window{}
 			continue
 		}
 		w, err := ParseWindow(d.text)
@@ -191,6 +199,25 @@ func intersect(a, b Window) Window {
 	return w
 }
 
+// HoursOf names the rule's hours on a day with their source, for a text
+// it holds: "Texas's Sunday hours, Tex. Bus. & Com. Code § 301.051 (texts
+// 12:00-21:00)".
+func (r QuietRule) HoursOf(day time.Weekday) string {
+	which := "hours"
+	if (day == time.Saturday && r.Saturday != nil) || (day == time.Sunday && r.Sunday != nil) {
+		which = day.String() + " hours"
+	}
+	return fmt.Sprintf("%s's %s, %s (%s)", r.Name, which, r.Source, textsIn(r.On(day)))
+}
+
+// textsIn says a day's hours in words: "texts 09:00-18:00", "no texts".
+func textsIn(w Window) string {
+	if w.Closed() {
+		return "no texts"
+	}
+	return "texts " + w.String()
+}
+
 // Describe says a rule's hours in words, for notes and previews:
 // "Texas law (Tex. Bus. & Com. Code § 301.051): texts 09:00-21:00, Sundays 12:00-21:00".
 func (r QuietRule) Describe() string {
@@ -199,10 +226,10 @@ func (r QuietRule) Describe() string {
 		s = fmt.Sprintf("%s (%s): texts %s", r.Name, r.Source, r.Hours)
 	}
 	if r.Saturday != nil {
-		s += ", Saturdays " + r.Saturday.String()
+		s += ", Saturdays " + strings.TrimPrefix(textsIn(*r.Saturday), "texts ")
 	}
 	if r.Sunday != nil {
-		s += ", Sundays " + r.Sunday.String()
+		s += ", Sundays " + strings.TrimPrefix(textsIn(*r.Sunday), "texts ")
 	}
 	return s
 }

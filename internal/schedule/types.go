@@ -111,6 +111,10 @@ func ParseWindow(s string) (Window, error) {
 
 func (w Window) String() string { return w.Start.String() + "-" + w.End.String() }
 
+// Closed reports whether the window holds no time at all (a day with no
+// texts).
+func (w Window) Closed() bool { return w.End.Minutes() <= w.Start.Minutes() }
+
 // Date is a calendar date with no time zone.
 type Date struct {
 	Year  int

@@ -121,7 +121,7 @@ func addContacts(ctx context.Context, tx *Tx, n int) error {
 func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 	s := openTest(t)
 	stmts := map[string][]any{
-		"contact-insert":              {"u", "", "", "a@x", "", "", 0, "", "", "", 1, 1, nil, "", "", "subscribed"},
+		"contact-insert":              {"u", "", "", "a@x", "", "", 0, "", "", "", 1, 1, nil, "", "", "subscribed", ""},
 		"order-insert":                {1, "2026-01-01", "", "", 1, ""},
 		"order-find":                  {1, "2026-01-01", ""},
 		"journey-insert":              {"post-order", 1, 1, 1, 1, 1},

@@ -47,6 +47,10 @@ type Contact struct {
 	// PausedAt is when the rep paused the customer's messages, 0 when
 	// they go (see the "paused" condition in queries.sql).
 	PausedAt int64 `db:"paused_at"`
+	// State is the state or province of the customer's address ("TX"),
+	// "" when unknown: it decides the state law on texting hours before
+	// the phone's area code does.
+	State string `db:"state"`
 
 	// ConsentKnown marks, on input to UpsertContact, that SMSConsent was
 	// stated (a "no" in an import must be able to withdraw a "yes").
@@ -213,7 +217,7 @@ func (tx *Tx) MergeContact(ctx context.Context, c *Contact, now int64) (*Upsert,
 	c.UpdatedAt = now
 	_, err = tx.exec(ctx, "contact-update", c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone,
 		c.SMSConsent, c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, c.UpdatedAt,
-		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, c.EmailStatus, c.ID)
+		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, c.EmailStatus, c.State, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("update contact %s: %w", c.Label(), err)
 	}
@@ -256,7 +260,7 @@ func (tx *Tx) insertContact(ctx context.Context, c *Contact, now int64) (bool, e
 func contactValues(c *Contact, uid string, now int64) []any {
 	return []any{uid, c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone, c.SMSConsent,
 		c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now, now,
-		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, cmp.Or(c.EmailStatus, Subscribed)}
+		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, cmp.Or(c.EmailStatus, Subscribed), c.State}
 }
 
 // InsertContacts inserts each contact of cs whose email and phone are free,
@@ -371,6 +375,7 @@ func merge(old, in Contact) Contact {
 	set(&out.Email, in.Email)
 	set(&out.Phone, in.Phone)
 	set(&out.Timezone, in.Timezone)
+	set(&out.State, in.State)
 	// The same answer already on record keeps its date and source: they
 	// say when it was first given, and a file imported again (its consent
 	// dated the day of each import) changes nothing.

@@ -58,6 +58,12 @@ type Due struct {
 	// passes over until the rep handles the contact's replies: the rule is
 	// the "paused" condition in queries.sql, which DueMessages applies too.
 	Paused bool `db:"paused"`
+	// Goes and HeldBy are, in a timeline (engine.Content.Timeline), when a
+	// pending text due at DueAt will really go (a Unix time) and the rule
+	// that holds it until then ("held to 12:00 by Texas's Sunday hours, …");
+	// zero and "" when it goes when due.
+	Goes   int64  `db:"-"`
+	HeldBy string `db:"-"`
 }
 
 // AddMessages queues step occurrences (pending unless State says

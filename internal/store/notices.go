@@ -15,7 +15,22 @@ const (
 	NoticeUnsubscribed = "unsubscribed"
 	NoticeSeriesEnded  = "series_ended"
 	NoticeSetup        = "setup" // something in the rep's accounts or files needs fixing
+	// NoticeCapped: texts or emails were held for the next day by the
+	// day's limit ([sms] / [email] max_per_day). Its text starts with the
+	// channel and the day ("sms 2026-03-03:"); how many were held is
+	// counted under the setting CappedKey(channel, day).
+	NoticeCapped = "capped"
 )
+
+// CappedKey is the setting that counts the messages on channel ch held on
+// day (YYYY-MM-DD) by the day's limit.
+func CappedKey(ch, day string) string { return ch + "-cap:" + day }
+
+// CountCapped adds one to the messages on ch held on day by the day's limit.
+func (tx *Tx) CountCapped(ctx context.Context, ch, day string) error {
+	_, err := tx.exec(ctx, "setting-count", CappedKey(ch, day))
+	return err
+}
 
 // Notice is something the rep should hear about.
 type Notice struct {

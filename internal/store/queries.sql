@@ -69,13 +69,19 @@ INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING;
 INSERT INTO settings (key, value) VALUES (?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 
+-- name: setting-count
+-- A counter kept as a setting: 1 when new, else one more (a value that is
+-- not a number counts as 0).
+INSERT INTO settings (key, value) VALUES (?, '1')
+ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1;
+
 -- Contacts.
 
 -- name: contact-columns
 id, uid, first_name, last_name, coalesce(email, '') AS email, coalesce(phone, '') AS phone,
 timezone, sms_consent, sms_consent_at, sms_consent_source, sms_consent_text,
 email_status, sms_status, status_note, created_at, updated_at, email_marketing,
-email_marketing_at, email_marketing_source, paused_at
+email_marketing_at, email_marketing_source, paused_at, state
 
 -- name: contact-by-id
 SELECT {{contact-columns}} FROM contacts WHERE id = ?;
@@ -156,8 +162,8 @@ ORDER BY contacts.phone LIMIT :limit;
 -- updates the contact that has it.
 INSERT INTO contacts (uid, first_name, last_name, email, phone, timezone, sms_consent,
     sms_consent_at, sms_consent_source, sms_consent_text, created_at, updated_at,
-    email_marketing, email_marketing_at, email_marketing_source, email_status)
-VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    email_marketing, email_marketing_at, email_marketing_source, email_status, state)
+VALUES (?, ?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (email) DO NOTHING
 ON CONFLICT (phone) DO NOTHING;
 
@@ -172,7 +178,7 @@ SELECT coalesce(max(id), 0) FROM contacts;
 UPDATE contacts SET first_name = ?, last_name = ?, email = nullif(?, ''), phone = nullif(?, ''),
     timezone = ?, sms_consent = ?, sms_consent_at = ?, sms_consent_source = ?,
     sms_consent_text = ?, updated_at = ?, email_marketing = ?, email_marketing_at = ?,
-    email_marketing_source = ?, email_status = ?
+    email_marketing_source = ?, email_status = ?, state = ?
 WHERE id = ?;
 
 -- name: contact-set-email-status
@@ -330,6 +336,8 @@ c.sms_consent_source AS "contact.sms_consent_source", c.sms_consent_text AS "con
 c.email_status AS "contact.email_status", c.sms_status AS "contact.sms_status",
 c.status_note AS "contact.status_note", c.created_at AS "contact.created_at", c.updated_at AS "contact.updated_at",
 c.email_marketing AS "contact.email_marketing", c.paused_at AS "contact.paused_at",
+c.email_marketing_at AS "contact.email_marketing_at", c.email_marketing_source AS "contact.email_marketing_source",
+c.state AS "contact.state",
 j.trigger_at AS "journey.trigger_at", j.date_only AS "journey.date_only", j.created_at AS "journey.created_at",
 j.order_id AS "journey.order_id", j.id AS "journey.id", j.campaign AS "journey.campaign", j.contact_id AS "journey.contact_id",
 coalesce(o.order_date, '') AS "order.order_date", coalesce(o.invoice, '') AS "order.invoice",

@@ -47,7 +47,7 @@ func (s *Store) Notes(ctx context.Context, contactID int64) ([]HistoryEntry, err
 func (tx *Tx) UpdateContact(ctx context.Context, c *Contact, now int64) error {
 	_, err := tx.exec(ctx, "contact-update", c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone,
 		c.SMSConsent, c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now,
-		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, c.EmailStatus, c.ID)
+		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, c.EmailStatus, c.State, c.ID)
 	if err != nil {
 		return fmt.Errorf("update contact %s: %w", c.Label(), err)
 	}

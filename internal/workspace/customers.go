@@ -21,6 +21,7 @@ type Fields struct {
 	FirstName, LastName *string
 	Email, Phone        *string // "" clears, as long as the other remains
 	Timezone            *string // "" means the rep's
+	State               *string // the address's state ("TX"); "" clears it
 	// SMSConsent is how the customer agreed to texts (a source: "order
 	// form", "asked in person"), recorded with today's date; ConsentNo
 	// withdraws it.
@@ -54,6 +55,7 @@ func (w *Workspace) apply(c *contact.Contact, f Fields, now time.Time) error {
 	check(&c.Email, f.Email, contact.NormalizeEmail)
 	check(&c.Phone, f.Phone, func(s string) (string, error) { return contact.NormalizePhone(s, w.Region) })
 	check(&c.Timezone, f.Timezone, contact.NormalizeZone)
+	check(&c.State, f.State, func(s string) (string, error) { return contact.NormalizeState(s), nil })
 	if f.SMSConsent != nil {
 		w.applyConsent(c, strings.TrimSpace(*f.SMSConsent), now)
 	}
@@ -162,7 +164,7 @@ func (w *Workspace) addNote(ctx context.Context, tx *store.Tx, contactID int64, 
 func asRead(ct *store.Contact) contact.Contact {
 	consent := ct.SMSConsent
 	return contact.Contact{FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Phone: ct.Phone,
-		Timezone: ct.Timezone, SMSConsent: &consent, SMSConsentAt: ct.SMSConsentAt, SMSConsentSource: ct.SMSConsentSource}
+		Timezone: ct.Timezone, State: ct.State, SMSConsent: &consent, SMSConsentAt: ct.SMSConsentAt, SMSConsentSource: ct.SMSConsentSource}
 }
 
 // Edit corrects a customer's fields (those f sets) and adds f's note. A
@@ -182,6 +184,7 @@ func (w *Workspace) Edit(ctx context.Context, ct *store.Contact, f Fields, now t
 	}
 	out := *ct
 	out.FirstName, out.LastName, out.Email, out.Phone, out.Timezone = in.FirstName, in.LastName, in.Email, in.Phone, in.Timezone
+	out.State = in.State
 	out.SMSConsent, out.SMSConsentAt, out.SMSConsentSource = *in.SMSConsent, in.SMSConsentAt, in.SMSConsentSource
 	changes := changesOf(ct, &out)
 	err = w.Store.Tx(ctx, func(tx *store.Tx) error {
@@ -235,6 +238,7 @@ func changesOf(old, c *store.Contact) []string {
 	field("email", old.Email, c.Email)
 	field("phone", old.Phone, c.Phone)
 	field("time zone", orRep(old.Timezone), orRep(c.Timezone))
+	field("state", old.State, c.State)
 	switch {
 	case old.SMSConsent && !c.SMSConsent:
 		out = append(out, "consent to texts withdrawn")
