@@ -17,7 +17,7 @@ var styleCSS []byte
 // defines "title" and "content".
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"setup", "login", "message", "conversations", "thread", "replies", "contacts", "contact", "status", "contact-new", "contact-remove"} {
+	for _, name := range []string{"setup", "login", "message", "conversations", "thread", "replies", "contacts", "contact", "status", "contact-new", "contact-remove", "cases", "case"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

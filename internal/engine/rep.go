@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rapportapp/rapport/internal/cases"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) (not
 	n := notify.Reply{
 		ID: r.ID, Channel: r.Channel, From: r.From, Subject: r.Subject, Body: r.Body,
 		Received: time.Unix(r.ReceivedAt, 0).In(c.Rules.RepZone),
-		Flags:    r.FlagList(), Deadlines: r.DeadlineList(),
+		Flags:    cases.FlagTexts(r.FlagList()), Deadlines: c.SayDeadlines(r.DeadlineList(), e.clock.Now()),
 	}
 	switch {
 	case r.AnswersRep():
