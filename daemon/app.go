@@ -162,12 +162,17 @@ func templateFile(name, ch string) string {
 	return name + ".task.txt"
 }
 
-func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*engine.Content, error) {
+// calendarOf is the rep's business days: [sending] holidays left out.
+func calendarOf(cfg *config.Config) (schedule.Calendar, error) {
 	var holidays []string
 	for _, h := range cfg.Sending.Holidays {
 		holidays = append(holidays, h.String())
 	}
-	cal, err := schedule.NewCalendar(holidays)
+	return schedule.NewCalendar(holidays)
+}
+
+func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*engine.Content, error) {
+	cal, err := calendarOf(cfg)
 	if err != nil {
 		return nil, err
 	}

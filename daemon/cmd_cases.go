@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -9,10 +10,8 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/cases"
-	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
-	"github.com/rapportapp/rapport/internal/tmpl"
 )
 
 // caseJSON is `rapport cases --json`; its field names are an interface.
@@ -242,7 +241,7 @@ func casesUpdate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(e, "cases update", "ID [--state reported|waiting|resolved] [--received DATE] [--product TEXT] [--code TEXT] [--expiry DATE] [--ran N --ran-issued DATE] [--note TEXT]")
+	fs := newFlags(e, "cases update", "ID [--state reported|waiting|resolved] [--received DATE] [--product TEXT] [--code TEXT] [--expiry DATE] [--ran N --ran-issued DATE] [--note TEXT] [--send | --text TEXT]")
 	var ch cases.Change
 	fs.StringVar(&ch.State, "state", "", "reported, waiting or resolved")
 	fs.StringVar(&ch.Received, "received", "", "the day the customer received the order, YYYY-MM-DD")
@@ -252,23 +251,42 @@ func casesUpdate(e *env, args []string) error {
 	fs.StringVar(&ch.RAN, "ran", "", "the return authorisation number support gave")
 	fs.StringVar(&ch.RANIssued, "ran-issued", "", "the day the RAN was issued, YYYY-MM-DD")
 	fs.StringVar(&ch.Note, "note", "", "what happened, for the case's history")
+	var u sendUpdate
+	u.bind(fs)
 	if _, err := flags(fs, rest); err != nil {
 		return err
 	}
-	if ch == (cases.Change{}) {
+	if ch == (cases.Change{}) && !u.send && u.text == "" {
 		return invalidf("rapport cases update %d: nothing to change (see rapport cases update --help)", id)
 	}
 	return withFiles(e, func(f *files, st *store.Store) error {
-		k, err := cases.Update(e.ctx, st, id, ch, e.clock.Now())
+		k, err := updateCase(e, st, id, ch)
 		if err != nil {
 			return caseErr(err)
 		}
-		fmt.Fprintf(e.io.out, "case %d: %s\n", k.ID, k.State)
-		if ch.State != "" {
-			return offerUpdate(e, f, st, k)
+		if ch.State != "" || u.send || u.text != "" {
+			return offerUpdate(e, f, st, k, u)
 		}
 		return nil
 	})
+}
+
+// updateCase applies ch and says the case's state; no change (only
+// --send) leaves the case as it is.
+func updateCase(e *env, st *store.Store, id int64, ch cases.Change) (*store.Case, error) {
+	if ch == (cases.Change{}) {
+		k, err := st.Case(e.ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("case %d: %w", id, err)
+		}
+		return k, nil
+	}
+	k, err := cases.Update(e.ctx, st, id, ch, e.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.io.out, "case %d: %s\n", k.ID, k.State)
+	return k, nil
 }
 
 func casesClose(e *env, args []string) error {
@@ -276,9 +294,11 @@ func casesClose(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlags(e, "cases close", "ID --outcome replaced|refunded|credited|no-action [--note TEXT]")
+	fs := newFlags(e, "cases close", "ID --outcome replaced|refunded|credited|no-action [--note TEXT] [--send | --text TEXT]")
 	outcome := fs.String("outcome", "", strings.Join(cases.Outcomes, ", "))
 	note := fs.String("note", "", "what happened, for the case's history")
+	var u sendUpdate
+	u.bind(fs)
 	if _, err := flags(fs, rest); err != nil {
 		return err
 	}
@@ -288,41 +308,67 @@ func casesClose(e *env, args []string) error {
 			return caseErr(err)
 		}
 		fmt.Fprintf(e.io.out, "case %d closed (%s); %s's tips and check-ins resume\n", k.ID, k.Outcome, orNone(k.ContactName))
-		return offerUpdate(e, f, st, k)
+		return offerUpdate(e, f, st, k, u)
 	})
 }
 
+// sendUpdate is what the rep asked done with the offered update: print
+// it (the default), send it as written (--send) or send her own words
+// (--text).
+type sendUpdate struct {
+	send bool
+	text string
+}
+
+func (u *sendUpdate) bind(fs *flag.FlagSet) {
+	fs.BoolVar(&u.send, "send", false, "send the offered update to the customer through the conversation (as rapport reply does)")
+	fs.StringVar(&u.text, "text", "", "send these words as the update instead of the offered text")
+}
+
 // offerUpdate prints the update from templates/cases/ that matches the
-// case's new state, for the rep to edit and send.
-func offerUpdate(e *env, f *files, st *store.Store, k *store.Case) error {
-	name := cases.UpdateTemplate(k.State, k.Outcome)
-	set, err := tmpl.LoadDir(filepath.Join(filepath.Dir(f.cfg.Path), "templates", "cases"))
-	if err != nil || (!set.Has(name, channel.SMS) && !set.Has(name, channel.Email)) {
-		return nil // no update written for this state: nothing to offer
-	}
-	ct, err := st.Contact(e.ctx, k.ContactID)
+// case's new state, for the rep to edit and send; with --send or --text
+// it goes through the conversation, the same path as rapport reply.
+func offerUpdate(e *env, f *files, st *store.Store, k *store.Case, u sendUpdate) error {
+	eng, err := e.engineFor(f, st, discardLogger())
 	if err != nil {
 		return err
 	}
-	var o *store.Order
-	if k.OrderID != 0 {
-		if o, err = st.Order(e.ctx, k.OrderID); err != nil && !store.IsNotFound(err) {
+	up, err := eng.CaseUpdate(e.ctx, filepath.Join(filepath.Dir(f.cfg.Path), "templates", "cases"), k)
+	if err != nil || (up == nil && u.text == "") {
+		return err // nil: no update written for this state, nothing to offer
+	}
+	if u.send || u.text != "" {
+		return sendCaseUpdate(e, eng, st, k, up, u.text)
+	}
+	ct := up.Contact
+	fmt.Fprintf(e.io.out, "\nAn update for %s (templates/cases/%s), to edit as you like:\n\n%s\n\n", ct.Label(), up.Source, indent(up.Text, "    "))
+	fmt.Fprintf(e.io.out, "Send it as it is with --send, your own words with --text \"...\", or: rapport reply %s %s --channel %s\n",
+		shellWord(contactKey(ct)), shellWord(up.Text), up.Channel)
+	return nil
+}
+
+// sendCaseUpdate queues the update as the rep's message to the customer.
+func sendCaseUpdate(e *env, eng *engine.Engine, st *store.Store, k *store.Case, up *engine.CaseUpdate, text string) error {
+	req := engine.AnswerRequest{Text: text}
+	if up != nil {
+		req.Contact, req.Channel = up.Contact, up.Channel
+		req.Text = firstNonEmpty(text, up.Text)
+	} else {
+		ct, err := st.Contact(e.ctx, k.ContactID)
+		if err != nil {
 			return err
 		}
+		req.Contact = ct
 	}
-	ch := channel.SMS
-	if !set.Has(name, ch) || ct.Phone == "" {
-		ch = channel.Email
+	q, err := eng.Answer(e.ctx, req)
+	var refused *engine.Refused
+	if errors.As(err, &refused) {
+		return invalid{err}
 	}
-	if !set.Has(name, ch) {
-		return nil
-	}
-	r, err := set.Render(name, ch, 0, engine.TemplateData(f.content, "", ct, o, ""))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.out, "\nAn update for %s (templates/cases/%s), to edit as you like:\n\n%s\n\n", ct.Label(), filepath.Base(r.Source), indent(r.Text, "    "))
-	fmt.Fprintf(e.io.out, "Send it with: rapport reply %s \"...\" --channel %s\n", shellWord(firstNonEmpty(ct.Phone, ct.Email)), ch)
+	printQueued(e.io.out, req.Contact, q)
 	return nil
 }
 

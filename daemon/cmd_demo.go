@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"github.com/rapportapp/rapport/internal/cases"
 	"io"
 	"os"
 	"path/filepath"
@@ -189,7 +190,7 @@ func (s *demoSim) script() error {
 		}
 		s.replyID = rs[0].ID
 		fmt.Fprintf(s.e.io.out, "                  flagged: %s\n                  %s\n                  Emily's follow-up is paused until Amy marks the reply handled.\n",
-			rs[0].Flags, rs[0].Deadlines)
+			strings.Join(cases.FlagTexts(rs[0].FlagList()), ", "), strings.Join(s.c.SayDeadlines(rs[0].DeadlineList(), now), "\n                  "))
 		return nil
 	}
 	if s.replied && !s.handled && now.Sub(time.Unix(s.replyAt(), 0)) > 26*time.Hour {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/cases"
+	"github.com/rapportapp/rapport/internal/schedule"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/termsafe"
 )
@@ -24,16 +26,29 @@ type replyJSON struct {
 	ReceivedAt string   `json:"received_at"`
 	Subject    string   `json:"subject,omitempty"`
 	Body       string   `json:"body"`
-	Flags      []string `json:"flags"`
-	Deadlines  []string `json:"deadlines"`
+	Flags      []string `json:"flags"`      // kinds ("leaking", "custom")
+	FlagWords  []string `json:"flag_words"` // the same in words ("leak", "your word 'cracked'")
+	Deadlines  []string `json:"deadlines"`  // said as seen today
 	Answers    string   `json:"answers,omitempty"`
 	Handled    bool     `json:"handled"`
 }
 
-func toJSON(r store.Reply) replyJSON {
+// seen is how replies are shown today: in the rep's zone, deadlines
+// counted from the clock's day with the holidays left out.
+type seen struct {
+	loc   *time.Location
+	today schedule.Date
+	cal   schedule.Calendar
+}
+
+func (v seen) toJSON(r store.Reply) replyJSON {
 	j := replyJSON{ID: r.ID, ContactID: r.ContactID, Contact: r.ContactName, Channel: r.Channel, From: r.From,
 		ReceivedAt: time.Unix(r.ReceivedAt, 0).UTC().Format(time.RFC3339), Subject: r.Subject, Body: r.Body,
-		Flags: r.FlagList(), Deadlines: r.DeadlineList(), Handled: r.HandledAt != 0}
+		Flags: []string{}, FlagWords: cases.FlagTexts(r.FlagList()),
+		Deadlines: cases.SayDeadlines(r.DeadlineList(), v.today, v.cal), Handled: r.HandledAt != 0}
+	for _, f := range r.FlagList() {
+		j.Flags = append(j.Flags, cases.FlagKind(f))
+	}
 	switch {
 	case r.AnswersRep():
 		j.Answers = "your message"
@@ -60,7 +75,7 @@ func cmdReplies(e *env, args []string) error {
 	if _, err := flags(fs, args); err != nil {
 		return err
 	}
-	return withStore(e, func(st *store.Store, loc *time.Location) error {
+	return withStore(e, func(st *store.Store, v seen) error {
 		rs, err := st.Replies(e.ctx, *all)
 		if err != nil {
 			return err
@@ -68,22 +83,23 @@ func cmdReplies(e *env, args []string) error {
 		if *asJSON {
 			out := []replyJSON{}
 			for _, r := range rs {
-				out = append(out, toJSON(r))
+				out = append(out, v.toJSON(r))
 			}
 			return printJSON(e.io.out, out)
 		}
-		printReplies(e.io.out, rs, loc)
+		printReplies(e.io.out, rs, v)
 		return nil
 	})
 }
 
-func printReplies(w io.Writer, rs []store.Reply, loc *time.Location) {
+func printReplies(w io.Writer, rs []store.Reply, v seen) {
+	loc := v.loc
 	if len(rs) == 0 {
 		fmt.Fprintln(w, "no replies waiting")
 		return
 	}
 	for _, r := range rs {
-		j := toJSON(r)
+		j := v.toJSON(r)
 		who := termsafe.Line(r.ContactName)
 		if who == "" {
 			who = termsafe.Line(r.From) + " (unknown)"
@@ -94,7 +110,7 @@ func printReplies(w io.Writer, rs []store.Reply, loc *time.Location) {
 		}
 		flags := ""
 		if len(j.Flags) > 0 {
-			flags = " ⚠ " + strings.Join(j.Flags, ", ")
+			flags = " ⚠ " + strings.Join(j.FlagWords, ", ")
 		}
 		fmt.Fprintf(w, "#%d  %s  %s by %s%s%s\n", r.ID, time.Unix(r.ReceivedAt, 0).In(loc).Format("Mon 2 Jan 15:04"), who, r.Channel, flags, state)
 		fmt.Fprintln(w, indent(termsafe.Text(oneParagraph(r.Body)), "    "))
@@ -134,7 +150,8 @@ func repliesShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withStore(e, func(st *store.Store, loc *time.Location) error {
+	return withStore(e, func(st *store.Store, v seen) error {
+		loc := v.loc
 		r, err := st.Reply(e.ctx, id)
 		if store.IsNotFound(err) {
 			return invalidf("no reply #%d", id)
@@ -142,7 +159,7 @@ func repliesShow(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		j := toJSON(*r)
+		j := v.toJSON(*r)
 		fmt.Fprintf(e.io.out, "Reply #%d from %s (%s) by %s, %s\n", r.ID, orNone(termsafe.Line(r.ContactName)), termsafe.Line(r.From), r.Channel,
 			time.Unix(r.ReceivedAt, 0).In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
 		if j.Answers != "" {
@@ -153,7 +170,7 @@ func repliesShow(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.io.out, "\n%s\n\n", termsafe.Text(r.Body))
 		if len(j.Flags) > 0 {
-			fmt.Fprintf(e.io.out, "Flags: %s\n", strings.Join(j.Flags, ", "))
+			fmt.Fprintf(e.io.out, "Flags: %s\n", strings.Join(j.FlagWords, ", "))
 		}
 		for _, d := range j.Deadlines {
 			fmt.Fprintf(e.io.out, "Deadline: %s\n", d)
@@ -173,7 +190,7 @@ func repliesDone(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withStore(e, func(st *store.Store, _ *time.Location) error {
+	return withStore(e, func(st *store.Store, _ seen) error {
 		r, err := st.Reply(e.ctx, id)
 		if store.IsNotFound(err) {
 			return invalidf("no reply #%d", id)
@@ -217,7 +234,8 @@ func repliesExport(e *env, args []string) error {
 	if len(args) != 1 {
 		return invalidf("usage: rapport replies export FILE.csv")
 	}
-	return withStore(e, func(st *store.Store, loc *time.Location) error {
+	return withStore(e, func(st *store.Store, v seen) error {
+		loc := v.loc
 		rs, err := st.Replies(e.ctx, true)
 		if err != nil {
 			return err
@@ -230,9 +248,9 @@ func repliesExport(e *env, args []string) error {
 		w := csv.NewWriter(f)
 		w.Write([]string{"id", "received", "contact", "from", "channel", "subject", "body", "flags", "deadlines", "handled"})
 		for _, r := range rs {
-			j := toJSON(r)
+			j := v.toJSON(r)
 			w.Write(safeCells(strconv.FormatInt(r.ID, 10), time.Unix(r.ReceivedAt, 0).In(loc).Format("2006-01-02 15:04"),
-				r.ContactName, r.From, r.Channel, r.Subject, r.Body, strings.Join(j.Flags, ", "), strings.Join(j.Deadlines, "; "),
+				r.ContactName, r.From, r.Channel, r.Subject, r.Body, strings.Join(j.FlagWords, ", "), strings.Join(j.Deadlines, "; "),
 				strconv.FormatBool(j.Handled)))
 		}
 		w.Flush()
@@ -254,11 +272,15 @@ func safeCells(cells ...string) []string {
 }
 
 // withStore opens the database (see openDB) and runs fn.
-func withStore(e *env, fn func(*store.Store, *time.Location) error) error {
+func withStore(e *env, fn func(*store.Store, seen) error) error {
 	cfg, st, err := e.openDB()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return fn(st, cfg.Rep.Location)
+	cal, err := calendarOf(cfg)
+	if err != nil {
+		return err
+	}
+	return fn(st, seen{loc: cfg.Rep.Location, today: cases.Today(e.clock.Now(), cfg.Rep.Location), cal: cal})
 }

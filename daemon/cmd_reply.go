@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/rapportapp/rapport/internal/cases"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/channel"
@@ -82,7 +84,8 @@ type threadJSON struct {
 	State     string   `json:"state"`
 	Note      string   `json:"note,omitempty"`
 	ReplyID   int64    `json:"reply_id,omitempty"`
-	Flags     []string `json:"flags,omitempty"`
+	Flags     []string `json:"flags,omitempty"`      // kinds
+	FlagWords []string `json:"flag_words,omitempty"` // in words
 	Deadlines []string `json:"deadlines,omitempty"`
 }
 
@@ -114,7 +117,11 @@ func cmdThread(e *env, args []string) error {
 		for i, t := range entries {
 			out[i] = threadJSON{At: t.At.Format(time.RFC3339), Direction: t.Direction, Channel: t.Channel, From: t.From,
 				Subject: t.Subject, Body: t.Body, State: t.State, Note: t.Note, ReplyID: t.ReplyID,
-				Flags: t.Flags, Deadlines: t.Deadlines}
+				Deadlines: t.Deadlines}
+			for _, f := range t.Flags {
+				out[i].Flags = append(out[i].Flags, cases.FlagKind(f))
+				out[i].FlagWords = append(out[i].FlagWords, cases.FlagText(f))
+			}
 		}
 		return printJSON(e.io.out, out)
 	}
@@ -134,6 +141,9 @@ func printThread(w io.Writer, ct *store.Contact, loc *time.Location, entries []e
 			t.Channel, who[t.From], t.State)
 		if t.Note != "" {
 			fmt.Fprintf(w, "    (%s)\n", t.Note)
+		}
+		if len(t.Flags) > 0 {
+			fmt.Fprintf(w, "    ⚠ %s\n", strings.Join(cases.FlagTexts(t.Flags), ", "))
 		}
 		for _, d := range t.Deadlines {
 			fmt.Fprintf(w, "    ! %s\n", d)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -176,6 +177,7 @@ func (d *daemon) newWeb() *web.Server {
 			return d.engine.Content().Timeline(ctx, d.st, c)
 		},
 		Content: d.engine.Content, Country: d.cfg.Rep.Country,
+		CaseUpdates: filepath.Join(filepath.Dir(d.cfg.Path), "templates", "cases"),
 	})
 	return &web.Server{
 		Inbox: d.hooks, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,

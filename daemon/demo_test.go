@@ -15,7 +15,7 @@ func TestDemo(t *testing.T) {
 	}
 	for _, want := range []string{
 		"policy-sheet", "arrival-check", "four-week-checkin", "monthly-tips", "first-week-call",
-		"+ ORDER from Sofia Alvarez", "← REPLY from Emily Carter", "flagged: leaking", "report it to the company in 7 business days (",
+		"+ ORDER from Sofia Alvarez", "← REPLY from Emily Carter", "flagged: leak\n", "report it to the company in 7 business days (",
 		"reply alert", "daily digest", "rapport replies done 1", "Six months in seconds:", " 0 failed.",
 	} {
 		if !strings.Contains(out, want) {

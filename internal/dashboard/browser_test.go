@@ -69,13 +69,13 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 	flags, deadlines := text(reply+" .flags"), text(reply+" .deadlines")
 	// The stylesheet loaded under the page's Content-Security-Policy.
 	badgeColor := read(chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".badge.problem")).color`))
-	do(chromedp.Click(chromedp.CSS(reply+" button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	do(chromedp.Click(chromedp.CSS(reply+" form[action$='/done'] button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	notice, afterURL := text(".notice"), read(chromedp.Location())
 
 	if !strings.HasSuffix(loginURL, "/dashboard/login") {
 		t.Errorf("signed out, /dashboard/ went to %s, want the sign-in page", loginURL)
 	}
-	if strings.TrimSpace(flags) != "leaking" || !strings.Contains(deadlines, "report the damage to the company by Mon 16 Mar") {
+	if strings.TrimSpace(flags) != "leak" || !strings.Contains(deadlines, "report the damage to the company by Mon 16 Mar") {
 		t.Errorf("reply shows flags %q, deadlines %q", flags, deadlines)
 	}
 	if badgeColor != "rgb(180, 35, 24)" {
@@ -123,5 +123,32 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 	}
 	if !strings.HasPrefix(sent, "Sent: your text") || !strings.Contains(last, "A new bottle ships today.") {
 		t.Errorf("after Send: notice %q, last message %q", sent, last)
+	}
+
+	// A case opened from the flagged reply on the thread page, then the
+	// Cases page and the case's own page, on a phone and on a desktop:
+	// no sideways scrolling.
+	do(chromedp.Navigate(fmt.Sprintf("%s/dashboard/conversations/%d", srv.URL, f.jane)),
+		chromedp.WaitVisible(chromedp.CSS("form[action$='/case'] button")),
+		chromedp.Click(chromedp.CSS("form[action$='/case'] button")),
+		chromedp.WaitVisible(chromedp.CSS("form[action$='/update']")))
+	caseH1 := text("h1")
+	if !strings.Contains(caseH1, "Jane Doe: leak") {
+		t.Errorf("after Open a case the page says %q", caseH1)
+	}
+	for _, size := range [][2]int64{{360, 740}, {1280, 800}} {
+		for _, page := range []string{"/dashboard/cases", read(chromedp.Location())} {
+			if !strings.HasPrefix(page, "http") {
+				page = srv.URL + page
+			}
+			do(chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("h1")))
+			w := read(chromedp.Evaluate[string](`String(document.documentElement.scrollWidth)`))
+			if w != fmt.Sprint(size[0]) {
+				t.Errorf("%s is %s pixels wide on a %d-pixel screen", page, w, size[0])
+			}
+		}
+	}
+	if list := text("main"); !strings.Contains(list, "Still to collect") || !strings.Contains(list, "Next:") {
+		t.Errorf("the case page lacks its checklist or next step:\n%s", list)
 	}
 }

@@ -21,6 +21,7 @@ type Talker interface {
 	Thread(ctx context.Context, c *store.Contact) ([]engine.ThreadEntry, error)
 	Channels(ctx context.Context, c *store.Contact) (*engine.AnswerChannels, error)
 	Answer(ctx context.Context, r engine.AnswerRequest) (*engine.Queued, error)
+	CaseUpdate(ctx context.Context, dir string, k *store.Case) (*engine.CaseUpdate, error)
 }
 
 // maxConversations is how many threads the home page lists.
@@ -50,7 +51,7 @@ func (d *Dashboard) conversations(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	var p conversationsPage
 	for _, c := range cs {
-		v := conversationView{ContactID: c.ContactID, Who: c.Name, Open: c.Open, Deadlines: c.DeadlineList(),
+		v := conversationView{ContactID: c.ContactID, Who: c.Name, Open: c.Open, Deadlines: d.sayDeadlines(c.DeadlineList()),
 			Last: d.repTime(c.LastAt), Snippet: snippet(c.LastBody)}
 		if v.Who == "" {
 			v.Who = strings.TrimSpace(c.Email + " " + c.Phone)
@@ -75,10 +76,11 @@ func snippet(s string) string {
 
 type entryView struct {
 	engine.ThreadEntry
-	When    string
-	Who     string
-	Channel string
-	Flagged []flagView
+	When     string
+	Who      string
+	Channel  string
+	Flagged  []flagView
+	OpenCase *openCaseForm
 }
 
 type channelOption struct {
@@ -136,9 +138,8 @@ func (d *Dashboard) threadPage(ctx context.Context, c *store.Contact, s *session
 	for _, t := range entries {
 		v := entryView{ThreadEntry: t, When: t.At.In(loc).Format(timeFormat), Channel: channelName(t.Channel),
 			Who: map[string]string{engine.FromRapport: "Rapport", engine.FromRep: "You", engine.FromCustomer: c.Label()}[t.From]}
-		for _, f := range t.Flags {
-			v.Flagged = append(v.Flagged, flagView{Text: strings.ReplaceAll(f, "_", " "), Problem: problemFlags[f]})
-		}
+		v.Flagged = flagViews(t.Flags)
+		v.OpenCase = openCase(t.ReplyID, c.ID, t.Flags, s.CSRF)
 		if t.State == "open" {
 			p.Open++
 		}

@@ -39,6 +39,9 @@ type Config struct {
 	// a customer or an order enrols them in. Nil: the customer and order
 	// forms answer that changing customers is not available.
 	Content func() *engine.Content
+	// CaseUpdates is the rep's templates/cases/ folder: the update a case
+	// page offers when its state changes. "": none is offered.
+	CaseUpdates string
 	// Country is the rep's two-letter country: phones and dates typed in
 	// the forms are read with it.
 	Country string
@@ -114,6 +117,7 @@ func (d *Dashboard) Handler() http.Handler {
 	d.routeUpcoming(mux)
 	d.routeImport(mux)
 	d.routeCampaigns(mux)
+	d.routeCases(mux)
 	mux.HandleFunc("/dashboard/", d.private(notFound))
 	return secureHeaders(limitBody(mux))
 }

@@ -94,7 +94,7 @@ func TestLoginCookieAndPages(t *testing.T) {
 	}
 	for _, want := range []string{
 		fmt.Sprintf(`<a class="who" href="/dashboard/contacts/%d">Jane Doe</a>`, f.jane),
-		`<span class="badge problem">leaking</span>`,
+		`<span class="badge problem">leak</span>`,
 		"<li>report the damage to the company by Mon 16 Mar</li><li>money back until Fri 20 Mar</li>",
 		"The bottle arrived &lt;b&gt;leaking&lt;/b&gt;", // escaped, never markup
 		"text · Thu 5 Mar 2026, 11:00 CST",              // in the rep's zone

@@ -18,7 +18,7 @@ var styleCSS []byte
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"setup", "login", "message", "conversations", "thread", "replies", "contacts", "contact", "status", "contact-new", "contact-remove",
-		"today", "upcoming", "import", "campaigns"} {
+		"today", "upcoming", "import", "campaigns", "cases", "case"} {
 		out[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out

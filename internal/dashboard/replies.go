@@ -39,6 +39,7 @@ type replyView struct {
 	Handled     string // when, in the rep's zone; "" while waiting
 	WithContact bool   // show the sender (not on the contact's own page)
 	CSRF        string // for the "Mark handled" form
+	OpenCase    *openCaseForm
 }
 
 type repliesPage struct {
@@ -51,14 +52,13 @@ type repliesPage struct {
 
 func (d *Dashboard) replyView(r store.Reply, s *session) replyView {
 	v := replyView{CSRF: s.CSRF, ID: r.ID, ContactID: r.ContactID, Who: r.ContactName, From: r.From, Channel: channelName(r.Channel),
-		Received: d.repTime(r.ReceivedAt), Deadlines: r.DeadlineList(),
+		Received: d.repTime(r.ReceivedAt), Deadlines: d.sayDeadlines(r.DeadlineList()),
 		Subject: r.Subject, Body: strings.TrimSpace(r.Body), WithContact: true}
 	if v.Who == "" {
 		v.Who = r.From
 	}
-	for _, f := range r.FlagList() {
-		v.Flags = append(v.Flags, flagView{Text: strings.ReplaceAll(f, "_", " "), Problem: problemFlags[f]})
-	}
+	v.Flags = flagViews(r.FlagList())
+	v.OpenCase = openCase(r.ID, r.ContactID, r.FlagList(), s.CSRF)
 	if r.HandledAt != 0 {
 		v.Handled = d.repTime(r.HandledAt)
 	}

@@ -47,6 +47,12 @@ type Policy struct {
 	Named                    map[string]cases.Policy // [policy.NAME], by the company an order names
 }
 
+// SayDeadlines writes a reply's stored deadlines as seen at now in the
+// rep's zone ("in 3 business days (Wed 9 Dec)", "expired 2 Feb 2026").
+func (c *Content) SayDeadlines(lines []string, now time.Time) []string {
+	return cases.SayDeadlines(lines, cases.Today(now, c.Rules.RepZone), c.Rules.Calendar)
+}
+
 // CaseRules are the policies and calendar a case's deadlines and
 // reminders are counted with.
 func (c *Content) CaseRules() cases.Rules {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/cases"
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/notify"
 	"github.com/rapportapp/rapport/internal/schedule"
@@ -112,7 +113,7 @@ func (e *Engine) ReplyNote(ctx context.Context, c *Content, r *store.Reply) (not
 	n := notify.Reply{
 		ID: r.ID, Channel: r.Channel, From: r.From, Subject: r.Subject, Body: r.Body,
 		Received: time.Unix(r.ReceivedAt, 0).In(c.Rules.RepZone),
-		Flags:    r.FlagList(), Deadlines: r.DeadlineList(),
+		Flags:    cases.FlagTexts(r.FlagList()), Deadlines: c.SayDeadlines(r.DeadlineList(), e.clock.Now()),
 	}
 	switch {
 	case r.AnswersRep():

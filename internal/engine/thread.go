@@ -29,10 +29,10 @@ type ThreadEntry struct {
 	// text has one (delivered, undelivered, failed); a reply is "open"
 	// until the rep handles it, then "handled".
 	State     string
-	Note      string // why a message waits or failed
-	ReplyID   int64  // a reply's id
-	Flags     []string
-	Deadlines []string
+	Note      string   // why a message waits or failed
+	ReplyID   int64    // a reply's id
+	Flags     []string // as stored: cases.FlagText names them
+	Deadlines []string // said as seen now
 }
 
 // Thread is everything between a customer and the rep, both channels
@@ -54,7 +54,7 @@ func (e *Engine) Thread(ctx context.Context, ct *store.Contact) ([]ThreadEntry, 
 		out = append(out, e.outEntry(ctx, &rows[i], loc))
 	}
 	for _, r := range replies {
-		out = append(out, inEntry(r, loc))
+		out = append(out, inEntry(r, loc, c.SayDeadlines(r.DeadlineList(), e.clock.Now())))
 	}
 	sort.SliceStable(out, func(a, b int) bool {
 		if !out[a].At.Equal(out[b].At) {
@@ -95,10 +95,10 @@ func (e *Engine) outEntry(ctx context.Context, d *store.Due, loc *time.Location)
 	return t
 }
 
-func inEntry(r store.Reply, loc *time.Location) ThreadEntry {
+func inEntry(r store.Reply, loc *time.Location, deadlines []string) ThreadEntry {
 	t := ThreadEntry{At: time.Unix(r.ReceivedAt, 0).In(loc), Direction: "in", Channel: r.Channel, From: FromCustomer,
 		Subject: r.Subject, Body: strings.TrimSpace(r.Body), State: "open", ReplyID: r.ID,
-		Flags: r.FlagList(), Deadlines: r.DeadlineList()}
+		Flags: r.FlagList(), Deadlines: deadlines}
 	if r.HandledAt != 0 {
 		t.State = "handled"
 	}

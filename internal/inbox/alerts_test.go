@@ -81,7 +81,7 @@ func TestProblemReplyIsNotBuriedByABacklog(t *testing.T) {
 	for at := arrived; !at.After(arrived.Add(time.Minute)); at = at.Add(15 * time.Second) {
 		s.tickAt(t, at)
 		for _, got := range s.toRep() {
-			if strings.Contains(got, "Jane Doe") && strings.Contains(got, "leaking") {
+			if strings.Contains(got, "Jane Doe") && strings.Contains(got, "leak") {
 				return
 			}
 		}
@@ -112,7 +112,7 @@ func TestAlertsToTheRep(t *testing.T) {
 		t.Fatalf("10 s after the last alert the rep got %q, want nothing yet", got)
 	}
 	s.tickAt(t, at.Add(45*time.Second)) // a flagged reply waits 45 s
-	want := "⚠ 2 new replies, 1 flagged: Jane Doe (leaking)"
+	want := "⚠ 2 new replies, 1 flagged: Jane Doe (leak)"
 	if got := s.toRep(); len(got) != 1 || got[0] != want {
 		t.Fatalf("after the gap the rep got %q, want one summary %q", got, want)
 	}

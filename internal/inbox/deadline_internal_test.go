@@ -17,7 +17,8 @@ func TestGuaranteeFromLastYearSaysExpired(t *testing.T) {
 		Policy: engine.Policy{MoneyBackGuarantee: schedule.Delay{N: 15, Unit: schedule.Day}},
 		Rules:  engine.Rules{RepZone: time.UTC},
 	}
-	got := policyDeadlines(c, map[string]bool{"return": true}, time.Date(2027, 1, 20, 9, 0, 0, 0, time.UTC), &store.Order{Date: "2026-12-01"})
+	stored := policyDeadlines(c, map[string]bool{"return": true}, time.Date(2027, 1, 20, 9, 0, 0, 0, time.UTC), &store.Order{Date: "2026-12-01"})
+	got := c.SayDeadlines(stored, time.Date(2027, 1, 20, 9, 0, 0, 0, time.UTC))
 	if len(got) == 0 || !strings.Contains(got[0], "expired 16 Dec 2026") || !strings.Contains(got[0], "Tue 1 Dec 2026") {
 		t.Errorf("deadlines %q, want the guarantee expired 16 Dec 2026", got)
 	}

@@ -45,10 +45,13 @@ var problemKinds = map[string]bool{
 // the parcel arrives) and, for the money-back guarantee, from the order.
 func assess(c *engine.Content, body string, received time.Time, o *store.Order) (flags, deadlines []string) {
 	kinds := map[string]bool{}
+	seen := map[string]bool{}
 	for _, f := range reply.NewFlagger(c.Policy.ProblemWords).Scan(body) {
-		if !kinds[f.Kind] {
-			kinds[f.Kind] = true
-			flags = append(flags, f.Kind)
+		kinds[f.Kind] = true
+		// the rep's own words each keep the word, to be named ("your word 'cracked'")
+		if stored := cases.StoredFlag(f.Kind, f.Match); !seen[stored] {
+			seen[stored] = true
+			flags = append(flags, stored)
 		}
 	}
 	if reply.LikelyOptOut(body) && !kinds["opt_out"] {
@@ -58,6 +61,8 @@ func assess(c *engine.Content, body string, received time.Time, o *store.Order) 
 	return flags, policyDeadlines(c, kinds, received, o)
 }
 
+// policyDeadlines are stored with their dates marked (cases.DueMark), so
+// every reader says how far off they are on the day it reads them.
 func policyDeadlines(c *engine.Content, kinds map[string]bool, received time.Time, o *store.Order) []string {
 	p, cal := c.Policy, c.Rules.Calendar
 	today := schedule.DateOf(received.In(c.Rules.RepZone))
@@ -69,14 +74,14 @@ func policyDeadlines(c *engine.Content, kinds map[string]bool, received time.Tim
 	if problem {
 		by := schedule.AddBusinessDaysFrom(today, p.ReportDamageWithin, cal)
 		out = append(out, fmt.Sprintf("report it to the company %s, %s from receipt — keep the box and packing; have the invoice number, product name, code and expiry date ready (open a case: rapport cases open ID)",
-			cases.When(by, today, p.ReportDamageWithin.Unit == schedule.BusinessDay, cal), p.ReportDamageWithin))
+			cases.DueMark(by, p.ReportDamageWithin.Unit == schedule.BusinessDay), p.ReportDamageWithin))
 	}
 	if kinds["return"] || kinds["refund"] || kinds["cancel"] {
 		if o != nil && o.Date != "" {
 			if od, err := schedule.ParseDate(o.Date); err == nil {
 				end := schedule.AddDelay(od, p.MoneyBackGuarantee, cal)
 				out = append(out, fmt.Sprintf("%s money-back guarantee, counted from the order (%s): %s — later if it arrived late", p.MoneyBackGuarantee,
-					cases.Day(od, today), cases.When(end, today, p.MoneyBackGuarantee.Unit == schedule.BusinessDay, cal)))
+					cases.DayMark(od), cases.DueMark(end, p.MoneyBackGuarantee.Unit == schedule.BusinessDay)))
 			}
 		}
 		out = append(out, fmt.Sprintf("a return authorisation is valid %s from issue; the number goes on the outside of the parcel, proof of purchase inside", p.ReturnAuthorizationValid))

@@ -16,8 +16,8 @@ type Order struct {
 	Items     string `db:"items"`
 	CreatedAt int64  `db:"created_at"`
 	// CancelledAt is when the rep cancelled the order, 0 while it stands.
-	CancelledAt int64 `db:"cancelled_at"`
-	Company   string `db:"company"` // '' for the default [policy]
+	CancelledAt int64  `db:"cancelled_at"`
+	Company     string `db:"company"` // '' for the default [policy]
 }
 
 // Journey is one contact going through one campaign.
