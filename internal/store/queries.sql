@@ -526,11 +526,14 @@ UPDATE rep_messages SET state = 'sent', sent_at = ?, provider_id = ?, error = ''
 UPDATE rep_messages SET state = ?, due_at = ?, error = ?, attempts = attempts + 1 WHERE id = ?;
 
 -- name: cursor-get
-SELECT uid_validity, last_uid FROM mail_cursors WHERE mailbox = ?;
+SELECT uid_validity, last_uid, read_at FROM mail_cursors WHERE mailbox = ?;
 
 -- name: cursor-save
 INSERT INTO mail_cursors (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
 ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid;
+
+-- name: cursor-read-at
+UPDATE mail_cursors SET read_at = ? WHERE mailbox = ?;
 
 -- The Appender (an import's new contacts).
 
