@@ -38,6 +38,7 @@ type Message struct {
 	// crash folds into the same message in the recipient's client.
 	MessageID      string
 	UnsubscribeURL string // https URL for List-Unsubscribe (email)
+	ReplyTo        string // email: this message's own reply address, instead of the sender's
 
 	// ClaimedAt is when the dispatcher claimed the row; after a crash the
 	// SMS transport asks the provider for messages sent since then.

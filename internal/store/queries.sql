@@ -401,6 +401,9 @@ SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
 -- name: message-by-rfc-id
 SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE message_id = ?;
 
+-- name: message-ref-by-id
+SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE id = ?;
+
 -- name: last-message-to
 SELECT id, contact_id, campaign, step, channel, subject FROM messages
 WHERE contact_id = ? AND channel = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1;
