@@ -539,3 +539,43 @@ func checkExport(t *testing.T, w *workspace, formula string) {
 		t.Errorf("export over an existing file: exit %d, want %d", code, exitInvalid)
 	}
 }
+
+// TestReplyAddressPerMessage: with reply_to = "amy+{token}@example.com",
+// `check` explains sub-addressing, each email carries its own reply
+// address, and a reply to it is tied to that email even when it comes from
+// an address Rapport does not know and names no Message-ID.
+func TestReplyAddressPerMessage(t *testing.T) {
+	box := startRepMailbox(t)
+	w := newWorkspace(t)
+	w.setKey(t, "email", "reply_to", `"amy+{token}@example.com"`)
+	if out := w.mustRun(t, "check"); !strings.Contains(out, "sub-addressing") || !strings.Contains(out, "amy+test@example.com") {
+		t.Errorf("check does not explain the reply address:\n%s", out)
+	}
+	w.write(t, "customers.csv", imapCustomers)
+	w.at(t, cst(t, orderDay+" 08:00"), "import", w.path("customers.csv"))
+	box.configure(t, w)
+	placeOrder(t, w, janeAddr)
+	runOnce(t, w, orderDay+" 11:00")
+	sheet := emailsTo(t, w, janeAddr)
+	if len(sheet) != 1 {
+		t.Fatalf("%d emails to Jane, want the policy sheet", len(sheet))
+	}
+	replyTo := strings.Trim(sheet[0].Header.Get("Reply-To"), "<>")
+	if !strings.HasPrefix(replyTo, "amy+") || strings.Contains(replyTo, "{token}") {
+		t.Fatalf("Reply-To %q, want amy+<token>@example.com", replyTo)
+	}
+	box.deliver(t, fmt.Sprintf(`From: J Doe <jdoe.work@example.org>
+To: %s
+Subject: a question
+Date: Mon, 2 Mar 2026 17:00:00 -0600
+Message-ID: <work-1@example.org>
+
+Is the lavender safe for a diffuser?
+`, replyTo))
+	box.deliver(t, friendMail)
+	runOnce(t, w, orderDay+" 18:00")
+	rs := openReplies(t, w)
+	if len(rs) != 1 || rs[0].ContactID != contactNamed(t, w, janeAddr).ID {
+		t.Fatalf("replies %+v, want one, tied to Jane", rs)
+	}
+}
