@@ -83,7 +83,7 @@ func printReplies(w io.Writer, rs []store.Reply, loc *time.Location) {
 		j := toJSON(r)
 		who := termsafe.Line(r.ContactName)
 		if who == "" {
-			who = termsafe.Line(r.From) + " (unknown)"
+			who = termsafe.Line(r.From) + " (from someone not in your customers)"
 		}
 		state := ""
 		if j.Handled {

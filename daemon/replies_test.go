@@ -578,4 +578,13 @@ Is the lavender safe for a diffuser?
 	if len(rs) != 1 || rs[0].ContactID != contactNamed(t, w, janeAddr).ID {
 		t.Fatalf("replies %+v, want one, tied to Jane", rs)
 	}
+
+	// A reply to a reply address whose token was altered matches nobody:
+	// kept, and shown as from someone not in the customers.
+	box.deliver(t, fmt.Sprintf("From: Sam <sam@elsewhere.example>\nTo: %s\nSubject: hello\nMessage-ID: <sam-1@elsewhere.example>\n\nWho are you?\n",
+		strings.Replace(replyTo, "amy+", "amy+9", 1)))
+	runOnce(t, w, orderDay+" 18:30")
+	if out := w.mustRun(t, "replies"); !strings.Contains(out, "sam@elsewhere.example (from someone not in your customers)") {
+		t.Errorf("replies does not show the stranger's reply as such:\n%s", out)
+	}
 }
