@@ -56,7 +56,7 @@ func startRepMailbox(t *testing.T) *repMailbox {
 	mem.AddUser(b.user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return flushingSession{mem.NewSession()}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		InsecureAuth: true,
@@ -70,6 +70,18 @@ func startRepMailbox(t *testing.T) *repMailbox {
 	t.Cleanup(func() { srv.Close() })
 	b.addr = ln.Addr().String()
 	return b
+}
+
+// flushingSession sends what changed before IDLE as IDLE starts, as
+// Dovecot does; go-imap's memory server would hold it back until the next
+// change.
+type flushingSession struct{ imapserver.Session }
+
+func (s flushingSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.Session.Poll(w, true); err != nil {
+		return err
+	}
+	return s.Session.Idle(w, stop)
 }
 
 // configure points [imap] at the mailbox.
@@ -587,4 +599,25 @@ Is the lavender safe for a diffuser?
 	if out := w.mustRun(t, "replies"); !strings.Contains(out, "sam@elsewhere.example (from someone not in your customers)") {
 		t.Errorf("replies does not show the stranger's reply as such:\n%s", out)
 	}
+}
+
+// TestRunningDaemonHearsRepliesAtOnce: `rapport run` waits in IDLE, so a
+// reply that lands in the mailbox reaches the rep within seconds, not at
+// the next poll a minute later.
+func TestRunningDaemonHearsRepliesAtOnce(t *testing.T) {
+	w, box := imapWorkspace(t)
+	addr := freeAddr(t)
+	w.setKey(t, "http", "listen", strconv.Quote(addr))
+	w.setKey(t, "imap", "interval", `"10m"`)
+	startDaemon(t, w, addr, cst(t, orderDay+" 17:00"))
+	jane := onlyRow(t, w, janeAddr, "policy-sheet")
+	box.deliver(t, fmt.Sprintf(janeReply, jane.MessageID, jane.MessageID))
+	deadline := time.Now().Add(10 * time.Second)
+	for len(repEmails(t, w)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply did not reach the rep within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkJaneReplyLogged(t, w, jane.ID)
 }
