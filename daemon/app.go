@@ -200,7 +200,7 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 			PostalAddress: cfg.Rep.PostalAddress,
 		},
 		RepPhone: cfg.Rep.Phone, RepEmail: strings.ToLower(cfg.Rep.Email),
-		PublicURL: cfg.HTTP.PublicURL, MsgDomain: domain,
+		PublicURL: cfg.HTTP.PublicURL, MsgDomain: domain, ReplyTo: replyPattern(cfg),
 		NotifyEmail: cfg.Notify.Email, NotifySMS: cfg.Notify.SMS,
 	}, nil
 }
@@ -288,10 +288,19 @@ func countProblems(err error) int {
 	}
 }
 
+// replyPattern is [email] reply_to when it holds "{token}" (a reply
+// address per message, by sub-addressing), else "".
+func replyPattern(cfg *config.Config) string {
+	if r := cfg.Email.ReplyTo; r != nil && strings.Contains(r.Address, "{token}") {
+		return r.Address
+	}
+	return ""
+}
+
 // senders builds the transports the config selects.
 func senders(cfg *config.Config) (map[string]channel.Sender, error) {
 	id := email.Identity{From: cfg.Email.From.String()}
-	if cfg.Email.ReplyTo != nil {
+	if cfg.Email.ReplyTo != nil && replyPattern(cfg) == "" { // a pattern is filled in per message
 		id.ReplyTo = cfg.Email.ReplyTo.String()
 	}
 	if d := cfg.Email.DKIM; d != nil {

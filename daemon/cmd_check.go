@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
+	"github.com/rapportapp/rapport/internal/config"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/store"
 )
@@ -44,6 +46,7 @@ func cmdCheck(e *env, args []string) error {
 	for _, cp := range f.content.Campaigns {
 		fmt.Fprintf(e.io.out, "  %s (%s, trigger %s): %d %s\n", cp.ID, cp.Name, cp.Trigger, len(cp.Steps), plural(len(cp.Steps), "step", "steps"))
 	}
+	printReplyAddress(e, f.cfg)
 	if *db { // before anything opens (and would migrate) the database
 		if err := checkDB(e, f.cfg.Database.Path); err != nil {
 			return err
@@ -56,6 +59,22 @@ func cmdCheck(e *env, args []string) error {
 		return checkDNS(e, f.cfg)
 	}
 	return nil
+}
+
+// printReplyAddress explains a reply_to with "{token}": it works only if
+// the rep's mail server delivers amy+anything@ to amy@, which Rapport
+// cannot see from here.
+func printReplyAddress(e *env, cfg *config.Config) {
+	p := replyPattern(cfg)
+	if p == "" {
+		return
+	}
+	example := strings.Replace(p, "{token}", "test", 1)
+	fmt.Fprintf(e.io.out, "note: reply_to %q gives each email its own reply address (sub-addressing), so a reply is matched to the exact message it answers.\n", p)
+	fmt.Fprintf(e.io.out, "  It works only if mail to %s reaches the [imap] mailbox: Gmail, Google Workspace, Fastmail, iCloud and Outlook.com do this with \"+\"; on your own server the recipient delimiter must be the character before {token}. Send a test email to %s and check it arrives before you rely on it.\n", example, example)
+	if !cfg.IMAP.Enabled() {
+		fmt.Fprintln(e.io.out, "  [imap] is not set up, so no replies are read yet.")
+	}
 }
 
 // printRetimings says which steps' timing changed since their messages

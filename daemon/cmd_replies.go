@@ -102,7 +102,7 @@ func printReplies(w io.Writer, rs []store.Reply, v seen) {
 		j := v.toJSON(r)
 		who := termsafe.Line(r.ContactName)
 		if who == "" {
-			who = termsafe.Line(r.From) + " (unknown)"
+			who = termsafe.Line(r.From) + " (from someone not in your customers)"
 		}
 		state := ""
 		if j.Handled {

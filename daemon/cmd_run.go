@@ -42,6 +42,10 @@ type daemon struct {
 
 	mu  sync.Mutex
 	cfg *config.Config // current config, swapped on reload
+
+	// imapReload tells the mailbox reader, which may be waiting in IDLE
+	// for hours, that the settings changed.
+	imapReload chan struct{}
 }
 
 func cmdRun(e *env, args []string) error {
@@ -94,7 +98,8 @@ func cmdRun(e *env, args []string) error {
 		return err
 	}
 	in := inbox.New(st, eng, e.clock, log)
-	d := &daemon{e: e, log: log, st: st, engine: eng, inbox: in, hooks: inbox.NewWebhooks(in, sp), cfg: f.cfg}
+	d := &daemon{e: e, log: log, st: st, engine: eng, inbox: in, hooks: inbox.NewWebhooks(in, sp), cfg: f.cfg,
+		imapReload: make(chan struct{}, 1)}
 	if *once {
 		return d.once()
 	}
@@ -229,6 +234,10 @@ func (d *daemon) swap(f *files) error {
 	d.mu.Lock()
 	d.cfg = f.cfg
 	d.mu.Unlock()
+	select {
+	case d.imapReload <- struct{}{}:
+	default: // one pending signal is enough
+	}
 	return d.engine.Swap(d.e.ctx, f.content, snd)
 }
 
@@ -269,46 +278,133 @@ func (d *daemon) watchdog(ctx context.Context) error {
 	}
 }
 
-// pollLoop reads the rep's mailbox every [imap] interval.
+// pollLoop reads the rep's mailbox: it waits for new mail with IDLE where
+// the server offers it, reconnecting with backoff when the connection
+// fails, and polls every [imap] interval where it does not. A reload
+// starts it over with the new settings.
 func (d *daemon) pollLoop(ctx context.Context) error {
+	var backoff time.Duration
 	for {
 		cfg := d.config()
-		wait := cfg.IMAP.Interval
+		wait := time.Minute
 		if cfg.IMAP.Enabled() {
-			if err := d.poll(ctx); err != nil && ctx.Err() == nil {
-				d.log.Warn("reply poll failed; will try again", "err", err)
+			connected, err := d.watch(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case err == nil, errors.Is(err, errReloaded): // a first connection, new settings
+				continue
+			case errors.Is(err, mailbox.ErrNoIdle):
+				wait, backoff = cfg.IMAP.Interval, 0
+			default:
+				if connected {
+					backoff = 0 // it worked for a while: a fresh failure
+				}
+				backoff = nextBackoff(backoff)
+				wait = backoff
+				d.log.Warn("reading the reply mailbox failed; will try again", "in", wait.String(), "err", err)
 			}
-		} else {
-			wait = time.Minute
 		}
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-d.imapReload:
 		case <-time.After(wait):
 		}
 	}
+}
+
+// errReloaded ends a watch whose settings were replaced.
+var errReloaded = errors.New("the settings were reloaded")
+
+// nextBackoff doubles the wait before reconnecting, from 1 s up to 5 min:
+// quick after a blip, gentle on a server that is down or refusing us.
+func nextBackoff(prev time.Duration) time.Duration {
+	const first, most = time.Second, 5 * time.Minute
+	if prev < first {
+		return first
+	}
+	return min(2*prev, most)
+}
+
+// watch reads the mailbox and waits in IDLE for more until it fails, the
+// server turns out to have no IDLE (mailbox.ErrNoIdle) or the settings are
+// reloaded (errReloaded). connected says whether it got as far as reading
+// the mailbox to its end.
+func (d *daemon) watch(ctx context.Context) (connected bool, err error) {
+	cfg := d.config().IMAP
+	cur, err := d.st.MailCursor(ctx, cfg.Mailbox)
+	if err != nil {
+		return false, err
+	}
+	if cur.UIDValidity == 0 {
+		return false, d.poll(ctx) // the first time: start from the newest message
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-d.imapReload:
+			cancel(errReloaded)
+		case <-wctx.Done():
+		}
+	}()
+	caughtUp := func(mailbox.Cursor) error {
+		connected = true
+		return d.caughtUp(ctx, cfg.Mailbox)
+	}
+	_, err = mailbox.Watch(wctx, imapConfig(cfg), mailbox.Cursor{UIDValidity: cur.UIDValidity, LastUID: cur.LastUID, ReadAt: cur.ReadAt},
+		d.handleMail(ctx, cfg.Mailbox), d.saveCursor(ctx, cfg.Mailbox), caughtUp)
+	if context.Cause(wctx) == errReloaded && ctx.Err() == nil {
+		return connected, errReloaded
+	}
+	if !errors.Is(err, mailbox.ErrNoIdle) {
+		d.recordPoll(ctx, err)
+	}
+	return connected, err
+}
+
+// caughtUp records that the mailbox was read to its end, now.
+func (d *daemon) caughtUp(ctx context.Context, box string) error {
+	if err := d.st.SaveMailReadAt(ctx, box, d.e.clock.Now().Unix()); err != nil {
+		return err
+	}
+	d.recordPoll(ctx, nil)
+	return nil
+}
+
+func imapConfig(cfg config.IMAP) mailbox.Config {
+	return mailbox.Config{Host: cfg.Host, Port: cfg.Port, TLS: string(cfg.TLS), Username: cfg.Username,
+		Password: cfg.Password.Reveal(), Mailbox: cfg.Mailbox, Timeout: time.Minute}
+}
+
+func (d *daemon) saveCursor(ctx context.Context, box string) func(mailbox.Cursor) error {
+	return func(c mailbox.Cursor) error { return d.st.SaveMailCursor(ctx, box, c.UIDValidity, c.LastUID) }
 }
 
 // poll reads new mail once, remembering where it got to. The first time,
 // it starts from the newest message: the rep's old mail is not imported.
 func (d *daemon) poll(ctx context.Context) error {
 	cfg := d.config().IMAP
-	mc := mailbox.Config{Host: cfg.Host, Port: cfg.Port, TLS: string(cfg.TLS), Username: cfg.Username,
-		Password: cfg.Password.Reveal(), Mailbox: cfg.Mailbox, Timeout: time.Minute}
-	v, last, err := d.st.MailCursor(ctx, cfg.Mailbox)
+	mc := imapConfig(cfg)
+	cur, err := d.st.MailCursor(ctx, cfg.Mailbox)
 	if err != nil {
 		return err
 	}
-	save := func(c mailbox.Cursor) error { return d.st.SaveMailCursor(ctx, cfg.Mailbox, c.UIDValidity, c.LastUID) }
+	save := d.saveCursor(ctx, cfg.Mailbox)
 	var perr error
-	if v == 0 {
-		var cur mailbox.Cursor
-		if cur, perr = mailbox.Latest(ctx, mc); perr == nil {
-			perr = save(cur)
+	if cur.UIDValidity == 0 {
+		var first mailbox.Cursor
+		if first, perr = mailbox.Latest(ctx, mc); perr == nil {
+			perr = save(first)
 			d.log.Info("reply mailbox connected; reading mail that arrives from now on", "mailbox", cfg.Mailbox)
 		}
 	} else {
-		_, perr = mailbox.Poll(ctx, mc, mailbox.Cursor{UIDValidity: v, LastUID: last}, d.handleMail(ctx, cfg.Mailbox), save)
+		_, perr = mailbox.Poll(ctx, mc, mailbox.Cursor{UIDValidity: cur.UIDValidity, LastUID: cur.LastUID, ReadAt: cur.ReadAt},
+			d.handleMail(ctx, cfg.Mailbox), save)
+	}
+	if perr == nil {
+		return d.caughtUp(ctx, cfg.Mailbox)
 	}
 	d.recordPoll(ctx, perr)
 	return perr

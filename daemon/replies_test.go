@@ -56,7 +56,7 @@ func startRepMailbox(t *testing.T) *repMailbox {
 	mem.AddUser(b.user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return flushingSession{mem.NewSession()}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		InsecureAuth: true,
@@ -70,6 +70,18 @@ func startRepMailbox(t *testing.T) *repMailbox {
 	t.Cleanup(func() { srv.Close() })
 	b.addr = ln.Addr().String()
 	return b
+}
+
+// flushingSession sends what changed before IDLE as IDLE starts, as
+// Dovecot does; go-imap's memory server would hold it back until the next
+// change.
+type flushingSession struct{ imapserver.Session }
+
+func (s flushingSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.Session.Poll(w, true); err != nil {
+		return err
+	}
+	return s.Session.Idle(w, stop)
 }
 
 // configure points [imap] at the mailbox.
@@ -540,4 +552,74 @@ func checkExport(t *testing.T, w *workspace, formula string) {
 	if _, _, code := w.run(t, "replies", "export", path); code != exitInvalid {
 		t.Errorf("export over an existing file: exit %d, want %d", code, exitInvalid)
 	}
+}
+
+// TestReplyAddressPerMessage: with reply_to = "amy+{token}@example.com",
+// `check` explains sub-addressing, each email carries its own reply
+// address, and a reply to it is tied to that email even when it comes from
+// an address Rapport does not know and names no Message-ID.
+func TestReplyAddressPerMessage(t *testing.T) {
+	box := startRepMailbox(t)
+	w := newWorkspace(t)
+	w.setKey(t, "email", "reply_to", `"amy+{token}@example.com"`)
+	if out := w.mustRun(t, "check"); !strings.Contains(out, "sub-addressing") || !strings.Contains(out, "amy+test@example.com") {
+		t.Errorf("check does not explain the reply address:\n%s", out)
+	}
+	w.write(t, "customers.csv", imapCustomers)
+	w.at(t, cst(t, orderDay+" 08:00"), "import", w.path("customers.csv"))
+	box.configure(t, w)
+	placeOrder(t, w, janeAddr)
+	runOnce(t, w, orderDay+" 11:00")
+	sheet := emailsTo(t, w, janeAddr)
+	if len(sheet) != 1 {
+		t.Fatalf("%d emails to Jane, want the policy sheet", len(sheet))
+	}
+	replyTo := strings.Trim(sheet[0].Header.Get("Reply-To"), "<>")
+	if !strings.HasPrefix(replyTo, "amy+") || strings.Contains(replyTo, "{token}") {
+		t.Fatalf("Reply-To %q, want amy+<token>@example.com", replyTo)
+	}
+	box.deliver(t, fmt.Sprintf(`From: J Doe <jdoe.work@example.org>
+To: %s
+Subject: a question
+Date: Mon, 2 Mar 2026 17:00:00 -0600
+Message-ID: <work-1@example.org>
+
+Is the lavender safe for a diffuser?
+`, replyTo))
+	box.deliver(t, friendMail)
+	runOnce(t, w, orderDay+" 18:00")
+	rs := openReplies(t, w)
+	if len(rs) != 1 || rs[0].ContactID != contactNamed(t, w, janeAddr).ID {
+		t.Fatalf("replies %+v, want one, tied to Jane", rs)
+	}
+
+	// A reply to a reply address whose token was altered matches nobody:
+	// kept, and shown as from someone not in the customers.
+	box.deliver(t, fmt.Sprintf("From: Sam <sam@elsewhere.example>\nTo: %s\nSubject: hello\nMessage-ID: <sam-1@elsewhere.example>\n\nWho are you?\n",
+		strings.Replace(replyTo, "amy+", "amy+9", 1)))
+	runOnce(t, w, orderDay+" 18:30")
+	if out := w.mustRun(t, "replies"); !strings.Contains(out, "sam@elsewhere.example (from someone not in your customers)") {
+		t.Errorf("replies does not show the stranger's reply as such:\n%s", out)
+	}
+}
+
+// TestRunningDaemonHearsRepliesAtOnce: `rapport run` waits in IDLE, so a
+// reply that lands in the mailbox reaches the rep within seconds, not at
+// the next poll a minute later.
+func TestRunningDaemonHearsRepliesAtOnce(t *testing.T) {
+	w, box := imapWorkspace(t)
+	addr := freeAddr(t)
+	w.setKey(t, "http", "listen", strconv.Quote(addr))
+	w.setKey(t, "imap", "interval", `"10m"`)
+	startDaemon(t, w, addr, cst(t, orderDay+" 17:00"))
+	jane := onlyRow(t, w, janeAddr, "policy-sheet")
+	box.deliver(t, fmt.Sprintf(janeReply, jane.MessageID, jane.MessageID))
+	deadline := time.Now().Add(10 * time.Second)
+	for len(repEmails(t, w)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply did not reach the rep within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkJaneReplyLogged(t, w, jane.ID)
 }

@@ -42,7 +42,14 @@ type Settings struct {
 	Token     string  //
 	TextRate  float64 // texts per second (default 1)
 	Listen    string  // [http] listen (default 127.0.0.1:0)
+	IMAPPort  int     // read replies from 127.0.0.1:IMAPPort (plain, IMAPUser/IMAPPassword)
 }
+
+// The account the benchmarks' IMAP server holds.
+const (
+	IMAPUser     = "amy@example.com"
+	IMAPPassword = "bench-imap-password"
+)
 
 var configTemplate = template.Must(template.New("config").Parse(`# Written by bench/perf.
 [rep]
@@ -93,7 +100,15 @@ secret = "bench-perf-secret-0123456789abcdef0123"
 [notify]
 email = "amy@example.com"
 digest_at = "07:30"
-`))
+{{if .IMAPPort}}
+[imap]
+host = "127.0.0.1"
+port = {{.IMAPPort}}
+tls = "none"
+username = "` + IMAPUser + `"
+password = "` + IMAPPassword + `"
+mailbox = "INBOX"
+{{end}}`))
 
 // Workspace is a folder made by `rapport init` (the starter campaigns and
 // templates), with its own config.toml.

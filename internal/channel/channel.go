@@ -45,6 +45,9 @@ type Message struct {
 	// Personal marks the rep's own message to one customer: an email then
 	// says it was written by a person (no Auto-Submitted header).
 	Personal bool
+	// ReplyTo is, for an email, this message's own reply address, instead
+	// of the sender's.
+	ReplyTo string
 
 	// ClaimedAt is when the dispatcher claimed the row; after a crash the
 	// SMS transport asks the provider for messages sent since then.

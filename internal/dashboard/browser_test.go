@@ -99,7 +99,7 @@ func TestBrowserSignInAndMarkHandled(t *testing.T) {
 	do(chromedp.Navigate(fmt.Sprintf("%s/dashboard/contacts/%d", srv.URL, f.jane)),
 		chromedp.WaitVisible(chromedp.CSS("table.timeline")))
 	row := text("table.timeline tbody tr:last-child")
-	if !strings.Contains(stillWaiting, "unknown sender") {
+	if !strings.Contains(stillWaiting, "from someone not in your customers") {
 		t.Errorf("the other reply: %q", stillWaiting)
 	}
 	for _, want := range []string{"Fri 6 Mar 2026, 10:00 EST", "post-order / arrival-check", "text", "pending"} {

@@ -98,7 +98,7 @@ func TestLoginCookieAndPages(t *testing.T) {
 		"<li>report the damage to the company by Mon 16 Mar</li><li>money back until Fri 20 Mar</li>",
 		"The bottle arrived &lt;b&gt;leaking&lt;/b&gt;", // escaped, never markup
 		"text · Thu 5 Mar 2026, 11:00 CST",              // in the rep's zone
-		`<span class="who">unknown sender</span> <span class="from">stranger@example.net</span>`,
+		`<span class="who">from someone not in your customers</span> <span class="from">stranger@example.net</span>`,
 		"Diffusers?", "Mark handled", `href="/dashboard/replies?all=1"`,
 	} {
 		if !strings.Contains(home, want) {

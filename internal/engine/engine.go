@@ -78,6 +78,11 @@ type Content struct {
 	RepEmail  string
 	PublicURL string // base of unsubscribe links
 	MsgDomain string // right-hand side of Message-IDs
+
+	// ReplyTo, when set, is a reply address with "{token}" in it
+	// (amy+{token}@example.com): each email gets its own, which names the
+	// queue row a reply answers (see ReplyAddress).
+	ReplyTo string
 	NotifyEmail,
 	NotifySMS string // where the rep hears about replies and gets the digest
 

@@ -10,6 +10,7 @@ import (
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/schedule"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/unsub"
 )
 
 // maxCatchUp bounds the search for a repeating step's next occurrence.
@@ -420,4 +421,33 @@ func (e *Engine) planMissing(ctx context.Context, c *Content, j *store.Journey, 
 func (c *Content) Occurrence(s *campaign.Step, j *store.Journey, loc *time.Location, k int) time.Time {
 	due, _ := c.due(s, j, loc, k)
 	return due.In(loc)
+}
+
+// ReplyAddress returns queue row id's own reply address, or "" when the
+// rep has not set a reply_to with "{token}".
+func (c *Content) ReplyAddress(signer *unsub.Signer, id int64) string {
+	if c.ReplyTo == "" || signer == nil || id == 0 {
+		return ""
+	}
+	return strings.Replace(c.ReplyTo, "{token}", signer.ReplyToken(id), 1)
+}
+
+// ReplyTokenIn returns the queue row named by a per-message reply address
+// among addrs, and whether one of them had the reply_to's form at all (a
+// token that fails its check still says the mail answers Rapport).
+func (c *Content) ReplyTokenIn(signer *unsub.Signer, addrs []string) (id int64, addressed bool) {
+	prefix, suffix, ok := strings.Cut(strings.ToLower(c.ReplyTo), "{token}")
+	if !ok || signer == nil {
+		return 0, false
+	}
+	for _, a := range addrs {
+		if len(a) <= len(prefix)+len(suffix) || !strings.HasPrefix(a, prefix) || !strings.HasSuffix(a, suffix) {
+			continue
+		}
+		addressed = true
+		if id, ok := signer.ReplyID(a[len(prefix) : len(a)-len(suffix)]); ok {
+			return id, true
+		}
+	}
+	return 0, addressed
 }

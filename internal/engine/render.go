@@ -86,6 +86,7 @@ func (e *Engine) build(ctx context.Context, c *Content, d *store.Due, ch string)
 	}
 	if ch == channel.Email {
 		msg.To, msg.UnsubscribeURL = d.Contact.Email, e.unsubscribeURL(c, &d.Contact)
+		msg.ReplyTo = c.ReplyAddress(e.signer, m.ID)
 	} else {
 		msg.To = d.Contact.Phone
 		if first, err := e.firstText(ctx, d); err != nil {

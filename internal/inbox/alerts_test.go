@@ -99,7 +99,7 @@ func TestAlertsToTheRep(t *testing.T) {
 	s.clock.Set(at)
 	s.text(t, "SM1", strangerNo, "is the shop open on Sunday?")
 	s.tickAt(t, at)
-	if got := s.toRep(); len(got) != 1 || got[0] != "Reply from "+strangerNo+" (not in your contacts)" {
+	if got := s.toRep(); len(got) != 1 || got[0] != "Reply from "+strangerNo+" (from someone not in your customers)" {
 		t.Fatalf("a lone reply told the rep %q, want its forward at once", got)
 	}
 

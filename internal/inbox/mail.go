@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/reply"
 	"github.com/rapportapp/rapport/internal/store"
 )
@@ -47,26 +48,32 @@ func (in *Inbox) ReceiveMail(ctx context.Context, ref string, raw []byte) (MailR
 		return MailFromRep, nil
 	}
 	ct, answers, err := in.matchMail(ctx, m)
-	if err != nil || ct == nil {
+	if err != nil {
 		return MailUnrelated, err
+	}
+	if ct == nil && !in.answersRapport(c, m) {
+		return MailUnrelated, nil // the rep's own mail from someone else: not ours to copy
 	}
 	return in.storeMail(ctx, ref, m, ct, answers)
 }
 
-// matchMail finds the customer: by In-Reply-To/References against the
-// Message-IDs Rapport sent, else by the sender's address.
+// matchMail finds the customer and the message a reply answers, in this
+// order: by the message's own reply address (reply_to with "{token}"),
+// by In-Reply-To/References against the Message-IDs Rapport sent, else by
+// the sender's address and the last email sent to them. A nil contact
+// means nobody matched.
 func (in *Inbox) matchMail(ctx context.Context, m *reply.Mail) (*store.Contact, *store.MessageRef, error) {
-	ids := append(append([]string{}, m.InReplyTo...), reverse(m.References)...)
-	for _, id := range ids {
-		ref, err := in.store.MessageByRFCID(ctx, id)
-		if store.IsNotFound(err) {
-			continue
+	if id, _ := in.engine.Content().ReplyTokenIn(in.engine.Tokens(), m.Recipients); id != 0 {
+		ct, ref, err := in.sentMessage(ctx, func() (*store.MessageRef, error) { return in.store.MessageRef(ctx, id) })
+		if err != nil || ct != nil {
+			return ct, ref, err
 		}
-		if err != nil {
-			return nil, nil, err
+	}
+	for _, id := range append(append([]string{}, m.InReplyTo...), reverse(m.References)...) {
+		ct, ref, err := in.sentMessage(ctx, func() (*store.MessageRef, error) { return in.store.MessageByRFCID(ctx, id) })
+		if err != nil || ct != nil {
+			return ct, ref, err
 		}
-		ct, err := in.store.Contact(ctx, ref.ContactID)
-		return ct, ref, err
 	}
 	ct, err := in.store.ContactByEmail(ctx, m.From)
 	if store.IsNotFound(err) {
@@ -80,6 +87,44 @@ func (in *Inbox) matchMail(ctx context.Context, m *reply.Mail) (*store.Contact, 
 		return nil, nil, err
 	}
 	return ct, ref, nil
+}
+
+// sentMessage returns the message find finds and its customer; nil, nil
+// when there is no such message or its customer was forgotten since.
+func (in *Inbox) sentMessage(ctx context.Context, find func() (*store.MessageRef, error)) (*store.Contact, *store.MessageRef, error) {
+	ref, err := find()
+	if store.IsNotFound(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ct, err := in.store.Contact(ctx, ref.ContactID)
+	if store.IsNotFound(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return ct, ref, nil
+}
+
+// answersRapport says whether mail that matched no customer was still
+// written to Rapport: sent to a per-message reply address (even with a
+// token that fails its check) or answering a Message-ID of Rapport's
+// form. Such a reply is kept for the rep, never dropped; other mail from
+// strangers is the rep's own business and stays only in the mailbox.
+func (in *Inbox) answersRapport(c *engine.Content, m *reply.Mail) bool {
+	if _, addressed := c.ReplyTokenIn(in.engine.Tokens(), m.Recipients); addressed {
+		return true
+	}
+	suffix := "@" + strings.ToLower(c.MsgDomain)
+	for _, id := range append(append([]string{}, m.InReplyTo...), m.References...) {
+		if c.MsgDomain != "" && strings.HasSuffix(strings.ToLower(id), suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 func reverse(s []string) []string {
@@ -99,9 +144,14 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 	if len(m.Attachments) > 0 {
 		body += "\n[attached: " + strings.Join(m.Attachments, ", ") + " — see the original in your mailbox]"
 	}
-	o, err := in.store.LatestOrder(ctx, ct.ID)
-	if err != nil && !store.IsNotFound(err) {
-		return MailUnrelated, fmt.Errorf("email from %s: %w", m.From, err)
+	var o *store.Order
+	var contactID int64
+	if ct != nil {
+		contactID = ct.ID
+		var err error
+		if o, err = in.store.LatestOrder(ctx, ct.ID); err != nil && !store.IsNotFound(err) {
+			return MailUnrelated, fmt.Errorf("email from %s: %w", m.From, err)
+		}
 	}
 	flags, deadlines := assess(c, m.Subject+"\n"+body, now, o)
 	extID := m.MessageID
@@ -109,7 +159,7 @@ func (in *Inbox) storeMail(ctx context.Context, ref string, m *reply.Mail, ct *s
 		extID = ref
 	}
 	r := &store.Reply{
-		ContactID: ct.ID, Channel: channel.Email, ExternalID: extID, From: m.From,
+		ContactID: contactID, Channel: channel.Email, ExternalID: extID, From: m.From,
 		Subject: m.Subject, Body: body, RawRef: ref, ReceivedAt: now.Unix(),
 	}
 	r.SetAssessment(flags, deadlines)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapportapp/rapport/internal/inbox"
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/unsub"
 )
 
 // report is a delivery status notification for recipient with status;
@@ -136,5 +137,69 @@ func checkReportNotice(t *testing.T, s *shop, want string) {
 	wantKinds := map[string][]string{"bounced": {store.NoticeBounced}, "noticed": {store.NoticeTask}, "ignored": nil}[want]
 	if strings.Join(kinds, ",") != strings.Join(wantKinds, ",") {
 		t.Errorf("notices %q, want %q", kinds, wantKinds)
+	}
+}
+
+// TestMatchByReplyAddress: with reply_to = "amy+{token}@...", the address
+// a reply was sent to names the message it answers, before any header or
+// the sender's address; a reply to Rapport that matches nobody is kept for
+// the rep as from someone not in the customers; a stranger's other mail is
+// left alone.
+func TestMatchByReplyAddress(t *testing.T) {
+	const stranger = "From: Sam <sam@elsewhere.example>\r\nTo: %s\r\nSubject: Re: your order\r\nMessage-ID: <%s@elsewhere.example>\r\n%s\r\nPlease call me.\r\n"
+	tokens := unsub.New([]byte("test key, not secret"))
+	tests := []struct {
+		name, to, extra string
+		want            inbox.MailResult
+		wantJane        bool
+	}{
+		{"a valid reply address, from another address", "amy+%s@example.com", "", inbox.MailReply, true},
+		{"a forged token", "amy+1-aaaaaaaaaaaa@example.com", "", inbox.MailReply, false},
+		{"answers a Message-ID of Rapport's no longer known", repEmail, "In-Reply-To: <gone.1@example.com>\r\n", inbox.MailReply, false},
+		{"a stranger's own mail", repEmail, "", inbox.MailUnrelated, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newShop(t)
+			ctx := context.Background()
+			c := *s.engine.Content()
+			c.ReplyTo = "amy+{token}@example.com"
+			if err := s.engine.Swap(ctx, &c, outboxSenders(t, t.TempDir())); err != nil {
+				t.Fatal(err)
+			}
+			ref, err := s.st.MessageByRFCID(ctx, s.thanksID(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			to := tt.to
+			if strings.Contains(to, "%s") {
+				to = fmt.Sprintf(to, tokens.ReplyToken(ref.ID))
+			}
+			raw := fmt.Sprintf(stranger, to, fmt.Sprint("s", i), tt.extra)
+			res, err := s.inbox.ReceiveMail(ctx, "INBOX/9", []byte(raw))
+			if err != nil || res != tt.want {
+				t.Fatalf("ReceiveMail = %q, %v; want %q", res, err, tt.want)
+			}
+			rs := s.replies(t)
+			if tt.want == inbox.MailUnrelated {
+				if len(rs) != 0 || len(s.forwards(t)) != 0 {
+					t.Errorf("a stranger's mail was kept: %+v", rs)
+				}
+				return
+			}
+			if len(rs) != 1 {
+				t.Fatalf("replies %+v, want one", rs)
+			}
+			if got := rs[0].ContactID == s.jane.ID && rs[0].MessageID == ref.ID; got != tt.wantJane {
+				t.Errorf("reply %+v: matched to Jane's thank-you = %v, want %v", rs[0], got, tt.wantJane)
+			}
+			fw := s.forwards(t)
+			if len(fw) == 0 {
+				t.Fatal("the rep was not told")
+			}
+			if unknown := strings.Contains(fw[0].Subject, "not in your customers"); unknown == tt.wantJane {
+				t.Errorf("forward subject %q", fw[0].Subject)
+			}
+		})
 	}
 }

@@ -134,6 +134,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+mailbox_idle_check_interval = 1 secs
 mail_location = maildir:%[2]s/%%u
 first_valid_uid = 0
 default_internal_user = %[3]s

@@ -30,9 +30,31 @@ func (s *session) listAfter(ctx context.Context, last uint32) ([]entry, error) {
 	if last == math.MaxUint32 {
 		return nil, nil
 	}
+	set := imap.UIDSet{imap.UIDRange{Start: imap.UID(last + 1), Stop: 0}} // last+1:*
+	return s.sizes(ctx, "list new messages", set, last)
+}
+
+// listSince lists the messages that arrived on or after since's day.
+func (s *session) listSince(ctx context.Context, since time.Time) ([]entry, error) {
+	var uids []imap.UID
+	step := "search mail since " + since.Format("2-Jan-2006")
+	err := s.do(ctx, step, func() error {
+		data, err := s.client.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
+		if err == nil {
+			uids = data.AllUIDs()
+		}
+		return err
+	})
+	if err != nil || len(uids) == 0 {
+		return nil, err
+	}
+	return s.sizes(ctx, "list mail since "+since.Format("2-Jan-2006"), imap.UIDSetNum(uids...), 0)
+}
+
+// sizes fetches the UIDs above last in set with their sizes, in UID order.
+func (s *session) sizes(ctx context.Context, step string, set imap.UIDSet, last uint32) ([]entry, error) {
 	var list []entry
-	err := s.do(ctx, "list new messages", func() error {
-		set := imap.UIDSet{imap.UIDRange{Start: imap.UID(last + 1), Stop: 0}} // last+1:*
+	err := s.do(ctx, step, func() error {
 		msgs, err := s.client.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		for _, m := range msgs {
 			if uint32(m.UID) > last {
@@ -41,8 +63,11 @@ func (s *session) listAfter(ctx context.Context, last uint32) ([]entry, error) {
 		}
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
 	slices.SortFunc(list, func(a, b entry) int { return cmp.Compare(a.uid, b.uid) })
-	return list, err
+	return list, nil
 }
 
 // batches splits the list into runs of at most batchMessages messages and,

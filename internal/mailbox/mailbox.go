@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 // Config says how to reach the mailbox.
@@ -25,6 +27,11 @@ type Config struct {
 	Mailbox  string        // "" means INBOX
 	Timeout  time.Duration // for each exchange with the server; 0 means one minute
 
+	// IdleRefresh is how long Watch waits in one IDLE before ending it and
+	// reading again; 0 means 25 minutes, inside the 29 minutes after which
+	// RFC 2177 lets a server drop an idle client.
+	IdleRefresh time.Duration
+
 	// TLSConfig, if set, is used for "tls" and "starttls", for a private CA
 	// or a test server; ServerName defaults to Host.
 	TLSConfig *tls.Config
@@ -36,6 +43,13 @@ type Config struct {
 type Cursor struct {
 	UIDValidity uint32
 	LastUID     uint32
+
+	// ReadAt is when the mailbox was last read to its end (Unix seconds),
+	// 0 if never. Poll and Watch pass it through; the caller records it.
+	// When the UIDVALIDITY changes, the mail that arrived from the day
+	// before ReadAt is read again, not the whole mailbox, so the caller's
+	// handler must know messages it has seen before (by Message-ID).
+	ReadAt int64
 }
 
 // ErrLogin is returned (wrapped) when the server refuses the username or
@@ -52,10 +66,11 @@ const (
 
 // Poll connects, opens the mailbox read-only and calls handle for every
 // message with a UID above cur.LastUID, in UID order; if the mailbox's
-// UIDVALIDITY is not cur's, the cursor starts over and every message is
-// handled. After each message handle returns nil for, save gets the cursor
-// that includes it, so a crash mid-poll re-reads at most the message in
-// hand. Poll returns the final cursor, also when it stops early.
+// UIDVALIDITY is not cur's, the UIDs start over: the mail since the day
+// before cur.ReadAt is handled again (all of it when ReadAt is 0). After
+// each message handle returns nil for, save gets the cursor that includes
+// it, so a crash mid-poll re-reads at most the message in hand. Poll
+// returns the final cursor, also when it stops early.
 //
 // handle should return an error only for failures worth retrying (the
 // database is down): Poll stops there and the next poll offers the same
@@ -68,21 +83,62 @@ func Poll(ctx context.Context, cfg Config, cur Cursor, handle func(uid uint32, r
 		return cur, err
 	}
 	defer s.logout(ctx)
+	return s.readFirst(ctx, cur, handle, save)
+}
 
+// readFirst opens the mailbox and reads what is new since cur, the first
+// read of a session: the only one where UIDVALIDITY may have changed.
+func (s *session) readFirst(ctx context.Context, cur Cursor, handle func(uint32, []byte) error, save func(Cursor) error) (Cursor, error) {
 	box, err := s.examine(ctx)
 	if err != nil {
 		return cur, err
 	}
 	if box.UIDValidity != cur.UIDValidity {
-		cur = Cursor{UIDValidity: box.UIDValidity}
+		return s.reread(ctx, box, cur, handle, save)
 	}
 	if box.NumMessages == 0 || (box.UIDNext != 0 && uint32(box.UIDNext) <= cur.LastUID+1) {
 		return cur, nil // nothing new; spares the listing
 	}
+	return s.readAfter(ctx, cur, handle, save)
+}
+
+// readAfter handles every message with a UID above cur.LastUID.
+func (s *session) readAfter(ctx context.Context, cur Cursor, handle func(uint32, []byte) error, save func(Cursor) error) (Cursor, error) {
 	list, err := s.listAfter(ctx, cur.LastUID)
 	if err != nil {
 		return cur, err
 	}
+	return s.handleList(ctx, list, cur, handle, save)
+}
+
+// reread starts over in a mailbox whose UIDs changed meaning. Its old
+// UIDs say nothing about what was read, so it reads by arrival date: from
+// the day before the last complete read (dates are the server's, in its
+// time zone), and then moves the cursor past every message there is.
+func (s *session) reread(ctx context.Context, box *imap.SelectData, cur Cursor, handle func(uint32, []byte) error, save func(Cursor) error) (Cursor, error) {
+	cur = Cursor{UIDValidity: box.UIDValidity, ReadAt: cur.ReadAt}
+	if cur.ReadAt == 0 {
+		return s.readAfter(ctx, cur, handle, save)
+	}
+	list, err := s.listSince(ctx, time.Unix(cur.ReadAt, 0).UTC().AddDate(0, 0, -1))
+	if err != nil {
+		return cur, err
+	}
+	if cur, err = s.handleList(ctx, list, cur, handle, save); err != nil {
+		return cur, err
+	}
+	if box.UIDNext != 0 && uint32(box.UIDNext)-1 > cur.LastUID {
+		cur.LastUID = uint32(box.UIDNext) - 1
+		if err := save(cur); err != nil {
+			return cur, fmt.Errorf("%s: save position: %w", s.where, err)
+		}
+	}
+	return cur, nil
+}
+
+// handleList reads the listed messages in batches.
+func (s *session) handleList(ctx context.Context, list []entry, cur Cursor, handle func(uint32, []byte) error, save func(Cursor) error) (Cursor, error) {
+	var err error
 	for _, batch := range batches(list) {
 		if cur, err = s.handleBatch(ctx, batch, cur, handle, save); err != nil {
 			return cur, err
@@ -164,6 +220,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = time.Minute
+	}
+	if cfg.IdleRefresh <= 0 {
+		cfg.IdleRefresh = 25 * time.Minute
 	}
 	return cfg
 }

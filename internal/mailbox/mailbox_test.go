@@ -63,7 +63,7 @@ func TestPollReadsEachMessageOnce(t *testing.T) {
 	if v == 0 {
 		t.Fatal("cursor has no UIDVALIDITY")
 	}
-	if want := []mailbox.Cursor{{v, 1}, {v, 2}, {v, 3}}; !reflect.DeepEqual(r.saved, want) {
+	if want := []mailbox.Cursor{{UIDValidity: v, LastUID: 1}, {UIDValidity: v, LastUID: 2}, {UIDValidity: v, LastUID: 3}}; !reflect.DeepEqual(r.saved, want) {
 		t.Errorf("saved %v, want %v", r.saved, want)
 	}
 

@@ -54,7 +54,7 @@ func startServer(t *testing.T, withTLS bool) *testServer {
 	mem.AddUser(ts.user)
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return flushingSession{mem.NewSession()}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		InsecureAuth: !withTLS,
@@ -71,6 +71,18 @@ func startServer(t *testing.T, withTLS bool) *testServer {
 		ts.tls = serve(t, srv, ts.tlsConf)
 	}
 	return ts
+}
+
+// flushingSession sends what changed before IDLE as IDLE starts, as
+// Dovecot does; go-imap's memory server would hold it back until the next
+// change, so mail that came just before IDLE would wait for the next one.
+type flushingSession struct{ imapserver.Session }
+
+func (s flushingSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.Session.Poll(w, true); err != nil {
+		return err
+	}
+	return s.Session.Idle(w, stop)
 }
 
 func serve(t *testing.T, srv *imapserver.Server, conf *tls.Config) string {

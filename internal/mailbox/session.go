@@ -18,11 +18,16 @@ type session struct {
 	conn   net.Conn // the TCP connection under the client; closing it aborts any command
 	client *imapclient.Client
 	where  string // "imap imap.example.com:993 (user amy@example.com, mailbox INBOX)"; never the password
+
+	// news is signalled when the server announces a new message count
+	// (an EXISTS response), which is how IDLE tells of new mail.
+	news chan struct{}
 }
 
 // open connects, secures the connection as configured and logs in.
 func open(ctx context.Context, cfg Config) (*session, error) {
-	s := &session{cfg: cfg, where: fmt.Sprintf("imap %s (user %s, mailbox %s)", cfg.addr(), cfg.Username, cfg.Mailbox)}
+	s := &session{cfg: cfg, where: fmt.Sprintf("imap %s (user %s, mailbox %s)", cfg.addr(), cfg.Username, cfg.Mailbox),
+		news: make(chan struct{}, 1)}
 	switch cfg.TLS {
 	case "tls", "starttls", "none":
 	default:
@@ -61,17 +66,36 @@ func (s *session) start() error {
 			}
 			return fmt.Errorf("TLS handshake: %w", err)
 		}
-		s.client = imapclient.New(tc, nil)
+		s.client = imapclient.New(tc, s.options(nil))
 	case "starttls":
-		c, err := imapclient.NewStartTLS(s.conn, &imapclient.Options{TLSConfig: tlsConfig})
+		c, err := imapclient.NewStartTLS(s.conn, s.options(tlsConfig))
 		if err != nil {
 			return fmt.Errorf("STARTTLS: %w", err)
 		}
 		s.client = c
 	default:
-		s.client = imapclient.New(s.conn, nil)
+		s.client = imapclient.New(s.conn, s.options(nil))
 	}
 	return s.client.WaitGreeting()
+}
+
+// options passes the server's announcements of new mail on to s.news
+// without blocking the client: one pending signal says it all.
+func (s *session) options(tlsConfig *tls.Config) *imapclient.Options {
+	return &imapclient.Options{
+		TLSConfig: tlsConfig,
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages == nil {
+					return
+				}
+				select {
+				case s.news <- struct{}{}:
+				default:
+				}
+			},
+		},
+	}
 }
 
 func (s *session) tlsConfig() *tls.Config {

@@ -33,7 +33,7 @@ type Reply struct {
 func Forward(r Reply) (subject, body string) {
 	who := r.Name
 	if who == "" {
-		who = r.From + " (not in your contacts)"
+		who = r.From + " (from someone not in your customers)"
 	}
 	subject = "Reply from " + who
 	if len(r.Flags) > 0 {

@@ -35,7 +35,7 @@ func TestForwardTellsTheRepWhatToDo(t *testing.T) {
 
 func TestForwardFromAStranger(t *testing.T) {
 	subject, _ := Forward(Reply{ID: 1, Channel: "sms", From: "+15555550100", Body: "hi"})
-	if subject != "Reply from +15555550100 (not in your contacts)" {
+	if subject != "Reply from +15555550100 (from someone not in your customers)" {
 		t.Errorf("subject = %q", subject)
 	}
 }

@@ -32,6 +32,7 @@ type Mail struct {
 	InReplyTo  []string // Message-IDs, without <>
 	References []string // Message-IDs, without <>, oldest first
 	From       string   // lower-cased address
+	Recipients []string // lower-cased: Delivered-To, X-Original-To, To, Cc
 	FromName   string
 	ReturnPath string // lower-cased address; "" if absent; NullReturnPath for <>
 	Subject    string
@@ -108,11 +109,32 @@ func parseHeader(h gomail.Header) *Mail {
 	m.InReplyTo, _ = h.MsgIDList("In-Reply-To")
 	m.References, _ = h.MsgIDList("References")
 	m.From, m.FromName = parseFrom(h)
+	m.Recipients = parseRecipients(h)
 	m.ReturnPath = parseReturnPath(h.Get("Return-Path"))
 	m.Subject, _ = h.Subject()
 	m.Subject = clean(m.Subject)
 	m.Date, _ = h.Date()
 	return m
+}
+
+// parseRecipients lists the addresses the message was delivered or
+// written to, lower-cased; a per-message reply address shows up here.
+func parseRecipients(h gomail.Header) []string {
+	var out []string
+	for _, k := range []string{"Delivered-To", "X-Original-To"} {
+		for _, v := range h.Values(k) {
+			if a := strings.ToLower(strings.Trim(strings.TrimSpace(v), "<>")); a != "" {
+				out = append(out, a)
+			}
+		}
+	}
+	for _, k := range []string{"To", "Cc"} {
+		list, _ := h.AddressList(k)
+		for _, a := range list {
+			out = append(out, strings.ToLower(a.Address))
+		}
+	}
+	return out
 }
 
 // parseFrom returns the first From address, lower-cased, and its display

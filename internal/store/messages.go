@@ -298,6 +298,11 @@ func (s *Store) MessageByRFCID(ctx context.Context, id string) (*MessageRef, err
 	return one[MessageRef](ctx, s, s.r, "message-by-rfc-id", id)
 }
 
+// MessageRef returns the queue row with this id.
+func (s *Store) MessageRef(ctx context.Context, id int64) (*MessageRef, error) {
+	return one[MessageRef](ctx, s, s.r, "message-ref-by-id", id)
+}
+
 // LastMessageTo returns the last message sent to a contact on a channel.
 func (s *Store) LastMessageTo(ctx context.Context, contactID int64, channel string) (*MessageRef, error) {
 	return one[MessageRef](ctx, s, s.r, "last-message-to", contactID, channel)

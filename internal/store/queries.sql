@@ -474,6 +474,9 @@ SELECT count(*) FROM messages WHERE provider_id = ? AND provider_id != '';
 -- name: message-by-rfc-id
 SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE message_id = ?;
 
+-- name: message-ref-by-id
+SELECT id, contact_id, campaign, step, channel, subject, sent_to FROM messages WHERE id = ?;
+
 -- name: last-message-to
 SELECT id, contact_id, campaign, step, channel, subject FROM messages
 WHERE contact_id = ? AND channel = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1;
@@ -822,11 +825,14 @@ UPDATE rep_messages SET state = 'sent', sent_at = ?, provider_id = ?, error = ''
 UPDATE rep_messages SET state = ?, due_at = ?, error = ?, attempts = attempts + 1 WHERE id = ?;
 
 -- name: cursor-get
-SELECT uid_validity, last_uid FROM mail_cursors WHERE mailbox = ?;
+SELECT uid_validity, last_uid, read_at FROM mail_cursors WHERE mailbox = ?;
 
 -- name: cursor-save
 INSERT INTO mail_cursors (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
 ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid;
+
+-- name: cursor-read-at
+UPDATE mail_cursors SET read_at = ? WHERE mailbox = ?;
 
 -- The Appender (an import's new contacts).
 

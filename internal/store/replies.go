@@ -137,25 +137,38 @@ func (s *Store) LastTextOptChange(ctx context.Context, contactID int64) (string,
 	return flag, nil
 }
 
-// MailCursor returns where the IMAP poller got to in a mailbox.
-func (s *Store) MailCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
-	row, err := valueOf[struct {
-		V uint32 `db:"uid_validity"`
-		L uint32 `db:"last_uid"`
-	}](ctx, s, s.r, "cursor-get", mailbox)
+// MailCursor is where the IMAP reader got to in a mailbox.
+type MailCursor struct {
+	UIDValidity uint32 `db:"uid_validity"`
+	LastUID     uint32 `db:"last_uid"`
+	ReadAt      int64  `db:"read_at"` // when it was last read to its end; 0: never
+}
+
+// MailCursor returns where the IMAP reader got to in a mailbox; the zero
+// cursor if it never read it.
+func (s *Store) MailCursor(ctx context.Context, mailbox string) (MailCursor, error) {
+	c, err := valueOf[MailCursor](ctx, s, s.r, "cursor-get", mailbox)
 	if IsNotFound(err) {
-		return 0, 0, nil
+		return MailCursor{}, nil
 	}
 	if err != nil {
-		return 0, 0, err
+		return MailCursor{}, err
 	}
-	return row.V, row.L, nil
+	return c, nil
 }
 
 // SaveMailCursor records where the IMAP poller got to.
 func (s *Store) SaveMailCursor(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
 	return s.Tx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, "cursor-save", mailbox, uidValidity, lastUID)
+		return err
+	})
+}
+
+// SaveMailReadAt records when the mailbox was last read to its end.
+func (s *Store) SaveMailReadAt(ctx context.Context, mailbox string, at int64) error {
+	return s.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, "cursor-read-at", at, mailbox)
 		return err
 	})
 }

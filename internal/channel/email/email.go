@@ -78,6 +78,11 @@ func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 	}
 	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
+	if m.ReplyTo != "" {
+		if replyTo, err = netmail.ParseAddress(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply address %q: %w", m.ReplyTo, err)
+		}
+	}
 	if replyTo != nil {
 		msg.ReplyToMailAddress(replyTo)
 	}
