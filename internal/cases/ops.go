@@ -28,7 +28,7 @@ func OpenFromReply(ctx context.Context, st *store.Store, replyID int64, kind str
 		return nil, fmt.Errorf("open case from reply %d: %w", replyID, err)
 	}
 	if r.ContactID == 0 {
-		return nil, usage("reply %d is from %s, who is not in your contacts: add them first (rapport contacts add)", r.ID, r.From)
+		return nil, usage("reply %d is from %s, who is not in your customers: add them first (rapport contacts add)", r.ID, r.From)
 	}
 	if kind == "" {
 		kind = KindOfFlags(r.FlagList())

@@ -138,7 +138,7 @@ func TestAlertsToTheRep(t *testing.T) {
 		t.Fatalf("within 2 min of the summary the rep got %q for a plain reply", got)
 	}
 	s.tickAt(t, at.Add(45*time.Second+2*time.Minute))
-	if got := s.toRep(); len(got) != 1 || got[0] != "Reply from "+strangerNo+" (not in your contacts)" {
+	if got := s.toRep(); len(got) != 1 || got[0] != "Reply from "+strangerNo+" (from someone not in your customers)" {
 		t.Errorf("once the gap passed the rep got %q, want the reply's own forward", got)
 	}
 }
