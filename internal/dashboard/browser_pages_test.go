@@ -46,7 +46,9 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	}
 	do(chromedp.Navigate(s.srv.URL+"/dashboard/login"), chromedp.WaitVisible(chromedp.CSS("#password")),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("form.login button")), chromedp.WaitVisible(chromedp.CSS("main")))
+		// The sign-in page has a <main> too: wait for what only a signed-in
+		// page has, or the next navigation races the form's redirect.
+		chromedp.Click(chromedp.CSS("form.login button")), chromedp.WaitVisible(chromedp.CSS("nav a[href='/dashboard/today']")))
 	pages := []string{"today", "upcoming", "import", "campaigns", fmt.Sprintf("contacts/%d", s.jane)}
 	for _, size := range [][2]int64{{360, 740}, {1280, 800}} {
 		for _, p := range pages {
