@@ -24,8 +24,8 @@ type Talker interface {
 	CaseUpdate(ctx context.Context, dir string, k *store.Case) (*engine.CaseUpdate, error)
 }
 
-// maxConversations is how many threads the home page lists.
-const maxConversations = 200
+// conversationsPerPage is how many threads a page of the home page lists.
+const conversationsPerPage = 100
 
 type conversationView struct {
 	ContactID int64
@@ -38,18 +38,29 @@ type conversationView struct {
 }
 
 type conversationsPage struct {
-	Threads []conversationView
+	Threads     []conversationView
+	First, Next string // links to the first and the next page; "" when none
 }
 
 // conversations is the home page: every customer the rep talks with,
 // those with a reply waiting first, flagged ones on top with their reason
 // and deadline.
 func (d *Dashboard) conversations(w http.ResponseWriter, r *http.Request, s *session) error {
-	cs, err := d.cfg.Store.Conversations(r.Context(), maxConversations)
+	after, err := conversationCursor(r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	cs, next, err := d.cfg.Store.ConversationsPage(r.Context(), after, conversationsPerPage)
 	if err != nil {
 		return fmt.Errorf("list conversations: %w", err)
 	}
 	var p conversationsPage
+	if after != (store.ConversationCursor{}) {
+		p.First = "/dashboard/"
+	}
+	if next != nil {
+		p.Next = conversationsLink(next)
+	}
 	for _, c := range cs {
 		v := conversationView{ContactID: c.ContactID, Who: c.Name, Open: c.Open, Deadlines: d.sayDeadlines(c.DeadlineList()),
 			Last: d.repTime(c.LastAt), Snippet: snippet(c.LastBody)}
