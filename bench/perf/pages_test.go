@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,12 +41,8 @@ func phoneTyped(i int) []string {
 
 // median and worst of times.
 func medianWorst(times []time.Duration) (time.Duration, time.Duration) {
-	s := append([]time.Duration(nil), times...)
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
+	s := slices.Clone(times)
+	slices.Sort(s)
 	return s[len(s)/2], s[len(s)-1]
 }
 
