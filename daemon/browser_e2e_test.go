@@ -118,9 +118,14 @@ func (e *e2e) open(path string) {
 // scroll sideways.
 func (e *e2e) shot(name string) {
 	e.t.Helper()
+	// A page not laid out yet has no size to take; a moment later it has.
 	img, err := chromedp.Run(e.ctx, chromedp.FullScreenshot(80))
+	for try := 0; err != nil && try < 20; try++ {
+		time.Sleep(50 * time.Millisecond)
+		img, err = chromedp.Run(e.ctx, chromedp.FullScreenshot(80))
+	}
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Fatalf("screenshot of %s: %v", name, err)
 	}
 	w := e.eval(`String(window.innerWidth)`)
 	e.n++
