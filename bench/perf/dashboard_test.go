@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -37,14 +38,20 @@ type dashboardTimes struct {
 	peakRSS         int64
 }
 
-// measureDashboard starts `rapport run` on a copy of im's database and
-// has dashboardClients clients at once read the contacts pages (following
-// "next page") and search, for dashboardWatch, while it watches the
-// daemon's memory.
-func measureDashboard(tb testing.TB, im *imported) dashboardTimes {
+// servedDashboard is `rapport run` on a copy of an imported database,
+// signed in to.
+type servedDashboard struct {
+	base, cookie string
+	cmd          *exec.Cmd
+	stop         func()
+}
+
+// serveDashboard starts `rapport run` on a copy of im's database and
+// signs in; stop ends it.
+func serveDashboard(tb testing.TB, im *imported, name string) *servedDashboard {
 	tb.Helper()
 	addr := freeAddr(tb)
-	dir := env.dir(tb, "dashboard")
+	dir := env.dir(tb, name)
 	ws, err := NewWorkspace(context.Background(), env.rapport(tb), filepath.Join(dir, "rapport"), Settings{Listen: addr})
 	if err != nil {
 		tb.Fatal(err)
@@ -60,25 +67,36 @@ func measureDashboard(tb testing.TB, im *imported) dashboardTimes {
 	if d.sock, err = ListenNotify(dir); err != nil {
 		tb.Fatal(err)
 	}
-	defer d.sock.Close()
 	// The first start after the import does work of its own (see
-	// BenchmarkDaemon); the peak measured here is the dashboard's.
+	// BenchmarkDaemon); what is measured after it is the dashboard's.
 	d.run(tb, quiet, 0)
 	log, err := os.OpenFile(d.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
+		d.sock.Close()
 		tb.Fatal(err)
 	}
-	defer log.Close()
 	cmd, err := ws.Start(quiet, []string{"NOTIFY_SOCKET=" + d.sock.Path}, log)
 	if err != nil {
+		d.sock.Close()
+		log.Close()
 		tb.Fatal(err)
 	}
-	defer Stop(cmd)
+	stop := func() { Stop(cmd); log.Close(); d.sock.Close() }
 	if _, err := d.sock.Wait("READY=1", readyTimeout); err != nil {
+		stop()
 		tb.Fatalf("rapport run: %v\n%s", err, readTail(d.log))
 	}
 	base := "http://" + addr
-	cookie := signIn(tb, base)
+	return &servedDashboard{base: base, cookie: signIn(tb, base), cmd: cmd, stop: stop}
+}
+
+// measureDashboard has dashboardClients clients at once read the contacts
+// pages (following "next page") and search, for dashboardWatch, while it
+// watches the daemon's memory.
+func measureDashboard(tb testing.TB, im *imported) dashboardTimes {
+	tb.Helper()
+	sd := serveDashboard(tb, im, "dashboard")
+	defer sd.stop()
 	var out dashboardTimes
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -87,13 +105,13 @@ func measureDashboard(tb testing.TB, im *imported) dashboardTimes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pages, found := browse(tb, base, cookie, i, end)
+			pages, found := browse(tb, sd.base, sd.cookie, i, end)
 			mu.Lock()
 			out.pages, out.searches = append(out.pages, pages...), append(out.searches, found...)
 			mu.Unlock()
 		}()
 	}
-	out.peakRSS = watchMemory(tb, cmd, dashboardWatch)
+	out.peakRSS = watchMemory(tb, sd.cmd, dashboardWatch)
 	wg.Wait()
 	return out
 }

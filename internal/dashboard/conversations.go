@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,8 +25,8 @@ type Talker interface {
 	CaseUpdate(ctx context.Context, dir string, k *store.Case) (*engine.CaseUpdate, error)
 }
 
-// maxConversations is how many threads the home page lists.
-const maxConversations = 200
+// conversationsPerPage is how many threads a page of the home page lists.
+const conversationsPerPage = 100
 
 type conversationView struct {
 	ContactID int64
@@ -38,18 +39,29 @@ type conversationView struct {
 }
 
 type conversationsPage struct {
-	Threads []conversationView
+	Threads     []conversationView
+	First, Next string // links to the first and the next page; "" when none
 }
 
 // conversations is the home page: every customer the rep talks with,
 // those with a reply waiting first, flagged ones on top with their reason
 // and deadline.
 func (d *Dashboard) conversations(w http.ResponseWriter, r *http.Request, s *session) error {
-	cs, err := d.cfg.Store.Conversations(r.Context(), maxConversations)
+	after, err := conversationCursor(r.URL.Query().Get("after"))
+	if err != nil {
+		return err
+	}
+	cs, next, err := d.cfg.Store.ConversationsPage(r.Context(), after, conversationsPerPage)
 	if err != nil {
 		return fmt.Errorf("list conversations: %w", err)
 	}
 	var p conversationsPage
+	if after != (store.ConversationCursor{}) {
+		p.First = "/dashboard/"
+	}
+	if next != nil {
+		p.Next = conversationsLink(next)
+	}
 	for _, c := range cs {
 		v := conversationView{ContactID: c.ContactID, Who: c.Name, Open: c.Open, Deadlines: d.sayDeadlines(c.DeadlineList()),
 			Last: d.repTime(c.LastAt), Snippet: snippet(c.LastBody)}
@@ -98,6 +110,7 @@ type threadPage struct {
 	CanSend   bool
 	Why       string // why nothing can be sent
 	Seq       int
+	Stamp     string // what the thread shows, in short: the page reloads when it changes
 	CSRF      string
 	Sent      string // confirmation after sending
 	Error     string
@@ -135,6 +148,7 @@ func (d *Dashboard) threadPage(ctx context.Context, c *store.Contact, s *session
 	if err != nil {
 		return nil, err
 	}
+	p.Stamp = threadStamp(entries)
 	for _, t := range entries {
 		v := entryView{ThreadEntry: t, When: t.At.In(loc).Format(timeFormat), Channel: channelName(t.Channel),
 			Who: map[string]string{engine.FromRapport: "Rapport", engine.FromRep: "You", engine.FromCustomer: c.Label()}[t.From]}
@@ -149,6 +163,34 @@ func (d *Dashboard) threadPage(ctx context.Context, c *store.Contact, s *session
 		return nil, err
 	}
 	return p, nil
+}
+
+// threadStamp answers the conversation page's script with the thread's
+// stamp, as text.
+func (d *Dashboard) threadStamp(w http.ResponseWriter, r *http.Request, _ *session) error {
+	c, err := d.talkContact(r)
+	if err != nil {
+		return err
+	}
+	entries, err := d.cfg.Talk.Thread(r.Context(), c)
+	if err != nil {
+		return fmt.Errorf("thread of %s: %w", c.Label(), err)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprint(w, threadStamp(entries))
+	return nil
+}
+
+// threadStamp sums up what a thread shows (not the deadlines, said as
+// seen now: they would reload the page for nothing). It is worked out
+// from the thread itself, so whatever changes the page changes it.
+func threadStamp(entries []engine.ThreadEntry) string {
+	h := fnv.New64a()
+	for _, e := range entries {
+		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%q\x01",
+			e.At.Unix(), e.Direction, e.Channel, e.From, e.Subject, e.Body, e.State, e.Note, e.ReplyID, e.Flags)
+	}
+	return fmt.Sprintf("%d-%016x", len(entries), h.Sum64())
 }
 
 // replyForm fills in the form's channels (the one the customer last used

@@ -213,3 +213,43 @@ func outboxTexts(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestThreadStamp: the thread page names its stamp and the script that
+// polls it; the stamp stays while nothing happens and changes when the
+// customer writes again; the script is served as a file the page's
+// Content-Security-Policy allows (no inline code).
+func TestThreadStamp(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword(t, password)
+	f.withEngine(t, t.TempDir())
+	c := f.login(t)
+	path := fmt.Sprintf("/dashboard/conversations/%d", f.jane)
+	page := f.get(t, path, c)
+	m := regexp.MustCompile(`data-stamp="([^"]+)" data-stamp-url="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `<script src="/dashboard/static/thread.js" defer></script>`) {
+		t.Fatalf("the thread page names no stamp or no script:\n%s", page)
+	}
+	if got := f.get(t, m[2], c); got != m[1] {
+		t.Fatalf("stamp %q, the page says %q: nothing changed", got, m[1])
+	}
+	ctx := context.Background()
+	err := f.st.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddReply(ctx, &store.Reply{ContactID: f.jane, Channel: "sms", ExternalID: "SMagain", From: "+17735550139",
+			Body: "Any news?", ReceivedAt: t0.Unix() + 60})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, m[2], c); got == m[1] {
+		t.Errorf("stamp %q unchanged after Jane wrote again", got)
+	}
+	res := f.do(t, "GET", "/dashboard/static/thread.js", nil)
+	csp := res.Header.Get("Content-Security-Policy")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("thread.js: %d, %q, CSP %q", res.StatusCode, res.Header.Get("Content-Type"), csp)
+	}
+	if res := f.do(t, "GET", m[2], nil); res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "/dashboard/login") {
+		t.Errorf("stamp without a session: %d to %q, want the sign-in page", res.StatusCode, res.Header.Get("Location"))
+	}
+}

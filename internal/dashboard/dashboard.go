@@ -1,6 +1,7 @@
 // Package dashboard is the rep's web dashboard: the replies waiting for
 // them (with a button to mark one handled), contacts and their timelines,
-// and the queue's status. It is server-rendered HTML with no JavaScript,
+// and the queue's status. It is server-rendered HTML that works without
+// JavaScript (one small script refreshes a conversation when it changes),
 // behind one password that `rapport passwd` sets.
 package dashboard
 
@@ -100,12 +101,14 @@ func New(cfg Config) *Dashboard {
 func (d *Dashboard) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /dashboard/static/style.css", serveCSS)
+	mux.HandleFunc("GET /dashboard/static/thread.js", serveThreadJS)
 	mux.HandleFunc("GET /dashboard/login", d.public(d.loginPage))
 	mux.HandleFunc("POST /dashboard/login", d.public(d.login))
 	mux.HandleFunc("POST /dashboard/logout", d.private(d.logout))
 	mux.HandleFunc("POST /dashboard/logout/everywhere", d.private(d.logoutEverywhere))
 	mux.HandleFunc("GET /dashboard/{$}", d.private(d.conversations))
 	mux.HandleFunc("GET /dashboard/conversations/{id}", d.private(d.thread))
+	mux.HandleFunc("GET /dashboard/conversations/{id}/stamp", d.private(d.threadStamp))
 	mux.HandleFunc("POST /dashboard/conversations/{id}/reply", d.private(d.answer))
 	mux.HandleFunc("GET /dashboard/replies", d.private(d.replies))
 	mux.HandleFunc("POST /dashboard/replies/{id}/done", d.private(d.done))
@@ -128,7 +131,7 @@ func (d *Dashboard) Handler() http.Handler {
 func secureHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")

@@ -85,6 +85,33 @@ func repliesLink(all bool, c *store.ReplyCursor) string {
 	return withQuery("/dashboard/replies", v)
 }
 
+// conversationCursor reads the home page's "after" parameter, written by
+// conversationsLink.
+func conversationCursor(s string) (store.ConversationCursor, error) {
+	if s == "" {
+		return store.ConversationCursor{}, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return store.ConversationCursor{}, errBadCursor
+	}
+	var n [4]int64
+	for i, p := range parts {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return store.ConversationCursor{}, errBadCursor
+		}
+		n[i] = v
+	}
+	return store.ConversationCursor{Quiet: n[0] != 0, Unflagged: n[1] != 0, LastAt: n[2], ContactID: n[3]}, nil
+}
+
+// conversationsLink is the home page after c.
+func conversationsLink(c *store.ConversationCursor) string {
+	v := url.Values{"after": {fmt.Sprintf("%d.%d.%d.%d", b2i(c.Quiet), b2i(c.Unflagged), c.LastAt, c.ContactID)}}
+	return withQuery("/dashboard/", v)
+}
+
 func withQuery(path string, v url.Values) string {
 	if len(v) == 0 {
 		return path

@@ -143,3 +143,55 @@ func TestRepliesPageIsOnePage(t *testing.T) {
 		t.Errorf("second page: %d replies, want the next %d", n, repliesPerPage)
 	}
 }
+
+// TestConversationsPageIsOnePage: the home page lists a page of
+// conversations, the waiting flagged one first, and links to the next,
+// which goes on where the first stopped.
+func TestConversationsPageIsOnePage(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword(t, password)
+	c := f.login(t)
+	f.addContacts(t, 2*conversationsPerPage)
+	ctx := context.Background()
+	first, err := f.st.ContactByEmail(ctx, "c000000@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.st.Tx(ctx, func(tx *store.Tx) error {
+		for i := range 2 * conversationsPerPage {
+			r := &store.Reply{ContactID: first.ID + int64(i), Channel: "sms", ExternalID: fmt.Sprintf("SMtalk%d", i),
+				From: "+17735550100", Body: fmt.Sprintf("thanks %d", i), ReceivedAt: t0.Unix() + int64(i), HandledAt: t0.Unix() + 1000}
+			if _, err := tx.AddReply(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads := regexp.MustCompile(`<a class="thread-link[^"]*" href="/dashboard/conversations/(\d+)">`)
+	page := f.get(t, "/dashboard/", c)
+	ids := threads.FindAllStringSubmatch(page, -1)
+	m := nextLink.FindStringSubmatch(page)
+	if len(ids) != conversationsPerPage || m == nil || !strings.Contains(ids[0][0], "flagged") {
+		t.Fatalf("first page: %d threads, next link %v, first %q (want the flagged one)", len(ids), m, ids[0][0])
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id[1]] = true
+	}
+	page = f.get(t, html.UnescapeString(m[1]), c)
+	more := threads.FindAllStringSubmatch(page, -1)
+	if len(more) < conversationsPerPage || !strings.Contains(page, "First page") {
+		t.Fatalf("second page: %d threads", len(more))
+	}
+	for _, id := range more {
+		if seen[id[1]] {
+			t.Errorf("contact %s on both pages", id[1])
+		}
+	}
+	if res := f.do(t, "GET", "/dashboard/?after=1.2", nil, c); res.StatusCode != 400 {
+		t.Errorf("a broken page link: status %d, want 400", res.StatusCode)
+	}
+}

@@ -13,6 +13,9 @@ var templateFS embed.FS
 //go:embed static/style.css
 var styleCSS []byte
 
+//go:embed static/thread.js
+var threadJS []byte
+
 // pages are parsed once: each is layout.html plus its own file, which
 // defines "title" and "content".
 var pages = func() map[string]*template.Template {
@@ -55,4 +58,11 @@ func (d *Dashboard) render(w http.ResponseWriter, code int, name string, s *sess
 func serveCSS(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Write(styleCSS)
+}
+
+// serveThreadJS is the conversation page's refresh, the dashboard's only
+// script: a file, so the Content-Security-Policy allows no inline code.
+func serveThreadJS(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Write(threadJS)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -142,8 +143,35 @@ func uniq(list []string) []string {
 	return out
 }
 
-// Conversations lists up to limit customers the rep talks with: those with
-// a reply waiting first, flagged ones on top, then the latest first.
-func (s *Store) Conversations(ctx context.Context, limit int) ([]Conversation, error) {
-	return all[Conversation](ctx, s, s.r, "conversations", limit)
+// ConversationCursor is where a page of conversations ended. The zero
+// value starts at the beginning.
+type ConversationCursor struct {
+	Quiet     bool // the last row's sort key: those with no reply waiting last,
+	Unflagged bool // flagged ones first,
+	LastAt    int64
+	ContactID int64
+}
+
+// cursorAfter is the cursor of the page that starts after c.
+func (c *Conversation) cursorAfter() ConversationCursor {
+	return ConversationCursor{Quiet: c.Open == 0, Unflagged: c.Flags == "", LastAt: c.LastAt, ContactID: c.ContactID}
+}
+
+// ConversationsPage lists up to limit customers the rep talks with after
+// the cursor: those with a reply waiting first, flagged ones on top, then
+// the latest first; and the cursor of the next page (nil on the last).
+func (s *Store) ConversationsPage(ctx context.Context, after ConversationCursor, limit int) ([]Conversation, *ConversationCursor, error) {
+	cs, err := all[Conversation](ctx, s, s.r, "conversations-page", sql.Named("first", after == ConversationCursor{}),
+		sql.Named("quiet", after.Quiet), sql.Named("unflagged", after.Unflagged), sql.Named("at", after.LastAt),
+		sql.Named("id", after.ContactID), sql.Named("limit", limit+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	var next *ConversationCursor
+	if len(cs) > limit {
+		cs = cs[:limit]
+		c := cs[limit-1].cursorAfter()
+		next = &c
+	}
+	return cs, next, nil
 }

@@ -553,10 +553,13 @@ WHERE m.contact_id = ? AND m.channel IN ('email', 'sms')
     AND (m.kind = 'rep' OR m.state IN ('sent', 'sending', 'failed'))
 ORDER BY coalesce(nullif(m.sent_at, 0), m.due_at), m.id;
 
--- name: conversations
+-- name: conversations-page
 -- The customers the rep talks with (a reply from them, or a message from
 -- the rep): those with a reply waiting first, flagged ones on top, then
--- the latest talk first; at most "?".
+-- the latest talk first; a page after the one whose (no reply waiting,
+-- unflagged, last talk, id) is (:quiet, :unflagged, :at, :id), or from
+-- the start when :first. The customer's latest words are read for the
+-- page's rows alone.
 WITH talk AS (
     SELECT contact_id, received_at AS at FROM replies WHERE contact_id IS NOT NULL
     UNION ALL
@@ -567,15 +570,20 @@ WITH talk AS (
     SELECT contact_id, count(*) AS n, group_concat(nullif(flags, ''), ',') AS flags,
         group_concat(nullif(deadlines, ''), char(10)) AS deadlines
     FROM replies WHERE handled_at = 0 AND contact_id IS NOT NULL GROUP BY contact_id
+), listed AS (
+    SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name,
+        coalesce(c.email, '') AS email, coalesce(c.phone, '') AS phone, l.at AS last_at,
+        coalesce(o.n, 0) AS open, coalesce(o.flags, '') AS flags, coalesce(o.deadlines, '') AS deadlines,
+        coalesce(o.n, 0) = 0 AS quiet, coalesce(o.flags, '') = '' AS unflagged
+    FROM latest l JOIN contacts c ON c.id = l.contact_id LEFT JOIN open o ON o.contact_id = c.id
 )
-SELECT c.id AS contact_id, trim(c.first_name || ' ' || c.last_name) AS name,
-    coalesce(c.email, '') AS email, coalesce(c.phone, '') AS phone, l.at AS last_at,
-    coalesce(o.n, 0) AS open, coalesce(o.flags, '') AS flags, coalesce(o.deadlines, '') AS deadlines,
-    coalesce((SELECT r.body FROM replies r WHERE r.contact_id = c.id
+SELECT contact_id, name, email, phone, last_at, open, flags, deadlines,
+    coalesce((SELECT r.body FROM replies r WHERE r.contact_id = listed.contact_id
         ORDER BY r.received_at DESC, r.id DESC LIMIT 1), '') AS last_body
-FROM latest l JOIN contacts c ON c.id = l.contact_id LEFT JOIN open o ON o.contact_id = c.id
-ORDER BY coalesce(o.n, 0) = 0, coalesce(o.flags, '') = '', l.at DESC, c.id
-LIMIT ?;
+FROM listed
+WHERE :first OR (quiet, unflagged, -last_at, contact_id) > (:quiet, :unflagged, -:at, :id)
+ORDER BY quiet, unflagged, last_at DESC, contact_id
+LIMIT :limit;
 
 -- name: queue-counts
 SELECT state, count(*) AS n FROM messages GROUP BY state;
