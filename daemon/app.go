@@ -189,6 +189,7 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 			MaxSMSPerDay: cfg.SMS.MaxPerDay, MaxEmailPerDay: cfg.Email.MaxPerDay,
 			Calendar: cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
 			RetryBase: s.RetryBase, RetryMax: s.RetryMax, DigestAt: cfg.Notify.DigestAt,
+			RemindAt: cfg.Notify.RemindAt,
 		},
 		Policy: engine.Policy{
 			ReportDamageWithin: cfg.Policy.ReportDamageWithin, MoneyBackGuarantee: cfg.Policy.MoneyBackGuarantee,

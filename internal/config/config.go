@@ -180,6 +180,7 @@ type Notify struct {
 	Email    string             // defaults to the rep's email
 	SMS      string             // E.164, or "" for no texts to the rep
 	DigestAt schedule.TimeOfDay // local time of the daily digest, rep's time zone
+	RemindAt schedule.TimeOfDay // local time of the case reminders' alert; the digest's unless set
 }
 
 // Policy is [policy]: the deadlines shown when a reply reports a problem.
@@ -222,7 +223,7 @@ func Default(dir string) *Config {
 		Outbox: Outbox{Dir: filepath.Join(dir, "outbox")},
 		HTTP:   HTTP{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", SessionIdle: 14 * 24 * time.Hour},
 		IMAP:   IMAP{Port: 993, TLS: TLSImplicit, Mailbox: "INBOX", Interval: time.Minute},
-		Notify: Notify{DigestAt: schedule.TimeOfDay{Hour: 7, Minute: 30}},
+		Notify: Notify{DigestAt: schedule.TimeOfDay{Hour: 7, Minute: 30}, RemindAt: schedule.TimeOfDay{Hour: 7, Minute: 30}},
 		Policy: Policy{
 			ReportDamageWithin:       schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 			MoneyBackGuarantee:       schedule.Delay{N: 15, Unit: schedule.Day},

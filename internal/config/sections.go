@@ -284,6 +284,8 @@ func (r *reader) readNotify(c *Notify, rep Rep) {
 	parseKey(r, "notify.email", &c.Email, parseEmail)
 	optionalKey(r, "notify.sms", &c.SMS, func(s string) (string, error) { return parsePhone(s, rep.Country) })
 	parseKey(r, "notify.digest_at", &c.DigestAt, schedule.ParseTimeOfDay)
+	c.RemindAt = c.DigestAt
+	parseKey(r, "notify.remind_at", &c.RemindAt, schedule.ParseTimeOfDay)
 }
 
 func (r *reader) readPolicy(c *Policy) {

@@ -34,6 +34,7 @@ type Rules struct {
 	RetryBase      time.Duration      // first retry delay; doubles each time
 	RetryMax       time.Duration
 	DigestAt       schedule.TimeOfDay // rep's daily digest, rep's zone
+	RemindAt       schedule.TimeOfDay // the case reminders' alert, rep's zone
 }
 
 // Policy is the rep's company policy, for deadlines on problem replies.
@@ -258,6 +259,9 @@ func (e *Engine) tick(stop, ctx context.Context) error {
 		return nil
 	}
 	if err := e.Digest(ctx); err != nil {
+		return err
+	}
+	if err := e.RemindCases(ctx); err != nil {
 		return err
 	}
 	return e.sendRepMessages(stop, ctx)
