@@ -8,6 +8,7 @@ import (
 	"context"
 	"github.com/rapportapp/rapport/internal/cases"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,26 @@ type Policy struct {
 	UpdateEvery              schedule.Delay          // a customer who heard nothing this long: update them
 	ProblemWords             []string                // extra words that flag a reply
 	Named                    map[string]cases.Policy // [policy.NAME], by the company an order names
+}
+
+// Company is the name of the [policy.NAME] an order's company column or
+// flag names, spelt as in the config ("ACME" finds [policy.acme]); known is
+// false for a name with no policy of its own, which the default [policy]
+// covers. "" is the default policy, known.
+func (p Policy) Company(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", true
+	}
+	if _, ok := p.Named[name]; ok {
+		return name, true
+	}
+	for n := range p.Named {
+		if strings.EqualFold(n, name) {
+			return n, true
+		}
+	}
+	return name, false
 }
 
 // SayDeadlines writes a reply's stored deadlines as seen at now in the
