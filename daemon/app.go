@@ -195,6 +195,7 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 			ReportDamageWithin: cfg.Policy.ReportDamageWithin, MoneyBackGuarantee: cfg.Policy.MoneyBackGuarantee,
 			ReturnAuthorizationValid: cfg.Policy.ReturnAuthorizationValid, ProblemWords: cfg.Policy.ProblemWords,
 			ChaseAfter: cfg.Policy.ChaseAfter, UpdateEvery: cfg.Policy.UpdateEvery, Named: namedPolicies(cfg.Policy.Named),
+			DeliveryWithin: cfg.Policy.DeliveryWithin,
 		},
 		Rep: tmpl.Rep{
 			Name: cfg.Rep.Name, Email: cfg.Rep.Email, Phone: engine.DisplayPhone(cfg.Rep.Phone),
@@ -399,6 +400,7 @@ func namedPolicies(named map[string]config.Policy) map[string]cases.Policy {
 		out[name] = cases.Policy{
 			ReportDamageWithin: p.ReportDamageWithin, MoneyBackGuarantee: p.MoneyBackGuarantee,
 			ReturnAuthorizationValid: p.ReturnAuthorizationValid, ChaseAfter: p.ChaseAfter, UpdateEvery: p.UpdateEvery,
+			DeliveryWithin: p.DeliveryWithin,
 		}
 	}
 	return out

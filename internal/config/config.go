@@ -190,6 +190,7 @@ type Policy struct {
 	ReturnAuthorizationValid schedule.Delay
 	ChaseAfter               schedule.Delay    // a case with no update this long: chase support
 	UpdateEvery              schedule.Delay    // a customer who heard nothing this long: update them
+	DeliveryWithin           schedule.Delay    // an order is expected this long after it was placed
 	ProblemWords             []string          // lower case, added to the built-in list
 	Named                    map[string]Policy // [policy.NAME]: another company's terms, the rest of [policy] as defaults
 }
@@ -230,6 +231,7 @@ func Default(dir string) *Config {
 			ReturnAuthorizationValid: schedule.Delay{N: 14, Unit: schedule.Day},
 			ChaseAfter:               schedule.Delay{N: 2, Unit: schedule.BusinessDay},
 			UpdateEvery:              schedule.Delay{N: 3, Unit: schedule.Day},
+			DeliveryWithin:           schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 		},
 		Log: Log{Format: LogText, Level: slog.LevelInfo},
 	}

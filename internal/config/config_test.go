@@ -120,6 +120,11 @@ func TestValues(t *testing.T) {
 		{"sms daily cap by default", "", func(c *Config) any { return c.SMS.MaxPerDay }, 1000},
 		{"sms daily cap", "[sms]\nmax_per_day = 6000", func(c *Config) any { return c.SMS.MaxPerDay }, 6000},
 		{"problem words lower-cased", "[policy]\nproblem_words = [\" Cracked \"]", func(c *Config) any { return c.Policy.ProblemWords }, []string{"cracked"}},
+		{"delivery_within by default", "", func(c *Config) any { return c.Policy.DeliveryWithin.String() }, "7bd"},
+		{"delivery_within, named policy inherits", "[policy]\ndelivery_within = \"5d\"\n[policy.acme]\nchase_after = \"1bd\"",
+			func(c *Config) any {
+				return c.Policy.DeliveryWithin.String() + " " + c.Policy.Named["acme"].DeliveryWithin.String()
+			}, "5d 5d"},
 		{"policy delay", "[policy]\nreport_damage_within = \"10bd\"", func(c *Config) any { return c.Policy.ReportDamageWithin.String() }, "10bd"},
 		{"log level", "[log]\nlevel = \"DEBUG\"\nformat = \"json\"", func(c *Config) any { return c.Log.Level.String() + " " + c.Log.Format }, "DEBUG json"},
 		{"remind_at defaults to the digest's time", "[notify]\ndigest_at = \"06:15\"", func(c *Config) any { return c.Notify.RemindAt.String() }, "06:15"},

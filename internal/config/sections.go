@@ -306,6 +306,7 @@ func (r *reader) readTerms(table string, c *Policy) {
 	parseKey(r, table+".return_authorization_valid", &c.ReturnAuthorizationValid, schedule.ParseDelay)
 	parseKey(r, table+".chase_after", &c.ChaseAfter, schedule.ParseDelay)
 	parseKey(r, table+".update_every", &c.UpdateEvery, schedule.ParseDelay)
+	parseKey(r, table+".delivery_within", &c.DeliveryWithin, schedule.ParseDelay)
 }
 
 // readNamedPolicies reads each [policy.NAME] table: a company's terms, a

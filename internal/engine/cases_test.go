@@ -70,6 +70,7 @@ func remindHarness(t *testing.T) *harness {
 		ReportDamageWithin: schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 		ChaseAfter:         schedule.Delay{N: 2, Unit: schedule.BusinessDay},
 		UpdateEvery:        schedule.Delay{N: 3, Unit: schedule.Day},
+		DeliveryWithin:     schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 	}
 	h.content = c
 	if err := h.eng.Swap(h.ctx, h.content, h.senders); err != nil {
@@ -102,15 +103,15 @@ func TestLeakReminderAlert(t *testing.T) {
 	h := remindHarness(t)
 	ct := h.customer("Jane", "jane@example.com", "+13125550123")
 	h.clock.Set(local(t, "2026-05-22 09:00"))
-	h.order(ct, "2026-05-12")
+	h.order(ct, "2026-05-19")
 	h.clock.Set(local(t, "2026-05-22 11:00"))
 	r := h.reply(ct, "email", "<leak@example.com>", "Re: your order", "The bottle arrived leaking everywhere.")
-	k, err := cases.OpenFromReply(h.ctx, h.st, r.ID, cases.Leaking, chicago, h.clock.Now())
+	k, err := cases.OpenFromReply(h.ctx, h.st, r.ID, cases.Leaking, h.content.CaseRules(), h.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if k.Received != "2026-05-22" {
-		t.Fatalf("received %q, want the reply's day", k.Received)
+		t.Fatalf("received %q, want the reply's day (the order, due Thu 28 May, came early)", k.Received)
 	}
 	perDay := map[string][]string{}
 	for d := local(t, "2026-05-22 00:00"); d.Before(local(t, "2026-06-06 00:00")); d = d.AddDate(0, 0, 1) {

@@ -45,6 +45,7 @@ type Policy struct {
 	ReturnAuthorizationValid schedule.Delay          // from issue
 	ChaseAfter               schedule.Delay          // a case with no update this long: chase support
 	UpdateEvery              schedule.Delay          // a customer who heard nothing this long: update them
+	DeliveryWithin           schedule.Delay          // an order is expected this long after it was placed
 	ProblemWords             []string                // extra words that flag a reply
 	Named                    map[string]cases.Policy // [policy.NAME], by the company an order names
 }
@@ -83,6 +84,7 @@ func (c *Content) CaseRules() cases.Rules {
 		Default: cases.Policy{
 			ReportDamageWithin: p.ReportDamageWithin, MoneyBackGuarantee: p.MoneyBackGuarantee,
 			ReturnAuthorizationValid: p.ReturnAuthorizationValid, ChaseAfter: p.ChaseAfter, UpdateEvery: p.UpdateEvery,
+			DeliveryWithin: p.DeliveryWithin,
 		},
 		Named: p.Named, Calendar: c.Rules.Calendar, Zone: c.Rules.RepZone,
 	}
