@@ -189,11 +189,13 @@ func contentFrom(cfg *config.Config, cps []*campaign.Campaign, set *tmpl.Set) (*
 			MaxSMSPerDay: cfg.SMS.MaxPerDay, MaxEmailPerDay: cfg.Email.MaxPerDay,
 			Calendar: cal, RepZone: cfg.Rep.Location, MaxAttempts: s.MaxAttempts,
 			RetryBase: s.RetryBase, RetryMax: s.RetryMax, DigestAt: cfg.Notify.DigestAt,
+			RemindAt: cfg.Notify.RemindAt,
 		},
 		Policy: engine.Policy{
 			ReportDamageWithin: cfg.Policy.ReportDamageWithin, MoneyBackGuarantee: cfg.Policy.MoneyBackGuarantee,
 			ReturnAuthorizationValid: cfg.Policy.ReturnAuthorizationValid, ProblemWords: cfg.Policy.ProblemWords,
 			ChaseAfter: cfg.Policy.ChaseAfter, UpdateEvery: cfg.Policy.UpdateEvery, Named: namedPolicies(cfg.Policy.Named),
+			DeliveryWithin: cfg.Policy.DeliveryWithin,
 		},
 		Rep: tmpl.Rep{
 			Name: cfg.Rep.Name, Email: cfg.Rep.Email, Phone: engine.DisplayPhone(cfg.Rep.Phone),
@@ -407,6 +409,7 @@ func namedPolicies(named map[string]config.Policy) map[string]cases.Policy {
 		out[name] = cases.Policy{
 			ReportDamageWithin: p.ReportDamageWithin, MoneyBackGuarantee: p.MoneyBackGuarantee,
 			ReturnAuthorizationValid: p.ReturnAuthorizationValid, ChaseAfter: p.ChaseAfter, UpdateEvery: p.UpdateEvery,
+			DeliveryWithin: p.DeliveryWithin,
 		}
 	}
 	return out

@@ -49,7 +49,7 @@ func rules(t *testing.T) cases.Rules {
 	bd := func(n int) schedule.Delay { return schedule.Delay{N: n, Unit: schedule.BusinessDay} }
 	d := func(n int) schedule.Delay { return schedule.Delay{N: n, Unit: schedule.Day} }
 	return cases.Rules{Default: cases.Policy{ReportDamageWithin: bd(7), MoneyBackGuarantee: d(15),
-		ReturnAuthorizationValid: d(14), ChaseAfter: bd(2), UpdateEvery: d(3)},
+		ReturnAuthorizationValid: d(14), ChaseAfter: bd(2), UpdateEvery: d(3), DeliveryWithin: bd(7)},
 		Named:    map[string]cases.Policy{"acme": {ReportDamageWithin: bd(3), ChaseAfter: bd(2), UpdateEvery: d(3)}},
 		Calendar: cal, Zone: chicago}
 }
@@ -132,7 +132,7 @@ func TestLeakOnFridayBeforeHoliday(t *testing.T) {
 	ctx, r := context.Background(), rules(t)
 	st, ct := newStore(t)
 	friday := at(t, "2026-09-04 16:00")
-	k, err := cases.OpenFromReply(ctx, st, leakReply(t, st, ct, friday), "", chicago, friday)
+	k, err := cases.OpenFromReply(ctx, st, leakReply(t, st, ct, friday), "", r, friday)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,9 @@ func usage(format string, args ...any) error {
 }
 
 // OpenFromReply opens a case from a customer's reply: its contact, their
-// latest order, a kind from its flags unless kind is given, and receipt
-// the day the reply came.
-func OpenFromReply(ctx context.Context, st *store.Store, replyID int64, kind string, zone *time.Location, now time.Time) (*store.Case, error) {
+// latest order, a kind from its flags unless kind is given, and the day
+// they received the order as ReceivedDefault assumes it.
+func OpenFromReply(ctx context.Context, st *store.Store, replyID int64, kind string, rules Rules, now time.Time) (*store.Case, error) {
 	r, err := st.Reply(ctx, replyID)
 	if err != nil {
 		return nil, fmt.Errorf("open case from reply %d: %w", replyID, err)
@@ -33,25 +33,32 @@ func OpenFromReply(ctx context.Context, st *store.Store, replyID int64, kind str
 	if kind == "" {
 		kind = KindOfFlags(r.FlagList())
 	}
-	k := &store.Case{ContactID: r.ContactID, ReplyID: r.ID, Kind: kind,
-		Description: strings.TrimSpace(r.Body), Received: ReceivedDefault(r.ReceivedAt, zone)}
-	return open(ctx, st, k, 0, now, fmt.Sprintf("opened from reply %d", r.ID))
+	o, err := pickOrder(ctx, st, r.ContactID, 0)
+	if err != nil {
+		return nil, err
+	}
+	k := &store.Case{ContactID: r.ContactID, ReplyID: r.ID, Kind: kind, Description: strings.TrimSpace(r.Body)}
+	if k.Received, k.ReceivedFrom, err = rules.ReceivedDefault(ctx, st, o, r.ReceivedAt); err != nil {
+		return nil, err
+	}
+	return open(ctx, st, k, o, now, fmt.Sprintf("opened from reply %d", r.ID))
 }
 
 // OpenByHand opens a case for a contact and one of their orders (0: the
-// latest, if any).
+// latest, if any), received today until the rep says otherwise.
 func OpenByHand(ctx context.Context, st *store.Store, contactID, orderID int64, kind string, zone *time.Location, now time.Time) (*store.Case, error) {
-	k := &store.Case{ContactID: contactID, Kind: kind, Received: Today(now, zone).String()}
-	return open(ctx, st, k, orderID, now, "opened")
-}
-
-func open(ctx context.Context, st *store.Store, k *store.Case, orderID int64, now time.Time, note string) (*store.Case, error) {
-	if !slices.Contains(Kinds, k.Kind) {
-		return nil, usage("unknown kind %q: the kinds are %s", k.Kind, strings.Join(Kinds, ", "))
-	}
-	o, err := pickOrder(ctx, st, k.ContactID, orderID)
+	o, err := pickOrder(ctx, st, contactID, orderID)
 	if err != nil {
 		return nil, err
+	}
+	k := &store.Case{ContactID: contactID, Kind: kind, Received: Today(now, zone).String(), ReceivedFrom: FromOpened}
+	return open(ctx, st, k, o, now, "opened")
+}
+
+// open records k about order o (nil: none).
+func open(ctx context.Context, st *store.Store, k *store.Case, o *store.Order, now time.Time, note string) (*store.Case, error) {
+	if !slices.Contains(Kinds, k.Kind) {
+		return nil, usage("unknown kind %q: the kinds are %s", k.Kind, strings.Join(Kinds, ", "))
 	}
 	if o != nil {
 		k.OrderID, k.Invoice = o.ID, o.Invoice
@@ -140,7 +147,9 @@ func apply(k *store.Case, ch Change) error {
 		}
 	}
 	set(&k.State, ch.State)
-	set(&k.Received, ch.Received)
+	if ch.Received != "" {
+		k.Received, k.ReceivedFrom = ch.Received, ""
+	}
 	set(&k.Product, ch.Product)
 	set(&k.Code, ch.Code)
 	set(&k.Expiry, ch.Expiry)

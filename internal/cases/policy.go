@@ -1,6 +1,8 @@
 package cases
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/schedule"
@@ -14,6 +16,7 @@ type Policy struct {
 	ReturnAuthorizationValid schedule.Delay // from issue
 	ChaseAfter               schedule.Delay // no update from support for this long: chase
 	UpdateEvery              schedule.Delay // the customer heard nothing for this long: update them
+	DeliveryWithin           schedule.Delay // an order is expected this long after it was placed
 }
 
 // Rules are the policies and calendar the deadlines are counted with.
@@ -67,9 +70,62 @@ func (r Rules) Deadlines(k *store.Case) []Deadline {
 	return out
 }
 
-// ReceivedDefault is the receipt day a new case assumes until the rep
-// corrects it: the day the customer wrote about it, as a problem reply
-// comes when the parcel is opened.
-func ReceivedDefault(replyAt int64, zone *time.Location) string {
-	return dayOf(replyAt, zone).String()
+// Where an assumed receipt day came from (store.Case.ReceivedFrom).
+const (
+	FromArrivalCheck = "arrival-check" // the day the customer answered the arrival check
+	FromDelivery     = "delivery"      // the order's expected delivery day
+	FromReply        = "reply"         // the day the customer wrote about the problem
+	FromOpened       = "opened"        // the day the rep opened the case by hand
+)
+
+// ArrivalCheckStep is the id of the step that asks a customer whether
+// their order arrived (the starter campaign's): their answer to it is the
+// best guess of the day they received it.
+const ArrivalCheckStep = "arrival-check"
+
+var fromWords = map[string]string{
+	FromArrivalCheck: "the day they answered the arrival check",
+	FromDelivery:     "expected delivery day",
+	FromReply:        "the day they wrote",
+	FromOpened:       "the day the case was opened",
+}
+
+// ReceivedDefault is the receipt day a case opened from a reply that came
+// at replyAt assumes until the rep corrects it, and where it came from:
+// the day the customer answered the order's arrival check, if they did by
+// then; else the order's expected delivery day (the order's date plus
+// delivery_within) when that is not after the reply; else the reply's day.
+func (r Rules) ReceivedDefault(ctx context.Context, st *store.Store, o *store.Order, replyAt int64) (day, from string, err error) {
+	replied := dayOf(replyAt, r.Zone)
+	if o == nil {
+		return replied.String(), FromReply, nil
+	}
+	answered, err := st.StepAnsweredAt(ctx, o.ID, ArrivalCheckStep, replyAt)
+	if err != nil {
+		return "", "", fmt.Errorf("when %s's arrival check was answered: %w", o.Invoice, err)
+	}
+	if answered != 0 {
+		return dayOf(answered, r.Zone).String(), FromArrivalCheck, nil
+	}
+	if ordered, ok := Date(o.Date); ok {
+		expected := schedule.AddDelay(ordered, r.Policy(o.Company).DeliveryWithin, r.Calendar)
+		if !replied.Before(expected) {
+			return expected.String(), FromDelivery, nil
+		}
+	}
+	return replied.String(), FromReply, nil
+}
+
+// ReceivedText says a case's receipt day as seen from today, with where
+// Rapport took it from when the rep has not given it: "Tue 8 Dec
+// (expected delivery day; correct with --received)".
+func ReceivedText(k *store.Case, today schedule.Date) string {
+	d, ok := Date(k.Received)
+	if !ok {
+		return k.Received
+	}
+	if w, ok := fromWords[k.ReceivedFrom]; ok {
+		return fmt.Sprintf("%s (%s; correct with --received)", Day(d, today), w)
+	}
+	return Day(d, today)
 }

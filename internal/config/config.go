@@ -180,6 +180,7 @@ type Notify struct {
 	Email    string             // defaults to the rep's email
 	SMS      string             // E.164, or "" for no texts to the rep
 	DigestAt schedule.TimeOfDay // local time of the daily digest, rep's time zone
+	RemindAt schedule.TimeOfDay // local time of the case reminders' alert; the digest's unless set
 }
 
 // Policy is [policy]: the deadlines shown when a reply reports a problem.
@@ -189,6 +190,7 @@ type Policy struct {
 	ReturnAuthorizationValid schedule.Delay
 	ChaseAfter               schedule.Delay    // a case with no update this long: chase support
 	UpdateEvery              schedule.Delay    // a customer who heard nothing this long: update them
+	DeliveryWithin           schedule.Delay    // an order is expected this long after it was placed
 	ProblemWords             []string          // lower case, added to the built-in list
 	Named                    map[string]Policy // [policy.NAME]: another company's terms, the rest of [policy] as defaults
 }
@@ -222,13 +224,14 @@ func Default(dir string) *Config {
 		Outbox: Outbox{Dir: filepath.Join(dir, "outbox")},
 		HTTP:   HTTP{Listen: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", SessionIdle: 14 * 24 * time.Hour},
 		IMAP:   IMAP{Port: 993, TLS: TLSImplicit, Mailbox: "INBOX", Interval: time.Minute},
-		Notify: Notify{DigestAt: schedule.TimeOfDay{Hour: 7, Minute: 30}},
+		Notify: Notify{DigestAt: schedule.TimeOfDay{Hour: 7, Minute: 30}, RemindAt: schedule.TimeOfDay{Hour: 7, Minute: 30}},
 		Policy: Policy{
 			ReportDamageWithin:       schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 			MoneyBackGuarantee:       schedule.Delay{N: 15, Unit: schedule.Day},
 			ReturnAuthorizationValid: schedule.Delay{N: 14, Unit: schedule.Day},
 			ChaseAfter:               schedule.Delay{N: 2, Unit: schedule.BusinessDay},
 			UpdateEvery:              schedule.Delay{N: 3, Unit: schedule.Day},
+			DeliveryWithin:           schedule.Delay{N: 7, Unit: schedule.BusinessDay},
 		},
 		Log: Log{Format: LogText, Level: slog.LevelInfo},
 	}

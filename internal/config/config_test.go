@@ -120,8 +120,15 @@ func TestValues(t *testing.T) {
 		{"sms daily cap by default", "", func(c *Config) any { return c.SMS.MaxPerDay }, 1000},
 		{"sms daily cap", "[sms]\nmax_per_day = 6000", func(c *Config) any { return c.SMS.MaxPerDay }, 6000},
 		{"problem words lower-cased", "[policy]\nproblem_words = [\" Cracked \"]", func(c *Config) any { return c.Policy.ProblemWords }, []string{"cracked"}},
+		{"delivery_within by default", "", func(c *Config) any { return c.Policy.DeliveryWithin.String() }, "7bd"},
+		{"delivery_within, named policy inherits", "[policy]\ndelivery_within = \"5d\"\n[policy.acme]\nchase_after = \"1bd\"",
+			func(c *Config) any {
+				return c.Policy.DeliveryWithin.String() + " " + c.Policy.Named["acme"].DeliveryWithin.String()
+			}, "5d 5d"},
 		{"policy delay", "[policy]\nreport_damage_within = \"10bd\"", func(c *Config) any { return c.Policy.ReportDamageWithin.String() }, "10bd"},
 		{"log level", "[log]\nlevel = \"DEBUG\"\nformat = \"json\"", func(c *Config) any { return c.Log.Level.String() + " " + c.Log.Format }, "DEBUG json"},
+		{"remind_at defaults to the digest's time", "[notify]\ndigest_at = \"06:15\"", func(c *Config) any { return c.Notify.RemindAt.String() }, "06:15"},
+		{"remind_at", "[notify]\ndigest_at = \"06:15\"\nremind_at = \"17:30\"", func(c *Config) any { return c.Notify.RemindAt.String() }, "17:30"},
 		{"notify sms", "[notify]\nsms = \"312-555-0100\"", func(c *Config) any { return c.Notify.SMS }, "+13125550100"},
 		{"plain smtp to this machine", "[email.smtp]\nhost = \"127.0.0.1\"\ntls = \"none\"\nusername = \"u\"", func(c *Config) any { return c.Email.SMTP.TLS }, TLSNone},
 		{"dotted keys", "sending.at = \"09:15\"", func(c *Config) any { return c.Sending.At.String() }, "09:15"},

@@ -60,6 +60,10 @@ func TestProblems(t *testing.T) {
 		// Values.
 		{name: "bad time", src: "[sending]\nat = \"25:00\"",
 			want: `config.toml:2:1: sending.at: invalid time of day "25:00": want 24-hour HH:MM, like "10:00" or "18:30"`},
+		{name: "bad remind_at", src: "[notify]\nremind_at = \"5pm\"",
+			want: `config.toml:2:1: notify.remind_at: invalid time of day "5pm": want 24-hour HH:MM, like "10:00" or "18:30"`},
+		{name: "misspelt remind_at", src: "[notify]\nremind_on = \"17:00\"",
+			want: `config.toml:2:1: unknown key "remind_on" in [notify]; did you mean "remind_at"?`},
 		{name: "empty value", src: "[sending]\nat = \"\"",
 			want: `config.toml:2:1: sending.at: is empty: give a value, or delete the line to use the default`},
 		{name: "window backwards", src: "[sending]\nallowed_hours = \"20:00-08:00\"",

@@ -284,6 +284,8 @@ func (r *reader) readNotify(c *Notify, rep Rep) {
 	parseKey(r, "notify.email", &c.Email, parseEmail)
 	optionalKey(r, "notify.sms", &c.SMS, func(s string) (string, error) { return parsePhone(s, rep.Country) })
 	parseKey(r, "notify.digest_at", &c.DigestAt, schedule.ParseTimeOfDay)
+	c.RemindAt = c.DigestAt
+	parseKey(r, "notify.remind_at", &c.RemindAt, schedule.ParseTimeOfDay)
 }
 
 func (r *reader) readPolicy(c *Policy) {
@@ -304,6 +306,7 @@ func (r *reader) readTerms(table string, c *Policy) {
 	parseKey(r, table+".return_authorization_valid", &c.ReturnAuthorizationValid, schedule.ParseDelay)
 	parseKey(r, table+".chase_after", &c.ChaseAfter, schedule.ParseDelay)
 	parseKey(r, table+".update_every", &c.UpdateEvery, schedule.ParseDelay)
+	parseKey(r, table+".delivery_within", &c.DeliveryWithin, schedule.ParseDelay)
 }
 
 // readNamedPolicies reads each [policy.NAME] table: a company's terms, a

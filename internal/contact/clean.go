@@ -97,8 +97,8 @@ func (c *Contact) Clean() []string {
 	return notes
 }
 
-// Clean cleans the order's invoice (one line) and items (may be several
-// lines) in place and returns what it changed, as Contact.Clean does.
+// Clean cleans the order's invoice and company (one line each) and items
+// (may be several lines) in place and returns what it changed, as Contact.Clean does.
 func (o *Order) Clean() []string {
 	var notes []string
 	var note string
@@ -107,6 +107,9 @@ func (o *Order) Clean() []string {
 	}
 	if o.Items, note = CleanText(o.Items, MaxItemsLen, true); note != "" {
 		notes = append(notes, "items: "+note)
+	}
+	if o.Company, note = CleanText(o.Company, MaxNameLen, false); note != "" {
+		notes = append(notes, "company: "+note)
 	}
 	return notes
 }

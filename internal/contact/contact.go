@@ -82,6 +82,7 @@ type Order struct {
 	Date    string // YYYY-MM-DD
 	Invoice string
 	Items   string
+	Company string // the [policy.NAME] it was bought under, "" for the default
 }
 
 // Record is one imported row.

@@ -34,6 +34,7 @@ const (
 	fUnsubscribedAt // Mailchimp's unsubscribed export: the address unsubscribed
 	fCleanedAt      // Mailchimp's cleaned export: the address bounced
 	fState          // the address's state or province
+	fCompany        // the company the order was bought from: its [policy.NAME]
 	numFields
 )
 
@@ -42,7 +43,7 @@ var fieldNames = [numFields]string{
 	"sms_consent", "sms_consent_at", "sms_consent_source",
 	"order_date", "invoice", "items",
 	"email_marketing", "email_marketing_at", "consent_date", "consent_source",
-	"email_status", "email_unsubscribed_at", "email_bounced_at", "state",
+	"email_status", "email_unsubscribed_at", "email_bounced_at", "state", "company",
 }
 
 func (f field) String() string { return fieldNames[f] }
@@ -121,6 +122,9 @@ var headerNames = []headerName{
 	{fCleanedAt, 0, false, []string{"CLEAN_TIME", "Cleaned At", "Bounced At", "Email Bounced At"}},
 	{fOrderDate, 0, false, []string{"Order Date", "Date Ordered", "Ordered", "Ordered On", "Purchase Date", "Date Purchased", "Order Placed", "Date", "Fecha", "Fecha de Pedido", "Date de commande", "Bestelldatum"}},
 	{fInvoice, 0, false, []string{"Invoice", "Invoice Number", "Invoice No", "Invoice #", "Invoice ID", "Order", "Order Number", "Order No", "Order #", "Order ID", "Factura", "Pedido", "Facture", "Rechnung"}},
+	// The company (brand) an order was bought from, for a rep who sells
+	// two: it picks the order's [policy.NAME].
+	{fCompany, 0, false, []string{"Company", "Brand", "Company Name", "Brand Name"}},
 	{fItems, 0, false, []string{"Items", "Item", "Products", "Product", "Product Names", "Order Items", "Items Ordered", "Products Ordered", "Productos", "Artículos", "Produits", "Artikel"}},
 }
 

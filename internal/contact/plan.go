@@ -44,14 +44,18 @@ func newPlan(header []string, m Mapping) (*plan, error) {
 // are ignored.
 func (p *plan) assign(cols []column, known []bool) {
 	kinds := map[int]int{} // Google phone number N → its "Phone N - Type" column
+	orders := false
 	for i, c := range cols {
 		if known[i] && c.kindOf > 0 {
 			kinds[c.kindOf] = i
 		}
+		orders = orders || (known[i] && c.field == fOrderDate)
 	}
 	for i, c := range cols {
 		switch {
-		case !known[i]:
+		// A company only names an order's; without orders it is the
+		// customer's employer, as in Outlook's export.
+		case !known[i] || (c.field == fCompany && !orders):
 			if p.header[i] != "" {
 				p.ignored = append(p.ignored, p.header[i])
 			}

@@ -295,7 +295,7 @@ func (r *Reader) consents(c *Contact, rec []string, bad *reasons) {
 
 func (r *Reader) order(rec []string, bad *reasons) *Order {
 	p := r.plan
-	o := Order{Invoice: p.value(fInvoice, rec), Items: p.value(fItems, rec)}
+	o := Order{Invoice: p.value(fInvoice, rec), Items: p.value(fItems, rec), Company: p.value(fCompany, rec)}
 	date := p.value(fOrderDate, rec)
 	switch {
 	case date == "" && o.Invoice == "" && o.Items == "":

@@ -382,7 +382,7 @@ func TestParseMapping(t *testing.T) {
 
 	_, err = ParseMapping([]string{"Cell=mobile", "Cell", "=phone", "cell=phone", "CELL=email"})
 	for _, w := range []string{
-		`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone, timezone, sms_consent, sms_consent_at, sms_consent_source, order_date, invoice, items, email_marketing, email_marketing_at, consent_date, consent_source, email_status, email_unsubscribed_at, email_bounced_at, state, or "-" to ignore the column`,
+		`--map "Cell=mobile": unknown field "mobile"; valid fields are first_name, last_name, name, email, phone, timezone, sms_consent, sms_consent_at, sms_consent_source, order_date, invoice, items, email_marketing, email_marketing_at, consent_date, consent_source, email_status, email_unsubscribed_at, email_bounced_at, state, company, or "-" to ignore the column`,
 		`--map "Cell": want COLUMN=field`,
 		`--map "=phone": want COLUMN=field`,
 		`--map "CELL=email": column "CELL" is already mapped by "cell=phone"`,
@@ -435,3 +435,49 @@ func TestReadError(t *testing.T) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// TestCompanyColumn: "Company", "Brand" or a --map'ed column names an
+// order's company; without order columns a Company column is the
+// customer's employer (Outlook) and is ignored.
+func TestCompanyColumn(t *testing.T) {
+	tests := []struct {
+		name, in string
+		opts     Options
+		want     []string // each record's order company
+		ignored  string
+	}{
+		{"company", "Email,Order Date,Company\na@example.com,2026-03-01,Acme\nb@example.com,2026-03-02,\n", Options{}, []string{"Acme", ""}, ""},
+		{"brand", "Email,Order Date,Brand\na@example.com,2026-03-01, Young Living \n", Options{}, []string{"Young Living"}, ""},
+		{"mapped", "Email,Order Date,Seller\na@example.com,2026-03-01,doTERRA\n", Options{Mapping: Mapping{{"Seller", "company"}}}, []string{"doTERRA"}, ""},
+		{"no orders", "Email,Company\na@example.com,Initech\n", Options{}, []string{"-"}, "Company"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewReader(strings.NewReader(tt.in), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for {
+				rec, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rec.Order == nil {
+					got = append(got, "-")
+					continue
+				}
+				got = append(got, rec.Order.Company)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("companies %q, want %q", got, tt.want)
+			}
+			if _, ignored := r.Columns(); strings.Join(ignored, ",") != tt.ignored {
+				t.Errorf("ignored %q, want %q", ignored, tt.ignored)
+			}
+		})
+	}
+}

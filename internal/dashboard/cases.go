@@ -307,7 +307,7 @@ func (d *Dashboard) caseOpen(w http.ResponseWriter, r *http.Request, _ *session)
 	if err != nil {
 		return &statusError{http.StatusNotFound, "There is no such reply."}
 	}
-	k, err := cases.OpenFromReply(r.Context(), d.cfg.Store, id, r.PostFormValue("kind"), d.rules().Zone, d.cfg.Clock())
+	k, err := cases.OpenFromReply(r.Context(), d.cfg.Store, id, r.PostFormValue("kind"), d.rules(), d.cfg.Clock())
 	switch {
 	case store.IsNotFound(err):
 		return &statusError{http.StatusNotFound, "There is no such reply."}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"github.com/rapportapp/rapport/internal/cases"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,7 @@ type Rules struct {
 	RetryBase      time.Duration      // first retry delay; doubles each time
 	RetryMax       time.Duration
 	DigestAt       schedule.TimeOfDay // rep's daily digest, rep's zone
+	RemindAt       schedule.TimeOfDay // the case reminders' alert, rep's zone
 }
 
 // Policy is the rep's company policy, for deadlines on problem replies.
@@ -43,8 +45,29 @@ type Policy struct {
 	ReturnAuthorizationValid schedule.Delay          // from issue
 	ChaseAfter               schedule.Delay          // a case with no update this long: chase support
 	UpdateEvery              schedule.Delay          // a customer who heard nothing this long: update them
+	DeliveryWithin           schedule.Delay          // an order is expected this long after it was placed
 	ProblemWords             []string                // extra words that flag a reply
 	Named                    map[string]cases.Policy // [policy.NAME], by the company an order names
+}
+
+// Company is the name of the [policy.NAME] an order's company column or
+// flag names, spelt as in the config ("ACME" finds [policy.acme]); known is
+// false for a name with no policy of its own, which the default [policy]
+// covers. "" is the default policy, known.
+func (p Policy) Company(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", true
+	}
+	if _, ok := p.Named[name]; ok {
+		return name, true
+	}
+	for n := range p.Named {
+		if strings.EqualFold(n, name) {
+			return n, true
+		}
+	}
+	return name, false
 }
 
 // SayDeadlines writes a reply's stored deadlines as seen at now in the
@@ -61,6 +84,7 @@ func (c *Content) CaseRules() cases.Rules {
 		Default: cases.Policy{
 			ReportDamageWithin: p.ReportDamageWithin, MoneyBackGuarantee: p.MoneyBackGuarantee,
 			ReturnAuthorizationValid: p.ReturnAuthorizationValid, ChaseAfter: p.ChaseAfter, UpdateEvery: p.UpdateEvery,
+			DeliveryWithin: p.DeliveryWithin,
 		},
 		Named: p.Named, Calendar: c.Rules.Calendar, Zone: c.Rules.RepZone,
 	}
@@ -263,6 +287,9 @@ func (e *Engine) tick(stop, ctx context.Context) error {
 		return nil
 	}
 	if err := e.Digest(ctx); err != nil {
+		return err
+	}
+	if err := e.RemindCases(ctx); err != nil {
 		return err
 	}
 	return e.sendRepMessages(stop, ctx)

@@ -336,14 +336,13 @@ func timeOf(unix int64) time.Time {
 
 // caseReminders lists what the rep should do today about open cases.
 func (e *Engine) caseReminders(ctx context.Context, c *Content, now time.Time) ([]string, error) {
-	open, err := e.store.Cases(ctx, false)
+	due, err := e.dueReminders(ctx, c, now)
 	if err != nil {
-		return nil, fmt.Errorf("case reminders: %w", err)
+		return nil, err
 	}
-	rules := c.CaseRules()
 	var out []string
-	for i := range open {
-		out = append(out, rules.Reminders(&open[i], now)...)
+	for _, m := range due {
+		out = append(out, m.Text)
 	}
 	return out, nil
 }

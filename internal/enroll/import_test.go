@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/cases"
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/enroll"
 )
@@ -328,5 +329,35 @@ func TestImportRestoresGOMAXPROCS(t *testing.T) {
 	importText(t, st, starterContent(t, true, welcome), header+"\n"+strings.Join(lines, "\n")+"\n", enroll.Options{})
 	if got := runtime.GOMAXPROCS(0); got != 16 {
 		t.Errorf("GOMAXPROCS after the import: %d, want 16", got)
+	}
+}
+
+// An order's company comes from the file's Company (or Brand) column,
+// spelt as its [policy.NAME]; a company with no policy of its own is kept
+// on the order and warned about on its line (the default policy covers
+// it), for new customers and for ones already stored alike.
+func TestImportOrderCompany(t *testing.T) {
+	t.Parallel()
+	st, path := newStore(t)
+	c := starterContent(t, false, nil)
+	c.Policy.Named = map[string]cases.Policy{"acme": {}}
+	csv := "Email,Order Date,Invoice,Company\n" +
+		"ann@example.com,2026-02-01,A-1,ACME\n" +
+		"bob@example.com,2026-02-02,B-1,Zenith Oils\n" +
+		"ann@example.com,2026-02-03,A-2,Zenith Oils\n" +
+		"cy@example.com,2026-02-04,C-1,\n"
+	sum := importText(t, st, c, csv, enroll.Options{})
+	got := queryStrings(t, path, "SELECT invoice || '=' || company FROM orders ORDER BY invoice")
+	if want := []string{"A-1=acme", "A-2=Zenith Oils", "B-1=Zenith Oils", "C-1="}; !slices.Equal(got, want) {
+		t.Errorf("orders' companies %q, want %q", got, want)
+	}
+	var warned []int
+	for _, w := range sum.Warnings {
+		if strings.Contains(w.Text, `company "Zenith Oils" has no [policy.Zenith Oils]`) {
+			warned = append(warned, w.Line)
+		}
+	}
+	if !slices.Equal(warned, []int{3, 4}) {
+		t.Errorf("warnings %+v, want the unknown company on lines 3 and 4", sum.Warnings)
 	}
 }

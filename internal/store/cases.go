@@ -19,17 +19,20 @@ type Case struct {
 	Code        string `db:"code"`
 	Expiry      string `db:"expiry"`
 	Description string `db:"description"`
-	Received    string `db:"received"`   // YYYY-MM-DD
-	RAN         string `db:"ran"`        // return authorisation number
-	RANIssued   string `db:"ran_issued"` // YYYY-MM-DD
-	OpenedAt    int64  `db:"opened_at"`
-	UpdatedAt   int64  `db:"updated_at"`
-	ReportedAt  int64  `db:"reported_at"`
-	ToldAt      int64  `db:"told_at"`
-	ClosedAt    int64  `db:"closed_at"`    // 0 while open
-	ContactName string `db:"contact_name"` // read only
-	OrderDate   string `db:"order_date"`   // read only: YYYY-MM-DD, "" without an order
-	Company     string `db:"company"`      // read only: the order's company
+	Received    string `db:"received"` // YYYY-MM-DD
+	// ReceivedFrom says where Received came from when Rapport assumed it
+	// (see migration 0016); "" when the rep gave it.
+	ReceivedFrom string `db:"received_from"`
+	RAN          string `db:"ran"`        // return authorisation number
+	RANIssued    string `db:"ran_issued"` // YYYY-MM-DD
+	OpenedAt     int64  `db:"opened_at"`
+	UpdatedAt    int64  `db:"updated_at"`
+	ReportedAt   int64  `db:"reported_at"`
+	ToldAt       int64  `db:"told_at"`
+	ClosedAt     int64  `db:"closed_at"`    // 0 while open
+	ContactName  string `db:"contact_name"` // read only
+	OrderDate    string `db:"order_date"`   // read only: YYYY-MM-DD, "" without an order
+	Company      string `db:"company"`      // read only: the order's company
 }
 
 // CaseEvent is one dated change of a case.
@@ -67,6 +70,12 @@ func (tx *Tx) AddCaseEvent(ctx context.Context, e CaseEvent) error {
 		return fmt.Errorf("record change of case %d: %w", e.CaseID, err)
 	}
 	return nil
+}
+
+// StepAnsweredAt is when the customer first answered step of the
+// journeys of an order, up to until (unix seconds); 0 when they did not.
+func (s *Store) StepAnsweredAt(ctx context.Context, orderID int64, step string, until int64) (int64, error) {
+	return valueOf[int64](ctx, s, s.r, "order-step-answered", orderID, step, until)
 }
 
 // Case returns one case.

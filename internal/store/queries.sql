@@ -731,7 +731,7 @@ WHERE r.contact_id = ? AND r.channel = ? ORDER BY r.received_at DESC, r.id DESC 
 
 -- name: case-columns
 k.id, k.contact_id, k.order_id, k.reply_id, k.kind, k.state, k.outcome, k.invoice, k.product,
-k.code, k.expiry, k.description, k.received, k.ran, k.ran_issued, k.opened_at, k.updated_at,
+k.code, k.expiry, k.description, k.received, k.received_from, k.ran, k.ran_issued, k.opened_at, k.updated_at,
 k.reported_at, k.told_at, k.closed_at,
 coalesce(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
 coalesce(o.order_date, '') AS order_date, coalesce(o.company, '') AS company
@@ -743,16 +743,26 @@ LEFT JOIN orders o ON o.id = k.order_id
 
 -- name: case-insert
 INSERT INTO cases (contact_id, order_id, reply_id, kind, state, invoice, product, description,
-    received, opened_at, updated_at)
+    received, received_from, opened_at, updated_at)
 VALUES (:contact_id, :order_id, :reply_id, :kind, :state, :invoice, :product, :description,
-    :received, :opened_at, :updated_at);
+    :received, :received_from, :opened_at, :updated_at);
 
 -- name: case-update
 UPDATE cases SET state = :state, outcome = :outcome, product = :product, code = :code,
-    expiry = :expiry, description = :description, received = :received, ran = :ran,
+    expiry = :expiry, description = :description, received = :received,
+    received_from = :received_from, ran = :ran,
     ran_issued = :ran_issued, updated_at = :updated_at, reported_at = :reported_at,
     told_at = :told_at, closed_at = :closed_at
 WHERE id = :id;
+
+-- name: order-step-answered
+-- When the customer first answered a step of an order's journeys (the
+-- arrival check) up to a time; 0 when they did not.
+SELECT coalesce(min(r.received_at), 0)
+FROM replies r
+JOIN messages m ON m.id = r.message_id
+JOIN journeys j ON j.id = m.journey_id
+WHERE j.order_id = ? AND m.step = ? AND r.received_at <= ?;
 
 -- name: case-by-id
 SELECT {{case-columns}} {{case-from}} WHERE k.id = ?;
