@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -160,5 +163,22 @@ func TestMigrationNamesTheRepliesOfQueuedForwards(t *testing.T) {
 	}
 	if len(got) != 3 || got[0] != 7 || got[1] != 12345 || got[2] != 0 {
 		t.Errorf("reply ids after the migration: %v, want [7 12345 0]", got)
+	}
+}
+
+// The schema version is the number of migration files applied, so the
+// files must be numbered 0001, 0002, … without a gap or a repeat: a file
+// numbered into a gap would sort before ones already applied and be
+// skipped on every upgraded database.
+func TestMigrationsAreNumberedInOrder(t *testing.T) {
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	for i, f := range files {
+		if want := fmt.Sprintf("migrations/%04d_", i+1); !strings.HasPrefix(f, want) {
+			t.Errorf("migration %d is %s: want a name starting %s (number a new one after the highest)", i+1, f, strings.TrimPrefix(want, "migrations/"))
+		}
 	}
 }
