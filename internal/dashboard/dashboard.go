@@ -66,6 +66,8 @@ type Dashboard struct {
 	key []byte // session signing key, loaded once from settings
 
 	uploads uploads // CSV files uploaded for import
+
+	counts countCache // the Status page's queue counts
 }
 
 // maxForm caps request bodies: the largest form is the rep's message to

@@ -1,10 +1,12 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/store"
@@ -26,6 +28,8 @@ type noticeView struct {
 
 type statusPage struct {
 	Queue    []countView
+	QueueAt  string // when the counts were taken, HH:MM:SS in the rep's zone
+	Every    int    // seconds the counts are reused for
 	NextDue  string // "" when nothing is queued
 	LastPoll string // "" when the mailbox has never been polled
 	Failures []failureView
@@ -38,12 +42,13 @@ var queueOrder = []string{store.Pending, store.Sending, store.Sent, store.Skippe
 func (d *Dashboard) status(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx := r.Context()
 	st := d.cfg.Store
-	counts, err := st.QueueCounts(ctx)
+	counts, at, err := d.counts.get(ctx, d.cfg.Clock(), st.QueueCounts)
 	if err != nil {
 		return fmt.Errorf("queue counts: %w", err)
 	}
 	var p statusPage
 	p.Queue = orderedCounts(counts)
+	p.QueueAt, p.Every = at.In(d.cfg.RepZone).Format("15:04:05"), int(countsEvery/time.Second)
 	next, err := st.NextDue(ctx)
 	if err != nil {
 		return fmt.Errorf("next due: %w", err)
@@ -71,6 +76,36 @@ func (d *Dashboard) status(w http.ResponseWriter, r *http.Request, s *session) e
 	}
 	d.render(w, http.StatusOK, "status", s, p)
 	return nil
+}
+
+// countsEvery is how long the Status page reuses its queue counts. Counting
+// reads every queue row (a long job with 100,000 customers) and the
+// dispatcher changes the queue only every 15 seconds, so a reload within
+// that window would pay for the same numbers again.
+const countsEvery = 15 * time.Second
+
+// countCache holds the last queue counts and when they were taken.
+type countCache struct {
+	mu     sync.Mutex
+	at     time.Time
+	counts map[string]int
+}
+
+// get returns the cached counts, or counts afresh with count once they
+// are countsEvery old. The lock is held while counting: requests that
+// come meanwhile wait for that count rather than start their own.
+func (c *countCache) get(ctx context.Context, now time.Time, count func(context.Context) (map[string]int, error)) (map[string]int, time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts != nil && now.Sub(c.at) < countsEvery && !now.Before(c.at) {
+		return c.counts, c.at, nil
+	}
+	m, err := count(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	c.counts, c.at = m, now
+	return m, now, nil
 }
 
 // pollText shows "2026-03-05T18:00:00Z ok" in the rep's zone.
