@@ -25,15 +25,11 @@ func cmdReply(e *env, args []string) error {
 	if len(pos) != 2 {
 		return invalidf("usage: rapport reply %s", use)
 	}
-	f, st, ct, err := e.openContact(pos[0])
+	eng, st, ct, err := e.contactEngine(pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	eng, err := e.engineFor(f, st, discardLogger()) // the command prints what it did
-	if err != nil {
-		return err
-	}
 	q, err := eng.Answer(e.ctx, engine.AnswerRequest{Contact: ct, Text: pos[1], Channel: *ch, KeepOpen: *keepOpen})
 	var refused *engine.Refused
 	if errors.As(err, &refused) {
@@ -99,15 +95,11 @@ func cmdThread(e *env, args []string) error {
 	if len(pos) != 1 {
 		return invalidf("usage: rapport thread CONTACT (an email, phone or id) [--json]")
 	}
-	f, st, ct, err := e.openContact(pos[0])
+	eng, st, ct, err := e.contactEngine(pos[0])
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	eng, err := e.engineFor(f, st, discardLogger()) // the command prints what it did
-	if err != nil {
-		return err
-	}
 	entries, err := eng.Thread(e.ctx, ct)
 	if err != nil {
 		return err
@@ -125,7 +117,7 @@ func cmdThread(e *env, args []string) error {
 		}
 		return printJSON(e.io.out, out)
 	}
-	printThread(e.io.out, ct, f.content.Zone(ct), entries)
+	printThread(e.io.out, ct, eng.Content().Zone(ct), entries)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/enroll"
 	"github.com/rapportapp/rapport/internal/store"
 )
@@ -22,6 +23,22 @@ func (e *env) openContact(key string) (*files, *store.Store, *store.Contact, err
 		return nil, nil, nil, err
 	}
 	return f, st, ct, nil
+}
+
+// contactEngine opens the workspace at the customer the rep named, with
+// an engine that logs nothing (the commands that use it print what it
+// did). The caller closes the store.
+func (e *env) contactEngine(key string) (*engine.Engine, *store.Store, *store.Contact, error) {
+	f, st, ct, err := e.openContact(key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	eng, err := e.engineFor(f, st, discardLogger())
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	return eng, st, ct, nil
 }
 
 // findContact finds the contact the rep named by email, phone (as she

@@ -128,17 +128,9 @@ func settleDateOrder(r io.Reader, opts Options, region string) (order DateOrder,
 
 // readDates reads the values of the date columns of every row.
 func readDates(r io.Reader, opts Options) (*dateEvidence, error) {
-	lines, err := newLineReader(r)
+	split, p, err := openTable(r, opts.Mapping)
 	if err != nil {
 		return nil, err
-	}
-	split, header, line, err := readHeader(lines)
-	if err != nil {
-		return nil, err
-	}
-	p, err := newPlan(header, opts.Mapping)
-	if err != nil {
-		return nil, fmt.Errorf("line %d: %w", line, err)
 	}
 	ev := &dateEvidence{}
 	dated := []field{fOrderDate, fConsentAt, fAnyConsentAt, fEmailMarketingAt}

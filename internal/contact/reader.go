@@ -77,17 +77,9 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		return nil, err
 	}
 	count := &countingReader{r: r}
-	lines, err := newLineReader(count)
+	split, p, err := openTable(count, opts.Mapping)
 	if err != nil {
 		return nil, err
-	}
-	split, header, line, err := readHeader(lines)
-	if err != nil {
-		return nil, err
-	}
-	p, err := newPlan(header, opts.Mapping)
-	if err != nil {
-		return nil, fmt.Errorf("line %d: %w", line, err)
 	}
 	rd := &Reader{
 		count:      count,
@@ -136,6 +128,24 @@ func checkRegion(region string) (string, error) {
 		return "", fmt.Errorf("unknown country %q: use a two-letter country code such as US, CA, GB or AU", region)
 	}
 	return region, nil
+}
+
+// openTable reads r's header row and works out which column holds what,
+// leaving split at the first row after the header.
+func openTable(r io.Reader, m Mapping) (*splitter, *plan, error) {
+	lines, err := newLineReader(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	split, header, line, err := readHeader(lines)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := newPlan(header, m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("line %d: %w", line, err)
+	}
+	return split, p, nil
 }
 
 // errEmpty says what an empty file should have held.

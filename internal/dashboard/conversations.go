@@ -91,7 +91,7 @@ type entryView struct {
 	When     string
 	Who      string
 	Channel  string
-	Flagged  []flagView
+	Flags    []flagView // shadows ThreadEntry.Flags: the "message" template reads these
 	OpenCase *openCaseForm
 }
 
@@ -152,7 +152,7 @@ func (d *Dashboard) threadPage(ctx context.Context, c *store.Contact, s *session
 	for _, t := range entries {
 		v := entryView{ThreadEntry: t, When: t.At.In(loc).Format(timeFormat), Channel: channelName(t.Channel),
 			Who: map[string]string{engine.FromRapport: "Rapport", engine.FromRep: "You", engine.FromCustomer: c.Label()}[t.From]}
-		v.Flagged = flagViews(t.Flags)
+		v.Flags = flagViews(t.Flags)
 		v.OpenCase = openCase(t.ReplyID, c.ID, t.Flags, s.CSRF)
 		if t.State == "open" {
 			p.Open++

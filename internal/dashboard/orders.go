@@ -1,10 +1,10 @@
 package dashboard
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/rapportapp/rapport/internal/store"
+	"github.com/rapportapp/rapport/internal/workspace"
 )
 
 // Orders on the customer's page: add one (its journey shows on the page
@@ -19,28 +19,29 @@ func (d *Dashboard) addOrder(w http.ResponseWriter, r *http.Request, s *session)
 	return d.changed(w, r, s, c, err)
 }
 
-// pathOrder is the order the path's {oid} names, if it is the contact's.
-func (d *Dashboard) pathOrder(ctx context.Context, r *http.Request, c *store.Contact) (int64, error) {
+// pathOrder is the workspace, the contact and the order the path's {id}
+// and {oid} name, if the order is the contact's.
+func (d *Dashboard) pathOrder(r *http.Request) (*workspace.Workspace, *store.Contact, int64, error) {
+	ws, c, err := d.workspaceAndContact(r)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	oid, err := pathID(r, "oid")
 	if err != nil {
-		return 0, err
+		return nil, nil, 0, err
 	}
-	o, err := d.cfg.Store.Order(ctx, oid)
+	o, err := d.cfg.Store.Order(r.Context(), oid)
 	if store.IsNotFound(err) || err == nil && o.ContactID != c.ID {
-		return 0, &statusError{http.StatusNotFound, "There is no such order."}
+		return nil, nil, 0, &statusError{http.StatusNotFound, "There is no such order."}
 	}
 	if err != nil {
-		return 0, err
+		return nil, nil, 0, err
 	}
-	return oid, nil
+	return ws, c, oid, nil
 }
 
 func (d *Dashboard) orderDate(w http.ResponseWriter, r *http.Request, s *session) error {
-	ws, c, err := d.workspaceAndContact(r)
-	if err != nil {
-		return err
-	}
-	oid, err := d.pathOrder(r.Context(), r, c)
+	ws, c, oid, err := d.pathOrder(r)
 	if err != nil {
 		return err
 	}
@@ -49,11 +50,7 @@ func (d *Dashboard) orderDate(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (d *Dashboard) cancelOrder(w http.ResponseWriter, r *http.Request, s *session) error {
-	ws, c, err := d.workspaceAndContact(r)
-	if err != nil {
-		return err
-	}
-	oid, err := d.pathOrder(r.Context(), r, c)
+	ws, c, oid, err := d.pathOrder(r)
 	if err != nil {
 		return err
 	}

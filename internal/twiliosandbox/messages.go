@@ -150,12 +150,15 @@ func (s *Server) add(m *Message) {
 
 // Sent returns copies of the outbound messages, oldest first, including
 // those created but answered with an error.
-func (s *Server) Sent() []Message {
+func (s *Server) Sent() []Message { return s.copies(OutboundAPI) }
+
+// copies returns copies of the messages going in direction, oldest first.
+func (s *Server) copies(direction string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Message
 	for _, m := range s.messages {
-		if m.Direction == OutboundAPI {
+		if m.Direction == direction {
 			out = append(out, *m)
 		}
 	}

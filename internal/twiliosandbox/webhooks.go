@@ -78,17 +78,7 @@ func (s *Server) SendInbound(ctx context.Context, webhookURL string, in InboundS
 }
 
 // Received returns copies of the inbound messages, oldest first.
-func (s *Server) Received() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Message
-	for _, m := range s.messages {
-		if m.Direction == Inbound {
-			out = append(out, *m)
-		}
-	}
-	return out
-}
+func (s *Server) Received() []Message { return s.copies(Inbound) }
 
 // optOutKind maps Twilio's default keywords to OptOutType.
 func optOutKind(body string) string {
