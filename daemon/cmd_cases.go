@@ -218,7 +218,7 @@ func printCase(e *env, f *files, k *store.Case, events []store.CaseEvent) {
 	printCaseLine(e, j)
 	w, zone := e.io.out, f.cfg.Rep.Location
 	for _, l := range [][2]string{{"invoice", k.Invoice}, {"product", k.Product}, {"code", k.Code},
-		{"expiry", k.Expiry}, {"received", cases.ReceivedText(k, cases.Today(e.clock.Now(), zone))}, {"RAN", k.RAN}, {"RAN issued", k.RANIssued}, {"outcome", k.Outcome}} {
+		{"expiry", k.Expiry}, {"received", cases.ReceivedText(k, cases.Today(e.clock.Now(), zone), "correct with --received")}, {"RAN", k.RAN}, {"RAN issued", k.RANIssued}, {"outcome", k.Outcome}} {
 		if l[1] != "" {
 			fmt.Fprintf(w, "    %-10s %s\n", l[0]+":", l[1])
 		}

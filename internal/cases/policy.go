@@ -117,15 +117,20 @@ func (r Rules) ReceivedDefault(ctx context.Context, st *store.Store, o *store.Or
 }
 
 // ReceivedText says a case's receipt day as seen from today, with where
-// Rapport took it from when the rep has not given it: "Tue 8 Dec
-// (expected delivery day; correct with --received)".
-func ReceivedText(k *store.Case, today schedule.Date) string {
+// Rapport took it from when the rep has not given it and, when fix is not
+// "", how to correct it: "Tue 8 Dec (expected delivery day; correct with
+// --received)". The CLI and the dashboard each say their own fix.
+func ReceivedText(k *store.Case, today schedule.Date, fix string) string {
 	d, ok := Date(k.Received)
 	if !ok {
 		return k.Received
 	}
-	if w, ok := fromWords[k.ReceivedFrom]; ok {
-		return fmt.Sprintf("%s (%s; correct with --received)", Day(d, today), w)
+	w, ok := fromWords[k.ReceivedFrom]
+	switch {
+	case !ok:
+		return Day(d, today)
+	case fix == "":
+		return fmt.Sprintf("%s (%s)", Day(d, today), w)
 	}
-	return Day(d, today)
+	return fmt.Sprintf("%s (%s; %s)", Day(d, today), w, fix)
 }

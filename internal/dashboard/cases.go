@@ -80,6 +80,7 @@ type caseView struct {
 	*store.Case
 	KindText  string
 	Opened    string
+	Receipt   string // the receipt day said, with where it came from
 	Open      bool
 	Deadlines []deadlineView
 	Missing   []string
@@ -93,6 +94,11 @@ func (d *Dashboard) caseView(ctx context.Context, k *store.Case, r cases.Rules) 
 	ds := r.Deadlines(k)
 	v := caseView{Case: k, KindText: cases.KindWords(k.Kind), Opened: d.repTime(k.OpenedAt), Open: cases.IsOpen(k),
 		Missing: cases.Missing(k), Next: cases.Next(k, ds)}
+	fix := ""
+	if v.Open {
+		fix = "correct it under Update the case"
+	}
+	v.Receipt = cases.ReceivedText(k, today, fix)
 	for i, dl := range ds {
 		if i == 0 {
 			v.nearest = dl.Due

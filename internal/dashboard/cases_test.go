@@ -43,6 +43,12 @@ func TestCaseFromReplyToUpdateSent(t *testing.T) {
 			t.Errorf("Cases page lacks %q:\n%s", want, list)
 		}
 	}
+	// No order to count a delivery from: the receipt day is the reply's,
+	// said as the CLI says it, with the page's own way to correct it.
+	if _, _, page := b.do("GET", "/dashboard/cases/1", nil); !strings.Contains(page,
+		"<dt>Received</dt><dd>Thu 5 Mar (the day they wrote; correct it under Update the case)</dd>") {
+		t.Errorf("the case page does not say where its receipt day came from:\n%s", page)
+	}
 	code, loc, _ = b.do("POST", "/dashboard/cases/1/update", url.Values{"csrf": {token}, "state": {"reported"}, "code": {"LV-15"}})
 	if code != http.StatusSeeOther || loc != "/dashboard/cases/1?offer=1#update" {
 		t.Fatalf("update: %d to %q", code, loc)
