@@ -51,6 +51,9 @@ func cmdOrder(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Warning != "" {
+		fmt.Fprintln(e.io.err, "warning:", res.Warning)
+	}
 	if !res.New {
 		fmt.Fprintf(e.io.out, "%s already has this order (%s, invoice %q): nothing changed\n", ct.Label(), day, *invoice)
 		return nil

@@ -110,3 +110,17 @@ func TestOrderListEditCancel(t *testing.T) {
 		t.Errorf("editing no order: exit %d, want 2", code)
 	}
 }
+
+// `order add --company` warns as the import does about a company with no
+// [policy.NAME] of its own, and still records the order.
+func TestOrderAddUnknownCompany(t *testing.T) {
+	t.Parallel()
+	w := newWorkspace(t)
+	now := "--now=" + customersNow.Format(time.RFC3339)
+	w.mustRun(t, now, "contacts", "add", "--first-name", "Jane", "--email", "jane@example.com")
+	out, errOut, code := w.run(t, now, "order", "add", "--contact", "jane@example.com", "--date", "2026-03-01", "--company", "Zenith Oils")
+	if code != exitOK || !strings.Contains(out, "recorded order") ||
+		!strings.Contains(errOut, `warning: company "Zenith Oils" has no [policy.Zenith Oils] in config.toml`) {
+		t.Errorf("order add --company Zenith Oils: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}

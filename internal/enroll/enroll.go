@@ -34,6 +34,9 @@ type Result struct {
 	Journeys   int         // journeys started
 	PastSteps  int         // their steps already past when they started: not queued
 	Upcoming   []store.Due // the contact's pending steps afterwards, soonest first
+	// Warning is about an order stored as given but maybe not as meant: a
+	// company with no [policy.NAME] of its own. "" when none.
+	Warning string
 }
 
 // orderWriter records orders and starts journeys: a transaction, or for
@@ -48,12 +51,14 @@ type orderWriter interface {
 // all in one transaction.
 func Order(ctx context.Context, st *store.Store, c *engine.Content, ct *store.Contact, o store.Order, now time.Time) (*Result, error) {
 	o.ContactID, o.CreatedAt = ct.ID, now.Unix()
+	var warn string
+	o.Company, warn = policyCompany(c, o.Company)
 	var sum Summary
 	err := st.Tx(ctx, func(tx *store.Tx) error { return addOrder(ctx, tx, c, ct, &o, &sum, now) })
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Contact: ct, New: sum.Orders > 0, Journeys: sum.Journeys, PastSteps: sum.PastSteps}
+	res := &Result{Contact: ct, New: sum.Orders > 0, Journeys: sum.Journeys, PastSteps: sum.PastSteps, Warning: warn}
 	return withUpcoming(ctx, st, c, res)
 }
 
@@ -122,6 +127,17 @@ func addOrder(ctx context.Context, w orderWriter, c *engine.Content, ct *store.C
 	n, err := c.Enroll(ctx, w, ct, o, now)
 	sum.add(n)
 	return err
+}
+
+// policyCompany is the company an order names, spelt as its [policy.NAME]
+// is ("ACME" is stored as acme), and a warning when no policy of its own
+// covers it. The import and `rapport order add` both ask it.
+func policyCompany(c *engine.Content, name string) (company, warning string) {
+	company, known := c.Policy.Company(name)
+	if !known {
+		warning = fmt.Sprintf("company %q has no [policy.%s] in config.toml: the order keeps the name, and the default [policy] applies to it", company, company)
+	}
+	return company, warning
 }
 
 // newContact is a contact as read (from a file or a form) as it is stored.

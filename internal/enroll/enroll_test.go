@@ -3,8 +3,11 @@ package enroll_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/rapportapp/rapport/internal/cases"
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/engine"
 	"github.com/rapportapp/rapport/internal/enroll"
@@ -63,6 +66,34 @@ func TestOrder(t *testing.T) {
 	}
 	if n := count(t, path, "SELECT count(*) FROM orders"); n != 1 {
 		t.Errorf("%d orders stored, want 1", n)
+	}
+}
+
+// An order's company is read as the import reads it: spelt as its
+// [policy.NAME], and a warning for one with no policy of its own.
+func TestOrderCompany(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, path := newStore(t)
+	c := starterContent(t, false, nil)
+	c.Policy.Named = map[string]cases.Policy{"acme": {}}
+	ct := addContactTo(t, st, c, contact.Contact{Email: "ann@example.com"}).Contact
+	for _, tc := range []struct{ invoice, company, warn string }{
+		{"A-1", " ACME ", ""},
+		{"A-2", "Zenith Oils", `company "Zenith Oils" has no [policy.Zenith Oils] in config.toml`},
+		{"A-3", "", ""},
+	} {
+		res, err := enroll.Order(ctx, st, c, ct, store.Order{Date: "2026-03-01", Invoice: tc.invoice, Company: tc.company}, importNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Warning, tc.warn) || (tc.warn == "") != (res.Warning == "") {
+			t.Errorf("%s, company %q: warning %q, want %q", tc.invoice, tc.company, res.Warning, tc.warn)
+		}
+	}
+	got := queryStrings(t, path, "SELECT invoice || '=' || company FROM orders ORDER BY invoice")
+	if want := []string{"A-1=acme", "A-2=Zenith Oils", "A-3="}; !slices.Equal(got, want) {
+		t.Errorf("orders' companies %q, want %q", got, want)
 	}
 }
 

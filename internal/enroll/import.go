@@ -452,10 +452,9 @@ func (im *importer) record(rec *contact.Record, ct *store.Contact, isNew bool) e
 	if rec.Order == nil {
 		return nil
 	}
-	company, known := im.c.Policy.Company(rec.Order.Company)
-	if !known {
-		im.sum.Warnings = append(im.sum.Warnings, Warning{Line: rec.Line, Text: fmt.Sprintf(
-			"company %q has no [policy.%s] in config.toml: the order keeps the name, and the default [policy] applies to it", company, company)})
+	company, warn := policyCompany(im.c, rec.Order.Company)
+	if warn != "" {
+		im.sum.Warnings = append(im.sum.Warnings, Warning{Line: rec.Line, Text: warn})
 	}
 	return addOrder(im.ctx, w, im.c, ct, &store.Order{ContactID: ct.ID, Date: rec.Order.Date,
 		Invoice: rec.Order.Invoice, Items: rec.Order.Items, Company: company, CreatedAt: im.now.Unix()}, im.sum, im.now)
