@@ -1,8 +1,24 @@
-// Package dashboard is the rep's web dashboard: the replies waiting for
-// them (with a button to mark one handled), contacts and their timelines,
-// and the queue's status. It is server-rendered HTML that works without
-// JavaScript (one small script refreshes a conversation when it changes),
-// behind one password that `rapport passwd` sets.
+// Package dashboard is the rep's web dashboard under /dashboard/:
+//
+//   - Conversations, the home page: each customer's thread across email
+//     and text, with the form to answer;
+//   - Today: the tasks due, replies waiting, failed sends and skipped
+//     steps of the rep's day;
+//   - Replies: those waiting for the rep, each marked handled when done;
+//   - Cases: a customer's problem followed through, with its deadlines and
+//     the update to send;
+//   - Contacts: search, a customer's details, orders and timeline, and
+//     forms to add and change them;
+//   - Upcoming: the week's sends, each with a button to skip it;
+//   - Import: a CSV file checked, then imported;
+//   - Campaigns: the loaded steps, templates filled in for a sample
+//     customer;
+//   - Status: the queue, failures and notices.
+//
+// It is server-rendered HTML behind one password that `rapport passwd`
+// sets: a sign-in is a session row of the database, and every form
+// carries the session's form token. No JavaScript but one small script
+// that reloads a conversation when something new comes in.
 package dashboard
 
 import (
