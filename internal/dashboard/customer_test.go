@@ -4,16 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rapportapp/rapport/internal/campaign"
 	"github.com/rapportapp/rapport/internal/engine"
-	"github.com/rapportapp/rapport/internal/schedule"
+	"github.com/rapportapp/rapport/internal/engine/enginetest"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -21,22 +18,7 @@ import (
 // the customer and order forms enrol customers in, and the rep's country.
 func (f *fixture) withContent(t *testing.T) {
 	t.Helper()
-	cps, err := campaign.LoadDir(filepath.Join("..", "..", "campaigns"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := schedule.NewCalendar(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hours, err := schedule.ParseWindow("08:00-20:00")
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, _ := schedule.ParseTimeOfDay("10:00")
-	digest, _ := schedule.ParseTimeOfDay("07:30")
-	c := &engine.Content{Campaigns: cps, Rules: engine.Rules{DefaultAt: at, AllowedHours: hours, MaxTextsPerDay: 3,
-		Calendar: cal, RepZone: f.dash.cfg.RepZone, MaxAttempts: 4, RetryBase: time.Minute, RetryMax: time.Hour, DigestAt: digest}}
+	c := enginetest.Content(t, f.dash.cfg.RepZone, enginetest.Starter(t)...)
 	f.dash.cfg.Content = func() *engine.Content { return c }
 	f.dash.cfg.Country = "US"
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/rapportapp/rapport/internal/campaign"
 	"github.com/rapportapp/rapport/internal/contact"
 	"github.com/rapportapp/rapport/internal/engine"
+	"github.com/rapportapp/rapport/internal/engine/enginetest"
 	"github.com/rapportapp/rapport/internal/enroll"
-	"github.com/rapportapp/rapport/internal/schedule"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -52,38 +52,12 @@ func starterContent(t testing.TB, starter bool, extra map[string]string) *engine
 	t.Helper()
 	var cps []*campaign.Campaign
 	if starter {
-		var err error
-		if cps, err = campaign.LoadDir(filepath.Join("..", "..", "campaigns")); err != nil {
-			t.Fatal(err)
-		}
+		cps = enginetest.Starter(t)
 	}
 	for id, text := range extra {
-		cp, err := campaign.Parse(id+".toml", []byte(text))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cps = append(cps, cp)
+		cps = append(cps, enginetest.Parse(t, id+".toml", text))
 	}
-	cal, err := schedule.NewCalendar(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hours, err := schedule.ParseWindow("08:00-20:00")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &engine.Content{Campaigns: cps, Rules: engine.Rules{DefaultAt: tod(t, "10:00"), AllowedHours: hours,
-		MaxTextsPerDay: 3, Calendar: cal, RepZone: chicago, MaxAttempts: 4, RetryBase: time.Minute,
-		RetryMax: time.Hour, DigestAt: tod(t, "07:30")}}
-}
-
-func tod(t testing.TB, s string) schedule.TimeOfDay {
-	t.Helper()
-	v, err := schedule.ParseTimeOfDay(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return enginetest.Content(t, chicago, cps...)
 }
 
 // welcome is a campaign started by new contacts (journeys without orders).

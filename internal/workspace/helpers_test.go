@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapportapp/rapport/internal/campaign"
 	"github.com/rapportapp/rapport/internal/engine"
-	"github.com/rapportapp/rapport/internal/schedule"
+	"github.com/rapportapp/rapport/internal/engine/enginetest"
 	"github.com/rapportapp/rapport/internal/store"
 	"github.com/rapportapp/rapport/internal/workspace"
 )
@@ -57,27 +56,7 @@ func newFixture(t *testing.T) *fixture {
 
 func content(t *testing.T) *engine.Content {
 	t.Helper()
-	cps, err := campaign.LoadDir(filepath.Join("..", "..", "campaigns"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := campaign.Parse("welcome.toml", []byte(welcomeTOML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := schedule.NewCalendar(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hours, err := schedule.ParseWindow("08:00-20:00")
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, _ := schedule.ParseTimeOfDay("10:00")
-	digest, _ := schedule.ParseTimeOfDay("07:30")
-	return &engine.Content{Campaigns: append(cps, w), Rules: engine.Rules{DefaultAt: at, AllowedHours: hours,
-		MaxTextsPerDay: 3, Calendar: cal, RepZone: chicago, MaxAttempts: 4, RetryBase: time.Minute,
-		RetryMax: time.Hour, DigestAt: digest}}
+	return enginetest.Content(t, chicago, append(enginetest.Starter(t), enginetest.Parse(t, "welcome.toml", welcomeTOML))...)
 }
 
 // count runs a SELECT count(*) on the database file.
