@@ -316,6 +316,11 @@ func TestThreadSameSecondKeepsTheTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(th) != 2 || th[0].From != engine.FromCustomer || th[1].From != engine.FromRep {
-		t.Errorf("thread %+v, want the customer's message, then the answer", th)
+		t.Fatalf("thread %+v, want the customer's message, then the answer", th)
+	}
+	// A sent text keeps the start of its words in the subject column (for
+	// logs); the thread shows the words once, with no subject.
+	if th[1].State != store.Sent || th[1].Subject != "" || th[1].Body != "Hi!" {
+		t.Errorf("the sent text in the thread: %+v, want its words once and no subject", th[1])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -79,13 +80,18 @@ func (e *Engine) outEntry(ctx context.Context, d *store.Due, loc *time.Location)
 	if d.State == store.Sent && d.Delivery != "" {
 		t.State = d.Delivery
 	}
+	// Only an email has a subject: a sent text's subject column holds the
+	// start of its words (for logs and lists), which the body already shows.
 	if d.Kind == store.KindRep {
-		t.From, t.Subject, t.Body = FromRep, d.Subject, d.Body
+		t.From, t.Body = FromRep, d.Body
+		if d.Channel == channel.Email {
+			t.Subject = d.Subject
+		}
 		return t
 	}
 	t.From = FromRapport
 	t.Subject, t.Body = e.Preview(ctx, d)
-	if t.Subject == "" {
+	if t.Subject == "" && d.Channel == channel.Email {
 		t.Subject = d.Subject
 	}
 	// The footer is the same on every email; the thread shows the words.
