@@ -73,18 +73,18 @@ func policyDeadlines(c *engine.Content, kinds map[string]bool, received time.Tim
 	}
 	if problem {
 		by := schedule.AddBusinessDaysFrom(today, p.ReportDamageWithin, cal)
-		out = append(out, fmt.Sprintf("report it to the company %s, %s from receipt — keep the box and packing; have the invoice number, product name, code and expiry date ready (open a case: rapport cases open ID)",
-			cases.DueMark(by, p.ReportDamageWithin.Unit == schedule.BusinessDay), p.ReportDamageWithin))
+		out = append(out, fmt.Sprintf("report it to the company %s (it allows %s from receipt) — keep the box and packing; have the invoice number, product name, code and expiry date ready, and open a case to follow it through",
+			cases.DueMark(by, p.ReportDamageWithin.Unit == schedule.BusinessDay), p.ReportDamageWithin.Words()))
 	}
 	if kinds["return"] || kinds["refund"] || kinds["cancel"] {
 		if o != nil && o.Date != "" {
 			if od, err := schedule.ParseDate(o.Date); err == nil {
 				end := schedule.AddDelay(od, p.MoneyBackGuarantee, cal)
-				out = append(out, fmt.Sprintf("%s money-back guarantee, counted from the order (%s): %s — later if it arrived late", p.MoneyBackGuarantee,
+				out = append(out, fmt.Sprintf("%s money-back guarantee, counted from the order (%s): %s — later if it arrived late", p.MoneyBackGuarantee.Words(),
 					cases.DayMark(od), cases.DueMark(end, p.MoneyBackGuarantee.Unit == schedule.BusinessDay)))
 			}
 		}
-		out = append(out, fmt.Sprintf("a return authorisation is valid %s from issue; the number goes on the outside of the parcel, proof of purchase inside", p.ReturnAuthorizationValid))
+		out = append(out, fmt.Sprintf("a return authorisation is valid %s from issue; the number goes on the outside of the parcel, proof of purchase inside", p.ReturnAuthorizationValid.Words()))
 	}
 	return out
 }

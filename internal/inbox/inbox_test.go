@@ -267,11 +267,11 @@ func TestSignedReplyFromCustomer(t *testing.T) {
 	// 7 business days from Thu 5 Mar, skipping the weekend and the
 	// holiday on Tue 10 Mar.
 	// Stored with its date marked, said on the day it is read.
-	const stored = "report it to the company {due:2026-03-17:b}, 7bd from receipt"
+	const stored = "report it to the company {due:2026-03-17:b} (it allows 7 business days from receipt)"
 	if !strings.Contains(r.Deadlines, stored) {
 		t.Errorf("deadlines = %q, want %q", r.Deadlines, stored)
 	}
-	const deadline = "report it to the company in 7 business days (Tue 17 Mar), 7bd from receipt"
+	const deadline = "report it to the company in 7 business days (Tue 17 Mar) (it allows 7 business days from receipt)"
 	if said := s.engine.Content().SayDeadlines(r.DeadlineList(), s.clock.Now()); len(said) == 0 || !strings.Contains(said[0], deadline) {
 		t.Errorf("deadlines said %q, want %q", said, deadline)
 	}

@@ -57,6 +57,22 @@ func ParseDelay(s string) (Delay, error) {
 
 func (d Delay) String() string { return strconv.Itoa(d.N) + unitSuffix[d.Unit] }
 
+// unitWords names each unit for people, one and many.
+var unitWords = map[Unit][2]string{
+	Minute: {"minute", "minutes"}, Hour: {"hour", "hours"}, Day: {"day", "days"},
+	Week: {"week", "weeks"}, Month: {"month", "months"}, BusinessDay: {"business day", "business days"},
+}
+
+// Words is the delay as a customer or rep reads it: "7 business days",
+// "1 month" (String is the form written in the files: "7bd").
+func (d Delay) Words() string {
+	w := unitWords[d.Unit]
+	if d.N == 1 {
+		return "1 " + w[0]
+	}
+	return strconv.Itoa(d.N) + " " + w[1]
+}
+
 // DayBased reports whether the delay counts calendar or business days
 // (d, w, mo, bd), as opposed to an exact duration (m, h).
 func (d Delay) DayBased() bool { return d.Unit >= Day }
