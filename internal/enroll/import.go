@@ -45,6 +45,31 @@ type Summary struct {
 	// NextRun is what the daemon's next pass sends because of the import:
 	// customers now due, by campaign and step.
 	NextRun []NextRun `json:"next_run"`
+	// Unlisted counts what the lists above left out: each keeps its first
+	// maxListed entries, so that a file of a million bad rows cannot take
+	// the import's memory with it.
+	Unlisted Unlisted `json:"unlisted"`
+}
+
+// Unlisted counts the problems, warnings, changes and notes past the
+// first maxListed of each.
+type Unlisted struct {
+	Problems int `json:"problems"`
+	Warnings int `json:"warnings"`
+	Changes  int `json:"changes"`
+	Notes    int `json:"notes"`
+}
+
+// maxListed is how many entries a summary's list keeps.
+const maxListed = 10_000
+
+// listed appends v to list, or counts it in more once the list is full.
+func listed[T any](list []T, v T, more *int) []T {
+	if len(list) >= maxListed {
+		*more++
+		return list
+	}
+	return append(list, v)
 }
 
 // Change is a field of a stored contact that a row changed.
@@ -161,6 +186,12 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 	}
 	checkers := importCheckers(runtime.GOMAXPROCS(0))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), checkers+1)))
+	// The writer keeps one thread: SQLite's C allocations (the page cache,
+	// statements, the index sorts) then come from one glibc malloc arena
+	// instead of one per thread the goroutine happened to run on, where
+	// memory freed in one arena could not serve a request in another.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	// Not cancelled (see importRows): a transaction that can be makes every
 	// query in it start a goroutine to watch for that.
 	txCtx := context.WithoutCancel(ctx)
@@ -376,15 +407,15 @@ func (im *importer) batch(b []contact.Row) error {
 // else's.
 func (s *Summary) told(line int, ct *store.Contact, u *store.Upsert) {
 	for _, ch := range u.Changes {
-		s.Changes = append(s.Changes, Change{Line: line, ContactID: ct.ID, Field: ch.Field, Old: ch.Old, New: ch.New})
+		s.Changes = listed(s.Changes, Change{Line: line, ContactID: ct.ID, Field: ch.Field, Old: ch.Old, New: ch.New}, &s.Unlisted.Changes)
 	}
 	if o := u.PhoneOwner; o != nil {
 		who := o.Label()
 		if o.Email != "" && o.Name() != "" {
 			who = fmt.Sprintf("%s <%s>", o.Name(), o.Email)
 		}
-		s.Notes = append(s.Notes, Problem{Line: line,
-			Reason: fmt.Sprintf("phone %s already belongs to %s; imported without it", o.Phone, who)})
+		s.Notes = listed(s.Notes, Problem{Line: line,
+			Reason: fmt.Sprintf("phone %s already belongs to %s; imported without it", o.Phone, who)}, &s.Unlisted.Notes)
 	}
 }
 
@@ -407,7 +438,7 @@ func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 	switch {
 	case errors.As(rr.Err, &p):
 		im.sum.Skipped++
-		im.sum.Problems = append(im.sum.Problems, Problem{Line: p.Line, Reason: p.Reason})
+		im.sum.Problems = listed(im.sum.Problems, Problem{Line: p.Line, Reason: p.Reason}, &im.sum.Unlisted.Problems)
 		return nil
 	case rr.Err != nil:
 		return rr.Err
@@ -417,7 +448,7 @@ func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 	}
 	im.sum.Consents.add(&rr.Record.Contact)
 	for _, w := range rr.Record.Warnings {
-		im.sum.Warnings = append(im.sum.Warnings, Warning{Line: rr.Record.Line, Text: w})
+		im.sum.Warnings = listed(im.sum.Warnings, Warning{Line: rr.Record.Line, Text: w}, &im.sum.Unlisted.Warnings)
 	}
 	return nil
 }
