@@ -209,13 +209,23 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		if err := im.rows(ctx, r, opts.Progress); err != nil {
 			return err
 		}
+		// The closing count sorts the rows just queued: after the index
+		// builds, on the small cache (see store.Tx.Sorting).
+		if err := tx.Sorting(txCtx); err != nil {
+			return err
+		}
+		if !opts.DryRun {
+			if err := finish(); err != nil {
+				return err
+			}
+		}
 		if sum.NextRun, err = nextRun(txCtx, tx, c, before, now, opts.NextPass); err != nil {
 			return err
 		}
 		if opts.DryRun {
 			return errDryRun
 		}
-		return finish()
+		return nil
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
