@@ -315,14 +315,7 @@ type importer struct {
 // it, which cost more than the statements. An interrupt (ctx) is noticed
 // between batches instead, and rolls the whole import back.
 func (im *importer) rows(ctx context.Context, r *contact.Reader, progress func(int64)) error {
-	readCtx, cancel := context.WithCancel(ctx)
-	batches := r.Batches(readCtx, im.checkers, readBatch)
-	defer func() {
-		cancel()
-		for range batches { // wait for the reader to stop before the file closes
-		}
-	}()
-	for b := range batches {
+	for b := range r.Batches(ctx, im.checkers, readBatch) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
