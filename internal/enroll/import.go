@@ -168,8 +168,9 @@ var errDryRun = errors.New("dry run")
 // the summary and skipped; they never stop the good ones. Cancelling ctx
 // stops the import and rolls it back. While it runs, the Go runtime's soft
 // memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one,
-// and Go runs on at most one thread more than the rows' checkers (see
-// importCheckers): the writer and the reader share it. Threads beyond
+// and Go runs on at most one thread more than the rows' checkers, and no
+// more than the CPUs (see importProcs): the writer and the reader share
+// the extra one. Threads beyond
 // those found nothing to do but run the collector's idle workers and spin
 // looking for work at every hand-off between the goroutines, which burnt
 // more CPU the more cores the machine had, and slowed the writer.
@@ -185,7 +186,7 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importGoMemory))
 	}
 	checkers := importCheckers(runtime.GOMAXPROCS(0))
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), checkers+1)))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(importProcs(runtime.GOMAXPROCS(0), checkers, runtime.NumCPU())))
 	// The writer keeps one thread: SQLite's C allocations (the page cache,
 	// statements, the index sorts) then come from one glibc malloc arena
 	// instead of one per thread the goroutine happened to run on, where
@@ -282,6 +283,14 @@ const maxCheckers = 2
 // importCheckers is how many goroutines check rows, given procs threads
 // for Go code.
 func importCheckers(procs int) int { return max(1, min(maxCheckers, procs)) }
+
+// importProcs is how many threads run Go code during an import, given
+// procs (GOMAXPROCS), the checkers and the CPUs the process may use: one
+// for each checker and one the writer and the reader share, and never
+// more than the CPUs. A thread beyond the CPUs (GOMAXPROCS set above
+// them) finds no core of its own: it spins for work on the cores the
+// writer and the checkers need.
+func importProcs(procs, checkers, cpus int) int { return max(1, min(procs, checkers+1, cpus)) }
 
 // appendBatch is about how many rows of new customers' orders, journeys
 // and queued steps an import writes at a time (see store.Appender).
