@@ -121,12 +121,22 @@ func printImport(w io.Writer, path string, s *enroll.Summary) {
 	for _, c := range s.Warnings {
 		fmt.Fprintf(w, "%s:%d: cleaned: %s\n", path, c.Line, c.Text)
 	}
-	printChanges(w, path, s.Changes)
+	printUnlisted(w, s.Unlisted.Warnings, "rows cleaned")
+	printChanges(w, path, s.Changes, s.Unlisted.Changes)
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "%s:%d: %s\n", path, n.Line, n.Reason)
 	}
+	printUnlisted(w, s.Unlisted.Notes, "notes")
 	for _, p := range s.Problems {
 		fmt.Fprintf(w, "%s:%d: skipped: %s\n", path, p.Line, p.Reason)
+	}
+	printUnlisted(w, s.Unlisted.Problems, "rows skipped")
+}
+
+// printUnlisted says how many entries of a list the summary did not keep.
+func printUnlisted(w io.Writer, n int, what string) {
+	if n > 0 {
+		fmt.Fprintf(w, "and %d more %s, not listed\n", n, what)
 	}
 }
 
@@ -168,19 +178,20 @@ func printNextRun(w io.Writer, s *enroll.Summary) {
 }
 
 // maxChangesShown bounds the changes listed in the text summary; --json
-// lists them all.
+// lists them all (up to the summary's own bound, counted in "unlisted").
 const maxChangesShown = 20
 
 // printChanges lists the name and email fields of stored contacts that
 // rows changed, so that the rep can see a row that describes someone else.
-func printChanges(w io.Writer, path string, changes []enroll.Change) {
+func printChanges(w io.Writer, path string, changes []enroll.Change, unlisted int) {
 	if len(changes) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "%d %s of stored contacts changed:\n", len(changes), plural(len(changes), "field", "fields"))
+	total := len(changes) + unlisted
+	fmt.Fprintf(w, "%d %s of stored contacts changed:\n", total, plural(total, "field", "fields"))
 	for i, c := range changes {
 		if i == maxChangesShown {
-			fmt.Fprintf(w, "  and %d more (rapport import --json lists them all)\n", len(changes)-i)
+			fmt.Fprintf(w, "  and %d more (rapport import --json lists them)\n", total-i)
 			break
 		}
 		fmt.Fprintf(w, "%s:%d: contact %d: %s %q → %q\n", path, c.Line, c.ContactID, c.Field, c.Old, c.New)

@@ -3,9 +3,11 @@ package perf
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +140,64 @@ func sqlite3(tb testing.TB, db, script string) time.Duration {
 		tb.Fatalf("sqlite3 %s: %v %s", db, err, r.Stderr)
 	}
 	return r.Wall
+}
+
+// procsRows is the most rows the GOMAXPROCS table imports: it imports the
+// file once per setting, and the CPU per row is what it shows.
+const procsRows = 100_000
+
+// procsRounds is how many times each GOMAXPROCS setting imports, in turns
+// with the others: the table shows medians (the machine may be shared).
+const procsRounds = 3
+
+// importByProcs imports n generated contacts with GOMAXPROCS set to 1, 2,
+// 4, 8 and the machine's cores, in turns, and adds a row per setting: the
+// median wall time and CPU (user + system), and the CPU against the CPU
+// at 2. More cores must not make the import slower, nor cost more CPU per
+// row (target: CPU at the most cores ≤ 1.3× the CPU at 2).
+func importByProcs(tb testing.TB, n int) {
+	tb.Helper()
+	dir := env.dir(tb, "procs")
+	csv := filepath.Join(dir, "contacts.csv")
+	if err := Generate(csv, n); err != nil {
+		tb.Fatal(err)
+	}
+	procs := slices.Compact(slices.Sorted(slices.Values([]int{1, 2, 4, 8, runtime.NumCPU()})))
+	wall, cpu := map[int][]time.Duration{}, map[int][]time.Duration{}
+	for round := range procsRounds {
+		for _, p := range procs {
+			r := importWith(tb, filepath.Join(dir, fmt.Sprintf("p%d-%d", p, round)), csv, n, p)
+			wall[p], cpu[p] = append(wall[p], r.Wall), append(cpu[p], r.CPU)
+		}
+	}
+	at2 := middle(cpu[2])
+	for _, p := range procs {
+		c := middle(cpu[p])
+		row := Row{Name: fmt.Sprintf("  import %d contacts at GOMAXPROCS=%d: wall %s (median of %d)", n, p, Seconds(middle(wall[p])), procsRounds),
+			Figure: Seconds(c) + " CPU", Baseline: Seconds(at2) + " CPU at 2", Ratio: c.Seconds() / at2.Seconds()}
+		if p == procs[len(procs)-1] && p > 2 {
+			row.Target, row.Met = "CPU ≤ 1.3× at 2", row.Ratio <= 1.3
+		}
+		results.Add(row)
+	}
+}
+
+// importWith imports csv (n rows) into a new workspace in dir with
+// GOMAXPROCS=procs.
+func importWith(tb testing.TB, dir, csv string, n, procs int) Run {
+	tb.Helper()
+	ctx := context.Background()
+	ws, err := NewWorkspace(ctx, env.rapport(tb), dir, Settings{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := ws.RapportEnv(ctx, []string{fmt.Sprintf("GOMAXPROCS=%d", procs)}, importNow, "import", csv)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	checkImport(tb, r, n)
+	if err := os.RemoveAll(dir); err != nil { // a 100k database is about 80 MB
+		tb.Fatal(err)
+	}
+	return r
 }

@@ -17,32 +17,36 @@ import (
 // daemon_test.go.
 
 // BenchmarkImport imports the generated contacts (with their orders) and
-// compares it with loading the same file into a bare table with the
-// sqlite3 shell plus the time phone validation alone takes on all cores.
-// For comparison it also times the sqlite3 shell storing the rows the
-// import stored, in Rapport's schema.
+// compares it with the write floor: the sqlite3 shell storing the rows the
+// import stored, in Rapport's schema, with nothing read, checked or
+// planned. For reference it also times loading the same file into a bare
+// table with the sqlite3 shell plus phone validation alone on all cores
+// (the first target, withdrawn: it stores far less than the import must),
+// and the import at several GOMAXPROCS (see importByProcs).
 func BenchmarkImport(b *testing.B) {
 	n := *rowsFlag
 	small, big := env.imported(b, n/10), env.imported(b, n)
 	bare, phones := sqliteImport(b, big.csv), phoneFloor(b, big.csv)
-	base, stored := bare+phones, writeFloor(b, big)
-	ratio := big.run.Wall.Seconds() / base.Seconds()
+	stored := writeFloor(b, big)
+	ratio := big.run.Wall.Seconds() / stored.Seconds()
 	results.Add(Row{
 		Name:     fmt.Sprintf("import %d contacts with orders (CPU %s)", n, Seconds(big.run.CPU)),
 		Figure:   Seconds(big.run.Wall),
-		Baseline: fmt.Sprintf("%s (sqlite3 %s + phones %s)", Seconds(base), Seconds(bare), Seconds(phones)),
-		Ratio:    ratio, Target: "≤ 1.5", Met: ratio <= 1.5,
+		Baseline: fmt.Sprintf("%s write floor (sqlite3 shell storing the rows the import stored, in Rapport's schema)", Seconds(stored)),
+		Ratio:    ratio, Target: "≤ 1.25", Met: ratio <= 1.25,
 	})
-	results.Add(Row{Name: "  baseline part: sqlite3 shell .import into a bare table", Figure: Seconds(bare)})
-	results.Add(Row{Name: fmt.Sprintf("  baseline part: phone checks alone on %d cores", runtime.NumCPU()), Figure: Seconds(phones)})
-	results.Add(Row{Name: "  for comparison: sqlite3 shell storing the rows the import stored, in Rapport's schema",
-		Figure: Seconds(stored), Baseline: "import / this", Ratio: big.run.Wall.Seconds() / stored.Seconds()})
+	base := bare + phones
+	results.Add(Row{Name: "  reference: sqlite3 .import into a bare table + phone checks alone", Figure: Seconds(base),
+		Baseline: "import / this", Ratio: big.run.Wall.Seconds() / base.Seconds()})
+	results.Add(Row{Name: "    sqlite3 shell .import into a bare table", Figure: Seconds(bare)})
+	results.Add(Row{Name: fmt.Sprintf("    phone checks alone on %d cores", runtime.NumCPU()), Figure: Seconds(phones)})
 	grow := float64(big.run.MaxRSS) / float64(small.run.MaxRSS)
 	results.Add(Row{
 		Name:   fmt.Sprintf("import peak memory, %d vs %d contacts", n, n/10),
 		Figure: MB(big.run.MaxRSS), Baseline: MB(small.run.MaxRSS),
 		Ratio: grow, Target: "< 60 MB, flat (≤ 1.2)", Met: big.run.MaxRSS < maxImportRSS && grow <= 1.2,
 	})
+	importByProcs(b, min(n, procsRows))
 	b.ReportMetric(big.run.Wall.Seconds(), "s/import")
 	b.ReportMetric(ratio, "ratio")
 	b.ReportMetric(float64(big.run.MaxRSS)/1e6, "MB-peak")

@@ -146,7 +146,13 @@ func (w *Workspace) Outbox() string { return filepath.Join(w.Dir, "outbox") }
 
 // Rapport runs `rapport -c CONFIG --now NOW ARGS...` to the end.
 func (w *Workspace) Rapport(ctx context.Context, now string, args ...string) (Run, error) {
-	return Command(ctx, nil, nil, w.bin, append([]string{"-c", w.Config(), "--now", now}, args...)...)
+	return w.RapportEnv(ctx, nil, now, args...)
+}
+
+// RapportEnv is Rapport with the extra environment variables env (such as
+// GOMAXPROCS=4).
+func (w *Workspace) RapportEnv(ctx context.Context, env []string, now string, args ...string) (Run, error) {
+	return Command(ctx, nil, env, w.bin, append([]string{"-c", w.Config(), "--now", now}, args...)...)
 }
 
 // Start starts `rapport -c CONFIG --now NOW run` with env added, its log

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"slices"
 )
 
@@ -29,51 +30,63 @@ type batch struct {
 	done chan struct{}
 }
 
-// Batches reads the rest of the file and delivers its rows, checked, in
-// batches of up to size and in file order. One goroutine splits the file
-// while workers goroutines check the rows: checking a phone number costs
-// libphonenumber tens of microseconds, more than splitting and storing the
-// row together, so on one goroutine it would set the pace of an import.
-// The channel is closed after the last row, after a read error (the last
-// row's Err) or once ctx is done. Memory stays bounded: at most a few
-// batches per worker are in flight.
-func (r *Reader) Batches(ctx context.Context, workers, size int) <-chan []Row {
+// Batches reads the rest of the file and yields its rows, checked, in
+// batches of up to size and in file order, on the caller's goroutine (the
+// writer of an import). One goroutine splits the file and workers
+// goroutines check the rows: checking a phone number costs libphonenumber
+// tens of microseconds, more than splitting and storing the row together,
+// so on one goroutine it would set the pace of an import. The caller takes
+// each batch as soon as its checker is done with it: no goroutine stands
+// between them. The rows end after the last one, after a read error (the
+// last row's Err) or once ctx is done. Memory stays bounded by the queues:
+// at most workers batches waiting for a checker and 2*workers waiting for
+// the caller. When the loop ends, early or not, the file is no longer read.
+func (r *Reader) Batches(ctx context.Context, workers, size int) iter.Seq[[]Row] {
 	workers, size = max(workers, 1), max(size, 1)
-	todo := make(chan *batch, workers)
-	inOrder := make(chan *batch, 2*workers)
-	out := make(chan []Row, 1)
-	go r.readBatches(ctx, size, todo, inOrder)
-	for range workers {
-		go func() {
-			ck := newChecker(r.region)
-			for b := range todo {
-				b.out = make([]Row, len(b.raw))
-				for i, raw := range b.raw {
-					b.out[i] = r.checkRow(ck, raw)
-				}
-				close(b.done)
+	return func(yield func([]Row) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		todo := make(chan *batch, workers)
+		inOrder := make(chan *batch, 2*workers)
+		go r.readBatches(ctx, size, todo, inOrder)
+		for range workers {
+			go r.checkBatches(todo)
+		}
+		defer func() {
+			cancel()
+			for range inOrder { // the splitter has stopped once it closes
 			}
 		}()
-	}
-	go func() {
-		defer close(out)
 		for b := range inOrder {
+			if ctx.Err() != nil { // even when the next batch is ready
+				return
+			}
 			select {
 			case <-b.done:
 			case <-ctx.Done():
-				continue // drain, so the splitter can stop
+				return
 			}
-			select {
-			case out <- b.out:
-			case <-ctx.Done():
+			if !yield(b.out) {
+				return
 			}
 		}
-	}()
-	return out
+	}
+}
+
+// checkBatches checks the rows of each batch from todo, then says it is
+// done.
+func (r *Reader) checkBatches(todo <-chan *batch) {
+	ck := newChecker(r.region)
+	for b := range todo {
+		b.out = make([]Row, len(b.raw))
+		for i, raw := range b.raw {
+			b.out[i] = r.checkRow(ck, raw)
+		}
+		close(b.done)
+	}
 }
 
 // readBatches reads batches of raw rows and hands each to the checkers and, in
-// file order, to the collector, until the end of the file, a read error or
+// file order, to the caller of Batches, until the end of the file, a read error or
 // ctx's end.
 func (r *Reader) readBatches(ctx context.Context, size int, todo, inOrder chan<- *batch) {
 	defer close(inOrder)

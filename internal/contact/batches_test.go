@@ -83,26 +83,35 @@ func TestBatchesReadError(t *testing.T) {
 	}
 }
 
-// TestBatchesStop cancels mid-file: the channel must still close, and
-// nothing may read the file after it has.
+// TestBatchesStop stops mid-file, by leaving the loop and by cancelling:
+// nothing may read the file once the loop has ended.
 func TestBatchesStop(t *testing.T) {
 	var data bytes.Buffer
 	data.WriteString(benchHeader)
 	for i := range 20000 {
 		benchRow(&data, i)
 	}
-	src := &closable{r: bytes.NewReader(data.Bytes())}
-	r, err := NewReader(src, Options{Region: "US"})
-	if err != nil {
-		t.Fatal(err)
+	for _, cancelled := range []bool{false, true} {
+		src := &closable{r: bytes.NewReader(data.Bytes())}
+		r, err := NewReader(src, Options{Region: "US"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		for range r.Batches(ctx, 2, 16) {
+			n++
+			if !cancelled {
+				break
+			}
+			cancel()
+		}
+		cancel()
+		src.closed = true // a Read from now on fails the test
+		if n != 1 {
+			t.Errorf("cancelled %v: %d batches after the stop, want 1", cancelled, n)
+		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := r.Batches(ctx, 2, 16)
-	<-ch
-	cancel()
-	for range ch {
-	}
-	src.closed = true // a Read from now on fails the test
 }
 
 type closable struct {

@@ -11,3 +11,15 @@ func TestImportCheckersBounded(t *testing.T) {
 		}
 	}
 }
+
+// An import runs Go on a thread per checker and one for the writer and
+// the reader, never on more threads than GOMAXPROCS or the CPUs.
+func TestImportProcs(t *testing.T) {
+	for _, tc := range []struct{ procs, checkers, cpus, want int }{
+		{1, 1, 16, 1}, {2, 2, 2, 2}, {8, 2, 2, 2}, {16, 2, 16, 3}, {4, 2, 4, 3}, {3, 2, 1, 1},
+	} {
+		if got := importProcs(tc.procs, tc.checkers, tc.cpus); got != tc.want {
+			t.Errorf("importProcs(%d, %d, %d) = %d, want %d", tc.procs, tc.checkers, tc.cpus, got, tc.want)
+		}
+	}
+}

@@ -45,6 +45,31 @@ type Summary struct {
 	// NextRun is what the daemon's next pass sends because of the import:
 	// customers now due, by campaign and step.
 	NextRun []NextRun `json:"next_run"`
+	// Unlisted counts what the lists above left out: each keeps its first
+	// maxListed entries, so that a file of a million bad rows cannot take
+	// the import's memory with it.
+	Unlisted Unlisted `json:"unlisted"`
+}
+
+// Unlisted counts the problems, warnings, changes and notes past the
+// first maxListed of each.
+type Unlisted struct {
+	Problems int `json:"problems"`
+	Warnings int `json:"warnings"`
+	Changes  int `json:"changes"`
+	Notes    int `json:"notes"`
+}
+
+// maxListed is how many entries a summary's list keeps.
+const maxListed = 10_000
+
+// listed appends v to list, or counts it in more once the list is full.
+func listed[T any](list []T, v T, more *int) []T {
+	if len(list) >= maxListed {
+		*more++
+		return list
+	}
+	return append(list, v)
 }
 
 // Change is a field of a stored contact that a row changed.
@@ -143,8 +168,9 @@ var errDryRun = errors.New("dry run")
 // the summary and skipped; they never stop the good ones. Cancelling ctx
 // stops the import and rolls it back. While it runs, the Go runtime's soft
 // memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one,
-// and Go runs on at most one thread more than the rows' checkers (see
-// importCheckers): the writer and the reader share it. Threads beyond
+// and Go runs on at most one thread more than the rows' checkers, and no
+// more than the CPUs (see importProcs): the writer and the reader share
+// the extra one. Threads beyond
 // those found nothing to do but run the collector's idle workers and spin
 // looking for work at every hand-off between the goroutines, which burnt
 // more CPU the more cores the machine had, and slowed the writer.
@@ -160,7 +186,13 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importGoMemory))
 	}
 	checkers := importCheckers(runtime.GOMAXPROCS(0))
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), checkers+1)))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(importProcs(runtime.GOMAXPROCS(0), checkers, runtime.NumCPU())))
+	// The writer keeps one thread: SQLite's C allocations (the page cache,
+	// statements, the index sorts) then come from one glibc malloc arena
+	// instead of one per thread the goroutine happened to run on, where
+	// memory freed in one arena could not serve a request in another.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	// Not cancelled (see importRows): a transaction that can be makes every
 	// query in it start a goroutine to watch for that.
 	txCtx := context.WithoutCancel(ctx)
@@ -178,13 +210,23 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		if err := im.rows(ctx, r, opts.Progress); err != nil {
 			return err
 		}
+		// The closing count sorts the rows just queued: after the index
+		// builds, on the small cache (see store.Tx.Sorting).
+		if err := tx.Sorting(txCtx); err != nil {
+			return err
+		}
+		if !opts.DryRun {
+			if err := finish(); err != nil {
+				return err
+			}
+		}
 		if sum.NextRun, err = nextRun(txCtx, tx, c, before, now, opts.NextPass); err != nil {
 			return err
 		}
 		if opts.DryRun {
 			return errDryRun
 		}
-		return finish()
+		return nil
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
@@ -242,6 +284,14 @@ const maxCheckers = 2
 // for Go code.
 func importCheckers(procs int) int { return max(1, min(maxCheckers, procs)) }
 
+// importProcs is how many threads run Go code during an import, given
+// procs (GOMAXPROCS), the checkers and the CPUs the process may use: one
+// for each checker and one the writer and the reader share, and never
+// more than the CPUs. A thread beyond the CPUs (GOMAXPROCS set above
+// them) finds no core of its own: it spins for work on the cores the
+// writer and the checkers need.
+func importProcs(procs, checkers, cpus int) int { return max(1, min(procs, checkers+1, cpus)) }
+
 // appendBatch is about how many rows of new customers' orders, journeys
 // and queued steps an import writes at a time (see store.Appender).
 const appendBatch = 1024
@@ -274,14 +324,7 @@ type importer struct {
 // it, which cost more than the statements. An interrupt (ctx) is noticed
 // between batches instead, and rolls the whole import back.
 func (im *importer) rows(ctx context.Context, r *contact.Reader, progress func(int64)) error {
-	readCtx, cancel := context.WithCancel(ctx)
-	batches := r.Batches(readCtx, im.checkers, readBatch)
-	defer func() {
-		cancel()
-		for range batches { // wait for the reader to stop before the file closes
-		}
-	}()
-	for b := range batches {
+	for b := range r.Batches(ctx, im.checkers, readBatch) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -376,15 +419,15 @@ func (im *importer) batch(b []contact.Row) error {
 // else's.
 func (s *Summary) told(line int, ct *store.Contact, u *store.Upsert) {
 	for _, ch := range u.Changes {
-		s.Changes = append(s.Changes, Change{Line: line, ContactID: ct.ID, Field: ch.Field, Old: ch.Old, New: ch.New})
+		s.Changes = listed(s.Changes, Change{Line: line, ContactID: ct.ID, Field: ch.Field, Old: ch.Old, New: ch.New}, &s.Unlisted.Changes)
 	}
 	if o := u.PhoneOwner; o != nil {
 		who := o.Label()
 		if o.Email != "" && o.Name() != "" {
 			who = fmt.Sprintf("%s <%s>", o.Name(), o.Email)
 		}
-		s.Notes = append(s.Notes, Problem{Line: line,
-			Reason: fmt.Sprintf("phone %s already belongs to %s; imported without it", o.Phone, who)})
+		s.Notes = listed(s.Notes, Problem{Line: line,
+			Reason: fmt.Sprintf("phone %s already belongs to %s; imported without it", o.Phone, who)}, &s.Unlisted.Notes)
 	}
 }
 
@@ -407,7 +450,7 @@ func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 	switch {
 	case errors.As(rr.Err, &p):
 		im.sum.Skipped++
-		im.sum.Problems = append(im.sum.Problems, Problem{Line: p.Line, Reason: p.Reason})
+		im.sum.Problems = listed(im.sum.Problems, Problem{Line: p.Line, Reason: p.Reason}, &im.sum.Unlisted.Problems)
 		return nil
 	case rr.Err != nil:
 		return rr.Err
@@ -417,7 +460,7 @@ func (im *importer) row(rr *contact.Row, ct *store.Contact, isNew bool) error {
 	}
 	im.sum.Consents.add(&rr.Record.Contact)
 	for _, w := range rr.Record.Warnings {
-		im.sum.Warnings = append(im.sum.Warnings, Warning{Line: rr.Record.Line, Text: w})
+		im.sum.Warnings = listed(im.sum.Warnings, Warning{Line: rr.Record.Line, Text: w}, &im.sum.Unlisted.Warnings)
 	}
 	return nil
 }

@@ -361,3 +361,26 @@ func TestImportOrderCompany(t *testing.T) {
 		t.Errorf("warnings %+v, want the unknown company on lines 3 and 4", sum.Warnings)
 	}
 }
+
+// A file of more bad rows than a summary lists keeps the first ones and
+// counts the rest, so that its memory does not grow with the file.
+func TestImportCountsProblemsPastTheList(t *testing.T) {
+	t.Parallel()
+	st, _ := newStore(t)
+	const bad = 10_000 + 7
+	var csv strings.Builder
+	csv.WriteString("Name,Email,Phone\nAnn,ann@example.com,\n")
+	for range bad {
+		csv.WriteString("Bob,bob@,\n")
+	}
+	sum := importText(t, st, starterContent(t, true, nil), csv.String(), enroll.Options{})
+	if sum.Inserted != 1 || sum.Skipped != bad {
+		t.Fatalf("%d inserted, %d skipped, want 1 and %d", sum.Inserted, sum.Skipped, bad)
+	}
+	if len(sum.Problems) != 10_000 || sum.Unlisted.Problems != 7 {
+		t.Errorf("%d problems listed and %d unlisted, want 10000 and 7", len(sum.Problems), sum.Unlisted.Problems)
+	}
+	if last := sum.Problems[len(sum.Problems)-1].Line; last != 10_002 {
+		t.Errorf("the last problem listed is line %d, want 10002 (the first ones are kept)", last)
+	}
+}

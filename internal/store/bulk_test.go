@@ -169,3 +169,36 @@ func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 		t.Errorf("message-insert for 3 rows:\n%s", q)
 	}
 }
+
+// TestBulkSortingShrinksTheCache: Bulk's large page cache gives way to a
+// small one once the writes are done, since SQLite's sorter keeps as much
+// as the cache in memory on top of it.
+func TestBulkSortingShrinksTheCache(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	cache := func(tx *Tx) int {
+		var kib int
+		if err := tx.Get(&kib, "PRAGMA cache_size"); err != nil {
+			t.Fatal(err)
+		}
+		return kib
+	}
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.Bulk(ctx, 10); err != nil {
+			return err
+		}
+		if got := cache(tx); got != -bulkCacheKiB {
+			t.Errorf("cache_size %d during the writes, want %d", got, -bulkCacheKiB)
+		}
+		if err := tx.Sorting(ctx); err != nil {
+			return err
+		}
+		if got := cache(tx); got != -sortCacheKiB {
+			t.Errorf("cache_size %d after Sorting, want %d", got, -sortCacheKiB)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
