@@ -129,20 +129,18 @@ func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Lo
 	return out, nil
 }
 
-// repliesOf is the contact's replies, waiting ones first. The store has
-// no per-contact query; a rep's replies number in the hundreds at most.
+// repliesOf is the contact's replies, waiting ones first, read by the
+// contact's index: the contact page must not read every reply there is.
 func (d *Dashboard) repliesOf(ctx context.Context, contactID int64, s *session) ([]replyView, error) {
-	rs, err := d.cfg.Store.Replies(ctx, true)
+	rs, err := d.cfg.Store.ContactReplies(ctx, contactID)
 	if err != nil {
-		return nil, fmt.Errorf("list replies: %w", err)
+		return nil, fmt.Errorf("replies of contact %d: %w", contactID, err)
 	}
-	var out []replyView
+	out := make([]replyView, 0, len(rs))
 	for _, r := range rs {
-		if r.ContactID == contactID {
-			v := d.replyView(r, s)
-			v.WithContact = false
-			out = append(out, v)
-		}
+		v := d.replyView(r, s)
+		v.WithContact = false
+		out = append(out, v)
 	}
 	return out, nil
 }
