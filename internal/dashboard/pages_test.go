@@ -174,7 +174,7 @@ func TestContactRowsEscapeEveryField(t *testing.T) {
 
 // TestContactsPageAllocatesLittle: a page of a hundred contacts is read
 // and written with few allocations for each contact (html/template's
-// escaping of each field made 87 in all, the rows written in Go 23).
+// escaping of each field made 87 for each, the rows written in Go 23).
 func TestContactsPageAllocatesLittle(t *testing.T) {
 	f := newFixture(t)
 	f.setPassword(t, password)
