@@ -76,6 +76,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	s.r.SetMaxOpenConns(4)
+	// All of them kept open: database/sql keeps two idle by default, and
+	// under a busy dashboard it closed and opened the others all the time,
+	// each opening parsing the schema and growing a page cache again.
+	s.r.SetMaxIdleConns(4)
 	return s, nil
 }
 
