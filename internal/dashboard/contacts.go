@@ -3,6 +3,8 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,8 +17,9 @@ import (
 type contactsPage struct {
 	Query    string
 	Contacts []store.Contact
-	First    string // the first page's link, when this is a later one
-	Next     string // the next page's link; "" on the last
+	Rows     template.HTML // the table's rows (contactRows)
+	First    string        // the first page's link, when this is a later one
+	Next     string        // the next page's link; "" on the last
 }
 
 // contacts lists contacts by name, a page at a time; q searches the start
@@ -32,7 +35,7 @@ func (d *Dashboard) contacts(w http.ResponseWriter, r *http.Request, s *session)
 	if err != nil {
 		return fmt.Errorf("list contacts: %w", err)
 	}
-	p := contactsPage{Query: q, Contacts: cs}
+	p := contactsPage{Query: q, Contacts: cs, Rows: contactRows(cs)}
 	if after != (store.ContactCursor{}) {
 		p.First = contactsLink(q, nil)
 	}
@@ -41,6 +44,34 @@ func (d *Dashboard) contacts(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	d.render(w, http.StatusOK, "contacts", s, p)
 	return nil
+}
+
+// contactRows renders the contacts table's rows. html/template escapes
+// every field through a reflected call, a thousand of them for a page of
+// a hundred contacts: that was half the CPU of the busiest list the rep
+// has. The fields are escaped here instead (each one in element text or a
+// quoted attribute, where html.EscapeString is enough), and the template
+// writes the rows as they are.
+func contactRows(cs []store.Contact) template.HTML {
+	var b strings.Builder
+	b.Grow(len(cs) * 320)
+	esc := html.EscapeString
+	for i := range cs {
+		c := &cs[i]
+		b.WriteString(`<tr><td><a href="/dashboard/contacts/`)
+		b.WriteString(strconv.FormatInt(c.ID, 10))
+		for _, f := range []string{`">`, esc(c.Label()), `</a></td><td>`, esc(c.Email), `</td><td>`, esc(c.Phone),
+			`</td><td>`, esc(c.Timezone), `</td><td>`, statusCell(c.EmailStatus), `</td><td>`, statusCell(c.SMSStatus), "</td></tr>\n"} {
+			b.WriteString(f)
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// statusCell is a contact's email or text status, styled by its name.
+func statusCell(status string) string {
+	s := html.EscapeString(status)
+	return `<span class="state ` + s + `">` + s + `</span>`
 }
 
 type timelineRow struct {
@@ -129,20 +160,18 @@ func (d *Dashboard) timeline(ctx context.Context, c *store.Contact, loc *time.Lo
 	return out, nil
 }
 
-// repliesOf is the contact's replies, waiting ones first. The store has
-// no per-contact query; a rep's replies number in the hundreds at most.
+// repliesOf is the contact's replies, waiting ones first, read by the
+// contact's index: the contact page must not read every reply there is.
 func (d *Dashboard) repliesOf(ctx context.Context, contactID int64, s *session) ([]replyView, error) {
-	rs, err := d.cfg.Store.Replies(ctx, true)
+	rs, err := d.cfg.Store.ContactReplies(ctx, contactID)
 	if err != nil {
-		return nil, fmt.Errorf("list replies: %w", err)
+		return nil, fmt.Errorf("replies of contact %d: %w", contactID, err)
 	}
-	var out []replyView
+	out := make([]replyView, 0, len(rs))
 	for _, r := range rs {
-		if r.ContactID == contactID {
-			v := d.replyView(r, s)
-			v.WithContact = false
-			out = append(out, v)
-		}
+		v := d.replyView(r, s)
+		v.WithContact = false
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -110,7 +110,7 @@ func TestLoginCookieAndPages(t *testing.T) {
 	}
 
 	contacts := f.get(t, "/dashboard/contacts?q=JANE", c)
-	for _, want := range []string{"Jane Doe", "jane@example.com", "&#43;13125550142", "America/New_York", "subscribed"} {
+	for _, want := range []string{"Jane Doe", "jane@example.com", "+13125550142", "America/New_York", "subscribed"} {
 		if !strings.Contains(contacts, want) {
 			t.Errorf("contacts page lacks %q:\n%s", want, contacts)
 		}

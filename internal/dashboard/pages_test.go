@@ -195,3 +195,54 @@ func TestConversationsPageIsOnePage(t *testing.T) {
 		t.Errorf("a broken page link: status %d, want 400", res.StatusCode)
 	}
 }
+
+// TestContactRowsEscapeEveryField: the contacts table's rows, written
+// without html/template, escape what a contact's fields hold, and a
+// browser reads back the fields as stored.
+func TestContactRowsEscapeEveryField(t *testing.T) {
+	c := store.Contact{ID: 42, FirstName: `<script>alert("x")</script>`, LastName: "O'Hara & Sons",
+		Email: `a"b@example.com`, Phone: "+13125550142", Timezone: "America/<Chicago>",
+		EmailStatus: `sub"scribed`, SMSStatus: "stopped"}
+	rows := string(contactRows([]store.Contact{c}))
+	for _, bad := range []string{"<script>", `a"b`, "O'Hara", "& Sons", "<Chicago>", `sub"scribed`} {
+		if strings.Contains(rows, bad) {
+			t.Errorf("rows hold %q unescaped:\n%s", bad, rows)
+		}
+	}
+	cells := regexp.MustCompile(`<td>(?:<a href="/dashboard/contacts/42">|<span class="state ([^"]*)">)?([^<]*)`).FindAllStringSubmatch(rows, -1)
+	want := []string{c.Label(), c.Email, c.Phone, c.Timezone, c.EmailStatus, c.SMSStatus}
+	if len(cells) != len(want) {
+		t.Fatalf("%d cells, want %d:\n%s", len(cells), len(want), rows)
+	}
+	for i, m := range cells {
+		if got := html.UnescapeString(m[2]); got != want[i] {
+			t.Errorf("cell %d reads %q, want %q", i, got, want[i])
+		}
+		if m[1] != "" && html.UnescapeString(m[1]) != want[i] {
+			t.Errorf("cell %d has class %q, want %q", i, m[1], want[i])
+		}
+	}
+}
+
+// TestContactsPageAllocatesLittle: a page of a hundred contacts is read
+// and written with few allocations for each contact (html/template's
+// escaping of each field made 87 for each, the rows written in Go 23).
+func TestContactsPageAllocatesLittle(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword(t, password)
+	c := f.login(t)
+	f.addContacts(t, 2*contactsPerPage)
+	f.get(t, "/dashboard/contacts", c) // statements prepared, buffers grown
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	page := f.get(t, "/dashboard/contacts", c)
+	runtime.ReadMemStats(&after)
+	if ids, _ := listedContacts(page); len(ids) != contactsPerPage {
+		t.Fatalf("%d contacts listed, want %d", len(ids), contactsPerPage)
+	}
+	perContact := (after.Mallocs - before.Mallocs) / contactsPerPage
+	t.Logf("%d allocations for each contact listed", perContact)
+	if perContact > 40 {
+		t.Errorf("%d allocations for each contact listed, want at most 40", perContact)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"sync"
 )
 
 //go:embed templates/*.html
@@ -40,11 +41,26 @@ type messagePage struct {
 	Link, LinkText string
 }
 
+// buffers are the pages' buffers, used again: a list page is tens of
+// kilobytes, and growing a new buffer to it for every request was a
+// sixth of what a contacts page allocated.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for the next page; a rare huge
+// page's buffer goes to the collector.
+const maxPooled = 256 << 10
+
 // render writes a page. It renders to a buffer first so a template error
 // becomes a 500, not half a page.
 func (d *Dashboard) render(w http.ResponseWriter, code int, name string, s *session, data any) {
-	var buf bytes.Buffer
-	err := pages[name].ExecuteTemplate(&buf, "layout", layoutData{RepName: d.cfg.RepName, Session: s, Page: data})
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	err := pages[name].ExecuteTemplate(buf, "layout", layoutData{RepName: d.cfg.RepName, Session: s, Page: data})
 	if err != nil {
 		d.cfg.Log.Error("dashboard: render page", "page", name, "err", err)
 		http.Error(w, "Something went wrong; the details are in Rapport's log.", http.StatusInternalServerError)

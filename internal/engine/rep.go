@@ -61,10 +61,15 @@ func (e *Engine) Digest(ctx context.Context) error {
 func (e *Engine) collectDigest(ctx context.Context, c *Content, local time.Time) (notify.Digest, int64, error) {
 	d := notify.Digest{Date: local}
 	if c.PublicURL != "" {
-		d.Link = strings.TrimSuffix(c.PublicURL, "/") + "/dashboard/today"
+		base := strings.TrimSuffix(c.PublicURL, "/")
+		d.Link, d.RepliesLink = base+"/dashboard/today", base+"/dashboard/replies"
 	}
-	replies, err := e.store.Replies(ctx, false)
+	// The first page of the replies page, and a count of the rest.
+	replies, _, err := e.store.RepliesPage(ctx, false, store.ReplyCursor{}, notify.DigestReplies)
 	if err != nil {
+		return d, 0, err
+	}
+	if d.Waiting, err = e.store.OpenReplies(ctx); err != nil {
 		return d, 0, err
 	}
 	for i := range replies {

@@ -164,19 +164,30 @@ func who(r Reply) string {
 
 // Digest is the rep's morning summary.
 type Digest struct {
-	Date    time.Time
+	Date time.Time
+	// Replies are the first DigestReplies waiting, flagged ones first
+	// (store.Replies' order); Waiting counts them all.
 	Replies []Reply
-	Tasks   []string
-	Stale   []string
-	Failed  []string
-	Lost    []string // opted out, bounced, unsubscribed
-	Setup   []string // account or file problems
-	Cases   []string // reminders about open cases
+	Waiting int
+	// RepliesLink is the dashboard's replies page, where the ones left
+	// out are; "" names `rapport replies` instead.
+	RepliesLink string
+	Tasks       []string
+	Stale       []string
+	Failed      []string
+	Lost        []string // opted out, bounced, unsubscribed
+	Setup       []string // account or file problems
+	Cases       []string // reminders about open cases
 	// Link is the dashboard's Today page ([http] public_url +
 	// /dashboard/today), where the rep acts on all of it; "" leaves it out.
 	Link string
 	Held []string // messages held for the next day by a daily limit
 }
+
+// DigestReplies is how many replies a digest shows: after a burst of
+// thousands, the first few and a count tell the rep more than a list
+// nobody can read (or send).
+const DigestReplies = 20
 
 // Empty reports whether there is nothing to tell.
 func (d Digest) Empty() bool {
@@ -187,8 +198,8 @@ func (d Digest) Empty() bool {
 func (d Digest) Compose() (subject, body string) {
 	subject = fmt.Sprintf("Rapport — your day, %s", d.Date.Format("Mon 2 Jan"))
 	var parts []string
-	if len(d.Replies) > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s waiting", len(d.Replies), plural(len(d.Replies), "reply", "replies")))
+	if w := d.waiting(); w > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s waiting", w, plural(w, "reply", "replies")))
 	}
 	if len(d.Tasks) > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s", len(d.Tasks), plural(len(d.Tasks), "task", "tasks")))
@@ -205,6 +216,7 @@ func (d Digest) Compose() (subject, body string) {
 		for _, r := range d.Replies {
 			writeDigestReply(&b, r)
 		}
+		d.writeMore(&b)
 	}
 	section(&b, "TO DO TODAY", d.Tasks)
 	section(&b, "CASES TO FOLLOW THROUGH", d.Cases)
@@ -215,6 +227,24 @@ func (d Digest) Compose() (subject, body string) {
 	section(&b, "STOPPED HEARING FROM YOU (opted out, bounced, unsubscribed)", d.Lost)
 	b.WriteString("Mark a reply handled with: rapport replies done ID\n")
 	return subject, b.String()
+}
+
+// waiting is how many replies wait: Waiting, or those listed when it
+// was not counted.
+func (d Digest) waiting() int { return max(d.Waiting, len(d.Replies)) }
+
+// writeMore says how many waiting replies the digest left out, and where
+// they are.
+func (d Digest) writeMore(b *strings.Builder) {
+	more := d.waiting() - len(d.Replies)
+	if more <= 0 {
+		return
+	}
+	where := d.RepliesLink
+	if where == "" {
+		where = "rapport replies"
+	}
+	fmt.Fprintf(b, "... and %d more: %s\n\n", more, where)
 }
 
 func writeDigestReply(b *strings.Builder, r Reply) {

@@ -71,6 +71,28 @@ func TestDigest(t *testing.T) {
 	}
 }
 
+// A digest that lists some of the waiting replies counts them all and
+// says where the rest are.
+func TestDigestCountsTheRepliesLeftOut(t *testing.T) {
+	d := Digest{Date: time.Date(2026, 12, 2, 7, 30, 0, 0, time.UTC), Waiting: 3,
+		Replies: []Reply{{ID: 3, Name: "Jane", Channel: "email", Body: "where is it?"}}}
+	subject, body := d.Compose()
+	if subject != "Rapport — your day, Wed 2 Dec: 3 replies waiting" {
+		t.Errorf("subject = %q", subject)
+	}
+	if !strings.Contains(body, "#3 Jane") || !strings.Contains(body, "... and 2 more: rapport replies\n") {
+		t.Errorf("digest without a link:\n%s", body)
+	}
+	d.RepliesLink = "https://rapport.example.com/dashboard/replies"
+	if _, body := d.Compose(); !strings.Contains(body, "... and 2 more: "+d.RepliesLink+"\n") {
+		t.Errorf("digest with a link:\n%s", body)
+	}
+	d.Waiting = 1
+	if _, body := d.Compose(); strings.Contains(body, "more:") {
+		t.Errorf("digest listing every reply says there are more:\n%s", body)
+	}
+}
+
 func TestSummary(t *testing.T) {
 	s := Summary{New: 10001, Flagged: 2, Link: "https://rapport.example.com/dashboard/", Shown: []Reply{
 		{ID: 9, Name: "Emily Carter", Channel: "sms", Body: "the bottle arrived leaking", Flags: []string{"leaking"}},

@@ -96,6 +96,12 @@ func (s *Store) RepliesOf(ctx context.Context, contactID int64) ([]Reply, error)
 	return all[Reply](ctx, s, s.r, "replies-of-contact", contactID)
 }
 
+// ContactReplies returns a contact's replies in the order of Replies with
+// handledToo: waiting ones first, flagged ones first, then oldest first.
+func (s *Store) ContactReplies(ctx context.Context, contactID int64) ([]Reply, error) {
+	return all[Reply](ctx, s, s.r, "replies-of-contact-waiting-first", contactID)
+}
+
 // LatestReply returns the contact's latest reply on channel ch, or on any
 // channel when ch is "".
 func (s *Store) LatestReply(ctx context.Context, contactID int64, ch string) (*Reply, error) {

@@ -71,7 +71,7 @@ func (s *Store) ContactsPage(ctx context.Context, q ContactSearch, after Contact
 	var rows []contactRow
 	if q.empty() {
 		var err error
-		rows, err = all[contactRow](ctx, s, s.r, "contacts-page",
+		rows, err = s.contactRows(ctx, "contacts-page", limit+1,
 			sql.Named("key", after.Key), sql.Named("id", after.ID), sql.Named("limit", limit+1))
 		if err != nil {
 			return nil, nil, err
@@ -140,19 +140,30 @@ func (s *Store) searchRange(ctx context.Context, r int, q ContactSearch, cur Con
 	var err error
 	switch r {
 	case rangeLast:
-		rows, err = all[contactRow](ctx, s, s.r, "contacts-search-last", args...)
+		rows, err = s.contactRows(ctx, "contacts-search-last", limit, args...)
 	case rangeFirst:
-		rows, err = all[contactRow](ctx, s, s.r, "contacts-search-first", args...)
+		rows, err = s.contactRows(ctx, "contacts-search-first", limit, args...)
 	case rangeEmail:
-		rows, err = all[contactRow](ctx, s, s.r, "contacts-search-email", args...)
+		rows, err = s.contactRows(ctx, "contacts-search-email", limit, args...)
 	default:
-		rows, err = all[contactRow](ctx, s, s.r, "contacts-search-phone", args...)
+		rows, err = s.contactRows(ctx, "contacts-search-phone", limit, args...)
 	}
 	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
 		rows[i].rangeOf = r
+	}
+	return rows, nil
+}
+
+// contactRows reads up to limit rows of a page of contacts into a slice
+// made for them: grown row by row, the slice was copied seven times over
+// for a page of a hundred, a fifth of what a contacts page allocated.
+func (s *Store) contactRows(ctx context.Context, name string, limit int, args ...any) ([]contactRow, error) {
+	rows := make([]contactRow, 0, limit)
+	if err := s.sel(ctx, s.r, &rows, name, args...); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

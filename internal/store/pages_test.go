@@ -176,3 +176,56 @@ func TestRepliesPages(t *testing.T) {
 		}
 	}
 }
+
+// TestContactRepliesAreTheirsInRepliesOrder: a contact's page reads that
+// contact's replies alone, in the order of the replies page.
+func TestContactRepliesAreTheirsInRepliesOrder(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	bulkContacts(t, s, 3)
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for i := range 60 {
+			r := &Reply{ContactID: int64(i%4) + 1, Channel: "sms", ExternalID: fmt.Sprintf("SM%d", i), From: "+17735550100",
+				Body: "hi", ReceivedAt: int64(1000 + i%7)}
+			if r.ContactID == 4 { // an unknown sender
+				r.ContactID = 0
+			}
+			if i%5 == 0 {
+				r.Flags = "leaking"
+			}
+			if i%3 == 0 {
+				r.HandledAt = 5000
+			}
+			if _, err := tx.AddReply(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Replies(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(1); id <= 3; id++ {
+		var want []int64
+		for _, r := range all {
+			if r.ContactID == id {
+				want = append(want, r.ID)
+			}
+		}
+		rs, err := s.ContactReplies(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.ID)
+		}
+		if len(want) != 15 || !slices.Equal(got, want) {
+			t.Errorf("contact %d: replies %v, want %v", id, got, want)
+		}
+	}
+}

@@ -131,6 +131,8 @@ func TestListQueriesUseTheirIndexes(t *testing.T) {
 		{"contacts search, phones", "contacts-search-phone", named("from", "car", "to", "car\U0010FFFF", "upto", "+1773555\U0010FFFF", "key", "carter emily", "id", 7, "limit", 101, "lo", "car", "plo", "", "pto", ""), []string{"sqlite_autoindex_contacts_2"}, "contacts", false},
 		{"replies waiting page", "replies-open-page", named("unflagged", 1, "received", 5, "id", 9, "limit", 51), []string{"replies_waiting"}, "r", false},
 		{"all replies page", "replies-all-page", named("handled", 0, "unflagged", 1, "received", 5, "id", 9, "limit", 51), []string{"replies_order"}, "r", false},
+		// A contact's page: that customer's replies, not every reply there is.
+		{"a contact's replies", "replies-of-contact-waiting-first", []any{7}, []string{"replies_contact"}, "r", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

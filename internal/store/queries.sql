@@ -717,6 +717,13 @@ UPDATE replies SET handled_at = ? WHERE contact_id = ? AND handled_at = 0;
 SELECT {{reply-columns}} {{reply-from}}
 WHERE r.contact_id = ? ORDER BY r.received_at, r.id;
 
+-- name: replies-of-contact-waiting-first
+-- A customer's replies in the order of replies-all (waiting, flagged,
+-- oldest first): read by the contact's index, then sorted, as one
+-- customer's replies are few.
+SELECT {{reply-columns}} {{reply-from}}
+WHERE r.contact_id = ? ORDER BY r.handled_at != 0, r.flags = '', r.received_at, r.id;
+
 -- name: reply-latest
 -- The customer's latest reply, on any channel.
 SELECT {{reply-columns}} {{reply-from}}

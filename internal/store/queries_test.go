@@ -20,7 +20,7 @@ import (
 var nameTakers = map[string]bool{
 	"text": true, "textIn": true, "exec": true, "execf": true, "get": true, "sel": true,
 	"rows": true, "named": true, "insertRows": true, "multiInsert": true, "queryError": true,
-	"valueOf": true, "one": true, "all": true, "allIn": true,
+	"valueOf": true, "one": true, "all": true, "allIn": true, "contactRows": true,
 }
 
 // queryNamesInGo returns every query name the store's Go code passes to
