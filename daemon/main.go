@@ -13,5 +13,8 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv))
+	io := stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}
+	os.Exit(withCPUProfile(os.Getenv(profileEnv), io.err, func() int {
+		return run(ctx, os.Args[1:], io, os.Getenv)
+	}))
 }

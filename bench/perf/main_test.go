@@ -13,13 +13,15 @@ import (
 
 // The suite runs with `go test -bench`; bench/run passes these after -args.
 var (
-	rowsFlag     = flag.Int("rows", 100_000, "contacts imported for the import, scheduling and daemon benchmarks")
-	emailsFlag   = flag.Int("emails", 1000, "emails the sending benchmark queues")
-	textsFlag    = flag.Int("texts", 300, "texts the SMS benchmark queues")
-	textRateFlag = flag.Float64("text-rate", 50, "[sms] rate (texts a second) for the SMS benchmark")
-	binFlag      = flag.String("rapport", "", "the rapport binary to measure (default: built from ./daemon)")
-	workFlag     = flag.String("work", "", "folder for generated files and databases (default: a temporary one, removed afterwards)")
-	resultsFlag  = flag.String("results", "", "also write the table, in Markdown, to this file")
+	rowsFlag        = flag.Int("rows", 100_000, "contacts imported for the import, scheduling and daemon benchmarks")
+	emailsFlag      = flag.Int("emails", 1000, "emails the sending benchmark queues")
+	textsFlag       = flag.Int("texts", 300, "texts the SMS benchmark queues")
+	textRateFlag    = flag.Float64("text-rate", 50, "[sms] rate (texts a second) for the SMS benchmark")
+	binFlag         = flag.String("rapport", "", "the rapport binary to measure (default: built from ./daemon)")
+	workFlag        = flag.String("work", "", "folder for generated files and databases (default: a temporary one, removed afterwards)")
+	sendRoundsFlag  = flag.Int("send-rounds", 5, "turns each way of sending emails takes (the medians are compared)")
+	sendProfileFlag = flag.String("send-cpuprofile", "", "the email sending benchmark's daemon writes a CPU profile to this file (the last turn's)")
+	resultsFlag     = flag.String("results", "", "also write the table, in Markdown, to this file")
 )
 
 // results is the table the benchmarks fill and TestMain prints.

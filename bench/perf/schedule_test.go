@@ -152,6 +152,15 @@ func middle(times []time.Duration) time.Duration {
 	return times[len(times)/2]
 }
 
+// medianOf is the median of one figure of runs.
+func medianOf(runs []Run, figure func(Run) time.Duration) time.Duration {
+	times := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		times[i] = figure(r)
+	}
+	return middle(times)
+}
+
 func parseTime(tb testing.TB, s string) time.Time {
 	tb.Helper()
 	t, err := time.Parse(time.RFC3339, s)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,12 +14,11 @@ import (
 	"github.com/rapportapp/rapport/internal/testsrv/mailpit"
 )
 
-// sendRounds is how many times each way of sending runs.
-const sendRounds = 5
-
 // sendWithRapport puts back the queue saved in queued, points ws at a
-// fresh Mailpit and times `rapport run --once` sending the n emails.
-func sendWithRapport(tb testing.TB, ws *Workspace, queued string, n int) time.Duration {
+// fresh Mailpit and times `rapport run --once` sending the n emails: its
+// wall time and its CPU time (user + system). With -send-cpuprofile the
+// daemon writes a CPU profile there (each turn replaces the last).
+func sendWithRapport(tb testing.TB, ws *Workspace, queued string, n int) Run {
 	tb.Helper()
 	srv := mailpit.Start(tb)
 	if err := ws.Configure(Settings{SMTPPort: srv.SMTPPort}); err != nil {
@@ -27,9 +27,13 @@ func sendWithRapport(tb testing.TB, ws *Workspace, queued string, n int) time.Du
 	if err := copyFile(queued, ws.DB()); err != nil {
 		tb.Fatal(err)
 	}
-	took := runOnce(tb, ws, busy)
+	var env []string
+	if *sendProfileFlag != "" {
+		env = []string{"RAPPORT_CPUPROFILE=" + *sendProfileFlag}
+	}
+	r := runOnceEnv(tb, ws, busy, env)
 	srv.WaitCount(tb, n, time.Minute)
-	return took
+	return r
 }
 
 // snapshot copies a workspace's (closed) database aside and returns the copy's path.
@@ -60,11 +64,18 @@ func importInto(tb testing.TB, dir string, s Settings, csv string) *Workspace {
 // runOnce runs `rapport run --once` at now and returns how long it took.
 func runOnce(tb testing.TB, ws *Workspace, now string) time.Duration {
 	tb.Helper()
-	r, err := ws.Rapport(context.Background(), now, "run", "--once")
+	return runOnceEnv(tb, ws, now, nil).Wall
+}
+
+// runOnceEnv runs `rapport run --once` at now with the extra environment
+// variables env.
+func runOnceEnv(tb testing.TB, ws *Workspace, now string, env []string) Run {
+	tb.Helper()
+	r, err := ws.RapportEnv(context.Background(), env, now, "run", "--once")
 	if err != nil || r.ExitCode != 0 {
 		tb.Fatalf("rapport run --once: %v, exit %d\n%s", err, r.ExitCode, tail(r.Stderr))
 	}
-	return r.Wall
+	return r
 }
 
 // loadOutbox reads the n emails an outbox holds.
@@ -84,14 +95,15 @@ func loadOutbox(tb testing.TB, dir string, n int) []*mail.Msg {
 }
 
 // plainLoop sends msgs with go-mail over one connection and returns how
-// long it took, dial to quit.
-func plainLoop(tb testing.TB, srv *mailpit.Server, msgs []*mail.Msg) time.Duration {
+// long it took, dial to quit, and the CPU time this process spent on it
+// (Mailpit runs in its own process; nothing else runs here meanwhile).
+func plainLoop(tb testing.TB, srv *mailpit.Server, msgs []*mail.Msg) Run {
 	tb.Helper()
 	c, err := mail.NewClient(srv.SMTPHost, mail.WithPort(srv.SMTPPort), mail.WithTLSPolicy(mail.NoTLS))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	start := time.Now()
+	cpu, start := selfCPU(tb), time.Now()
 	if err := c.DialWithContext(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -103,9 +115,19 @@ func plainLoop(tb testing.TB, srv *mailpit.Server, msgs []*mail.Msg) time.Durati
 	if err := c.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	took := time.Since(start)
+	r := Run{Wall: time.Since(start), CPU: selfCPU(tb) - cpu}
 	srv.WaitCount(tb, len(msgs), time.Minute)
-	return took
+	return r
+}
+
+// selfCPU is the CPU time (user + system) this process has used so far.
+func selfCPU(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // tail is the end of a log, for a failure message.
