@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 // to $RAPPORT_SCREENSHOTS (or a temp folder). Then a task is marked done
 // from Today and a step skipped from Upcoming, by clicking.
 func TestBrowserPagesFitAPhone(t *testing.T) {
-	exe := chromium(t)
+	ctx := headless(t, 90*time.Second)
 	s := newServed(t)
 	task := s.addRow(t, store.Message{Campaign: "post-order", Step: "first-week-call", Channel: "task",
 		DueAt: t0.Add(-2 * time.Hour).Unix(), State: store.Sent})
@@ -30,14 +29,6 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true), chromedp.NoSandbox)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
-	defer cancelBrowser()
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {

@@ -15,32 +15,35 @@ import (
 
 // chromium finds a Chromium or Chrome to drive. CI must have one (.ci/run
 // installs the chromium package), so there a missing browser fails.
-func chromium(t *testing.T) string {
+// headless starts Chromium for one test, stopped when the test
+// ends or after timeout: the test skips (or fails under CI=1) when no
+// Chromium is installed.
+func headless(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	return needtool.Path(t, "apt-get install chromium", "chromium", "chromium-browser", "google-chrome")
+	exe := needtool.Path(t, "apt-get install chromium", "chromium", "chromium-browser", "google-chrome")
+	// No sandbox: Chromium refuses one as root, and CI containers often
+	// lack the user namespaces it needs; the pages are our own, on loopback.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true), chromedp.NoSandbox)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	return ctx
 }
 
 // TestBrowserSignInAndMarkHandled is the rep's round trip in a real
 // browser: sign in through the form, see the flagged reply, press "Mark
 // handled", and read the contact's timeline.
 func TestBrowserSignInAndMarkHandled(t *testing.T) {
-	exe := chromium(t)
+	ctx := headless(t, 60*time.Second)
 	f := newFixture(t)
 	f.setPassword(t, password)
 	f.withEngine(t, t.TempDir())
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
-
-	// No sandbox: Chromium refuses one as root, and CI containers often
-	// lack the user namespaces it needs; the pages are our own, on loopback.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true), chromedp.NoSandbox)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithLogf(t.Logf))
-	defer cancelBrowser()
 
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
