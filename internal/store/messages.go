@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -236,11 +238,22 @@ type DayMessage struct {
 // that were sent in [from, to) or are pending or in flight and due before
 // to, for the one-message-a-day rule.
 func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int64) ([]DayMessage, error) {
-	out, err := all[DayMessage](ctx, s, s.r, "messages-of-day", contactID, except, from, to, to)
+	rows, err := all[dayRow](ctx, s, s.r, "messages-of-day", contactID, except, from, to, to)
 	if err != nil {
 		return nil, fmt.Errorf("messages of contact %d's day: %w", contactID, err)
 	}
+	slices.SortFunc(rows, func(a, b dayRow) int { return cmp.Compare(a.ID, b.ID) })
+	out := make([]DayMessage, len(rows))
+	for i, r := range rows {
+		out[i] = r.DayMessage
+	}
 	return out, nil
+}
+
+// dayRow is a DayMessage with the id it is sorted by.
+type dayRow struct {
+	ID int64 `db:"id"`
+	DayMessage
 }
 
 // SentAllBetween counts the messages on channel ch ("sms" or "email") to

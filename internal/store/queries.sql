@@ -511,12 +511,13 @@ GROUP BY campaign, step;
 -- name: messages-of-day
 -- A contact's messages sent or due in a span, by campaign and step, for
 -- the one-message-a-day rule (which asks each step's purpose). The rep's
--- own messages answer the customer and count for nothing here.
-SELECT campaign, step, state FROM messages
+-- own messages answer the customer and count for nothing here. No ORDER
+-- BY: the temporary B-tree SQLite opens to sort the few rows cost three
+-- times the search itself; DayMessages sorts them (in id order).
+SELECT id, campaign, step, state FROM messages
 WHERE contact_id = ? AND channel IN ('email', 'sms') AND kind = 'step' AND id != ? AND (
     (state = 'sent' AND sent_at >= ? AND sent_at < ?) OR
-    (state IN ('pending', 'sending') AND due_at < ?))
-ORDER BY id;
+    (state IN ('pending', 'sending') AND due_at < ?));
 
 -- name: texts-ever
 SELECT count(*) FROM messages WHERE contact_id = ? AND state = 'sent' AND channel = 'sms';

@@ -19,24 +19,28 @@ import (
 // urlquery) are replaced by the same functions counted against the
 // rendering's limits: with them a template can double a variable's length
 // at every step without printing anything.
-func funcs() template.FuncMap { return (*run)(nil).funcs() }
+func funcs() template.FuncMap { return (&runSlot{}).funcs() }
 
 // repFuncs lists the helpers documented for reps, for error messages.
 var repFuncs = []string{"default", "lower", "upper"}
 
-// funcs returns the helpers bound to r; a nil r (parsing only) checks
-// nothing.
-func (r *run) funcs() template.FuncMap {
+// runSlot holds the rendering a bound copy of a template runs in: its
+// functions read the slot when called, so one copy serves one rendering
+// after another (clones). An empty slot (parsing only) checks nothing.
+type runSlot struct{ r *run }
+
+// funcs returns the helpers bound to the slot.
+func (sl *runSlot) funcs() template.FuncMap {
 	return template.FuncMap{
-		"default":  r.text2(fallback),
-		"upper":    r.text1(strings.ToUpper),
-		"lower":    r.text1(strings.ToLower),
-		"printf":   r.printf,
-		"print":    r.textN(fmt.Sprint),
-		"println":  r.textN(fmt.Sprintln),
-		"html":     r.textN(template.HTMLEscaper),
-		"js":       r.textN(template.JSEscaper),
-		"urlquery": r.textN(template.URLQueryEscaper),
+		"default":  func(def, v string) (string, error) { return sl.r.made(fallback(def, v)) },
+		"upper":    func(s string) (string, error) { return sl.r.made(strings.ToUpper(s)) },
+		"lower":    func(s string) (string, error) { return sl.r.made(strings.ToLower(s)) },
+		"printf":   func(f string, args ...any) (string, error) { return sl.r.printf(f, args...) },
+		"print":    func(args ...any) (string, error) { return sl.r.made(fmt.Sprint(args...)) },
+		"println":  func(args ...any) (string, error) { return sl.r.made(fmt.Sprintln(args...)) },
+		"html":     func(args ...any) (string, error) { return sl.r.made(template.HTMLEscaper(args...)) },
+		"js":       func(args ...any) (string, error) { return sl.r.made(template.JSEscaper(args...)) },
+		"urlquery": func(args ...any) (string, error) { return sl.r.made(template.URLQueryEscaper(args...)) },
 	}
 }
 
@@ -49,20 +53,6 @@ func (r *run) made(s string) (string, error) {
 		return "", err
 	}
 	return s, nil
-}
-
-func (r *run) text1(f func(string) string) func(string) (string, error) {
-	return func(s string) (string, error) { return r.made(f(s)) }
-}
-
-func (r *run) text2(f func(string, string) string) func(string, string) (string, error) {
-	return func(a, b string) (string, error) { return r.made(f(a, b)) }
-}
-
-func (r *run) textN(f func(...any) string) func(...any) (string, error) {
-	return func(args ...any) (string, error) {
-		return r.made(f(args...))
-	}
 }
 
 // widthVerb matches a verb with a width or precision, each of which can

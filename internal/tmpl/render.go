@@ -50,7 +50,7 @@ func (e *entry) render(r *renderer, d Data) (*Rendered, error) {
 	if e.channel == channel.Email {
 		return e.renderEmail(r, run, d)
 	}
-	text, err := execute(e.body, e.bodyO, d, run, outputLimit(e.channel))
+	text, err := execute(&e.bodyC, e.body, e.bodyO, d, run, outputLimit(e.channel))
 	if err != nil {
 		return nil, err
 	}
@@ -75,16 +75,16 @@ func (e *entry) renderEmail(r *renderer, run *run, d Data) (*Rendered, error) {
 	if d.UnsubscribeURL == "" {
 		return nil, errors.New("render email: no unsubscribe link for this contact; every email must carry one")
 	}
-	subject, err := execute(e.subject, e.subjO, d, run, maxEmailBytes)
+	subject, err := execute(&e.subjC, e.subject, e.subjO, d, run, maxEmailBytes)
 	if err != nil {
 		return nil, err
 	}
-	text, err := execute(e.body, e.bodyO, d, run, maxEmailBytes)
+	text, err := execute(&e.bodyC, e.body, e.bodyO, d, run, maxEmailBytes)
 	if err != nil {
 		return nil, err
 	}
 	// Escaping adds a backslash before punctuation in the customer's values.
-	markdown, err := execute(e.body, e.bodyO, escapeCustomerData(d), run, 2*maxEmailBytes)
+	markdown, err := execute(&e.bodyC, e.body, e.bodyO, escapeCustomerData(d), run, 2*maxEmailBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,8 @@ type entry struct {
 	body    *template.Template
 	subjO   origin
 	bodyO   origin
+	subjC   clones // subject's and body's copies for rendering (execute)
+	bodyC   clones
 	dir     string   // the templates folder, which attachments must stay inside
 	attach  []string // as written: relative to dir
 	attachL int      // file line of the attach setting
