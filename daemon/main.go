@@ -14,7 +14,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	io := stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}
-	os.Exit(withCPUProfile(os.Getenv(profileEnv), io.err, func() int {
+	os.Exit(withProfiles(os.Getenv(profileEnv), os.Getenv(memProfileEnv), io.err, func() int {
 		return run(ctx, os.Args[1:], io, os.Getenv)
 	}))
 }
