@@ -1,6 +1,9 @@
 package contact
 
 import (
+	"fmt"
+	"github.com/nyaruka/phonenumbers"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -235,4 +238,44 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestValidNumberIsIsValidNumber: the shortcut for the rep's own country
+// gives phonenumbers.IsValidNumber's answer, for every area code of the
+// +1 plan seen from the US, Canada and a Caribbean island, and for random
+// numbers of countries whose code several regions share.
+func TestValidNumberIsIsValidNumber(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(20261204, 1))
+	check := func(s, region string) {
+		n, err := phonenumbers.Parse(s, region)
+		if err != nil {
+			return
+		}
+		if got, want := validNumber(n, region), phonenumbers.IsValidNumber(n); got != want {
+			t.Errorf("%s read in %s: validNumber %v, IsValidNumber %v", s, region, got, want)
+		}
+	}
+	for area := 200; area <= 999; area++ {
+		s := fmt.Sprintf("+1 %d %03d %04d", area, 200+rnd.IntN(800), rnd.IntN(10000))
+		for _, region := range []string{"US", "CA", "JM"} {
+			check(s, region)
+		}
+	}
+	for _, c := range []struct {
+		code    string
+		regions []string
+	}{
+		{"44", []string{"GB", "JE", "GG", "IM"}},
+		{"7", []string{"RU", "KZ"}},
+		{"61", []string{"AU", "CX"}},
+		{"262", []string{"RE", "YT"}},
+		{"33", []string{"FR"}},
+	} {
+		for range 400 {
+			s := fmt.Sprintf("+%s %d", c.code, 1_000_000_000+rnd.Int64N(9_000_000_000))
+			for _, region := range c.regions {
+				check(s, region)
+			}
+		}
+	}
 }

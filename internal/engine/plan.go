@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/campaign"
@@ -156,7 +157,10 @@ func (c *Content) Plan(ctx context.Context, tx Writer, cp *campaign.Campaign, j 
 	steps := c.plans.get(planKey{cp.ID, j.TriggerAt, j.DateOnly, c.Zone(ct), now.Unix()}, func(k planKey) []stepPlan {
 		return c.planSteps(cp, j, k.loc, now)
 	})
-	rows := make([]store.Message, 0, len(steps))
+	buf := planRows.Get().(*[]store.Message)
+	defer planRows.Put(buf)
+	rows := (*buf)[:0]
+	defer func() { clear(rows); *buf = rows[:0] }()
 	for _, p := range steps {
 		s := &cp.Steps[p.step]
 		if p.passed {
@@ -171,6 +175,12 @@ func (c *Content) Plan(ctx context.Context, tx Writer, cp *campaign.Campaign, j 
 	_, err = tx.AddMessages(ctx, rows)
 	return late, err
 }
+
+// planRows are Plan's buffers for a journey's queue rows, which the
+// writer it is given copies or writes at once: an import plans a journey
+// per order, and a new slice of rows each time was a tenth of all it
+// allocated.
+var planRows = sync.Pool{New: func() any { return new([]store.Message) }}
 
 // stepPlan is where one step of a campaign starts for a journey.
 type stepPlan struct {
@@ -204,6 +214,8 @@ func (c *Content) planSteps(cp *campaign.Campaign, j *store.Journey, loc *time.L
 // contacts created in it, an import's *store.Appender.
 type Writer interface {
 	AddJourney(ctx context.Context, j *store.Journey) (created bool, err error)
+	// AddMessages queues ms, copying or writing them before it returns:
+	// the caller reuses the slice.
 	AddMessages(ctx context.Context, ms []store.Message) (int, error)
 	CancelOlderRepeats(ctx context.Context, j *store.Journey, steps []string, note string) error
 	SetSettingIfAbsent(ctx context.Context, key, value string) error

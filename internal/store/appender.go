@@ -18,8 +18,8 @@ import (
 // reads or writes orders, journeys or messages, and before commit.
 type Appender struct {
 	tx       *Tx
-	orders   [][]any
-	journeys [][]any
+	orders   []Order
+	journeys []Journey
 	messages []Message
 	// The next ids to give, read from the tables when the buffers are
 	// empty: a write through the Tx since the last Flush takes the next one.
@@ -36,7 +36,7 @@ func (a *Appender) AddOrder(ctx context.Context, o *Order) (created bool, err er
 	}
 	o.ID = a.nextOrder
 	a.nextOrder++
-	a.orders = append(a.orders, []any{o.ID, o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt, o.Company})
+	a.orders = append(a.orders, *o)
 	return true, nil
 }
 
@@ -47,7 +47,7 @@ func (a *Appender) AddJourney(ctx context.Context, j *Journey) (created bool, er
 	}
 	j.ID = a.nextJourney
 	a.nextJourney++
-	a.journeys = append(a.journeys, []any{j.ID, j.Campaign, j.ContactID, j.OrderID, j.TriggerAt, j.DateOnly, j.CreatedAt})
+	a.journeys = append(a.journeys, *j)
 	return true, nil
 }
 
@@ -75,16 +75,31 @@ func (a *Appender) Buffered() int { return len(a.orders) + len(a.journeys) + len
 // so that each row's parent is there before it.
 func (a *Appender) Flush(ctx context.Context) error {
 	defer func() {
+		// Emptied, not dropped: the next rows reuse the buffers.
+		clear(a.orders)
+		clear(a.journeys)
+		clear(a.messages)
 		a.orders, a.journeys, a.messages = a.orders[:0], a.journeys[:0], a.messages[:0]
 		a.nextOrder, a.nextJourney = 0, 0
 	}()
-	if _, err := a.tx.insertRows(ctx, "order-append", a.orders); err != nil {
+	_, err := a.tx.insertRows(ctx, "order-append", len(a.orders), func(i int, args []any) []any {
+		o := &a.orders[i]
+		return append(args, o.ID, o.ContactID, o.Date, o.Invoice, o.Items, o.CreatedAt, o.Company)
+	})
+	if err != nil {
 		return fmt.Errorf("record orders: %w", err)
 	}
-	if _, err := a.tx.insertRows(ctx, "journey-append", a.journeys); err != nil {
+	_, err = a.tx.insertRows(ctx, "journey-append", len(a.journeys), func(i int, args []any) []any {
+		j := &a.journeys[i]
+		return append(args, j.ID, j.Campaign, j.ContactID, j.OrderID, j.TriggerAt, j.DateOnly, j.CreatedAt)
+	})
+	if err != nil {
 		return fmt.Errorf("start journeys: %w", err)
 	}
-	if _, err := a.tx.insertRows(ctx, "message-insert", messageValues(a.messages)); err != nil {
+	_, err = a.tx.insertRows(ctx, "message-insert", len(a.messages), func(i int, args []any) []any {
+		return messageValues(&a.messages[i], args)
+	})
+	if err != nil {
 		return fmt.Errorf("queue steps: %w", err)
 	}
 	return nil

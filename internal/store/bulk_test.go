@@ -132,7 +132,7 @@ func TestImportStatementsNeedNoDeferredIndex(t *testing.T) {
 		"setting-insert":              {"k", "v"},
 		"order-append":                {1, 1, "2026-01-01", "", "", 1, ""},
 		"journey-append":              {1, "post-order", 1, 1, 1, 1, 1},
-		"message-insert":              messageValues([]Message{{}})[0],
+		"message-insert":              messageValues(&Message{}, nil),
 		"next-ids":                    nil,
 		"contacts-since":              {1},
 		"contacts-max-id":             nil,

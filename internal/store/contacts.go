@@ -244,7 +244,7 @@ func changes(old, c *Contact) []Change {
 // whether it did.
 func (tx *Tx) insertContact(ctx context.Context, c *Contact, now int64) (bool, error) {
 	uid := NewUID()
-	res, err := tx.exec(ctx, "contact-insert", contactValues(c, uid, now)...)
+	res, err := tx.exec(ctx, "contact-insert", contactValues(c, uid, now, nil)...)
 	if err != nil {
 		return false, fmt.Errorf("insert contact %s: %w", c.Label(), err)
 	}
@@ -256,11 +256,11 @@ func (tx *Tx) insertContact(ctx context.Context, c *Contact, now int64) (bool, e
 	return true, nil
 }
 
-// contactValues are contact-insert's values for c.
-func contactValues(c *Contact, uid string, now int64) []any {
-	return []any{uid, c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone, c.SMSConsent,
+// contactValues appends contact-insert's values for c to args.
+func contactValues(c *Contact, uid string, now int64, args []any) []any {
+	return append(args, uid, c.FirstName, c.LastName, c.Email, c.Phone, c.Timezone, c.SMSConsent,
 		c.SMSConsentAt, c.SMSConsentSource, c.SMSConsentText, now, now,
-		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, cmp.Or(c.EmailStatus, Subscribed), c.State}
+		c.EmailMarketing, c.EmailMarketingAt, c.EmailMarketingSource, cmp.Or(c.EmailStatus, Subscribed), c.State)
 }
 
 // InsertContacts inserts each contact of cs whose email and phone are free,
@@ -272,12 +272,11 @@ func (tx *Tx) InsertContacts(ctx context.Context, cs []*Contact, now int64) ([]b
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	rows := make([][]any, len(cs))
+	uids := make([]string, len(cs))
 	byUID := make(map[string]int, len(cs))
-	for i, c := range cs {
-		uid := NewUID()
-		byUID[uid] = i
-		rows[i] = contactValues(c, uid, now)
+	for i := range cs {
+		uids[i] = NewUID()
+		byUID[uids[i]] = i
 	}
 	// Which rows went in: a new row's id follows the largest id before it
 	// (RETURNING would do, but it makes SQLite plan the foreign-key checks
@@ -286,7 +285,10 @@ func (tx *Tx) InsertContacts(ctx context.Context, cs []*Contact, now int64) ([]b
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.insertRows(ctx, "contact-insert", rows); err != nil {
+	_, err = tx.insertRows(ctx, "contact-insert", len(cs), func(i int, args []any) []any {
+		return contactValues(cs[i], uids[i], now, args)
+	})
+	if err != nil {
 		return nil, err
 	}
 	rs, err := tx.s.rows(ctx, tx, "contacts-since", before)

@@ -73,26 +73,23 @@ type Due struct {
 // are left alone, so planning twice never sends twice. It returns how many
 // rows were new. A new row has no Message-ID: Claim gives it one.
 func (tx *Tx) AddMessages(ctx context.Context, ms []Message) (int, error) {
-	n, err := tx.insertRows(ctx, "message-insert", messageValues(ms))
+	n, err := tx.insertRows(ctx, "message-insert", len(ms), func(i int, args []any) []any {
+		return messageValues(&ms[i], args)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("queue %s/%s: %w", ms[0].Campaign, ms[0].Step, err)
 	}
 	return int(n), nil
 }
 
-// messageValues lists the values message-insert takes, row after row.
-func messageValues(ms []Message) [][]any {
-	rows := make([][]any, len(ms))
-	for i := range ms {
-		m := &ms[i]
-		state := m.State
-		if state == "" {
-			state = Pending
-		}
-		rows[i] = []any{m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
-			m.Channel, m.DueAt, m.StaleAt, m.Template, m.CreatedAt, state, m.Note}
+// messageValues appends the values message-insert takes for m to args.
+func messageValues(m *Message, args []any) []any {
+	state := m.State
+	if state == "" {
+		state = Pending
 	}
-	return rows
+	return append(args, m.JourneyID, m.ContactID, m.Campaign, m.Step, m.Occurrence,
+		m.Channel, m.DueAt, m.StaleAt, m.Template, m.CreatedAt, state, m.Note)
 }
 
 // Holds is what the "paused" condition in queries.sql is given.

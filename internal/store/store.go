@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -214,6 +215,13 @@ func checkForeignKeys(ctx context.Context, tx *Tx) error {
 type Tx struct {
 	*sqlx.Tx
 	s *Store
+	// conn is the connection the transaction runs on, held for it: rows
+	// written many at a time go to the driver directly (see insertRows).
+	conn *sqlx.Conn
+	// args and values are insertRows' buffers, kept from one statement to
+	// the next.
+	args   []any
+	values []driver.NamedValue
 	// latest is the latest journey of contacts and campaigns whose older
 	// journeys have no pending repeats (see CancelOlderRepeats).
 	latest map[repeatKey]Journey
@@ -221,11 +229,16 @@ type Tx struct {
 
 // Tx runs fn in a write transaction, committing if it returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := s.begin(ctx)
+	conn, err := s.w.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{Tx: tx, s: s}); err != nil {
+	defer conn.Close()
+	tx, err := begin(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{Tx: tx, s: s, conn: conn}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -235,15 +248,15 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
-// begin starts a write transaction, taking the write lock at once. While
-// another process holds it (a large import keeps it for its whole
+// begin starts a write transaction on conn, taking the write lock at once.
+// While another process holds it (a large import keeps it for its whole
 // transaction, a minute or more) SQLite gives up after busyTimeout; begin
 // then tries again, until ctx ends. A write that records what has already
 // happened — a message that went — must wait for its turn, not fail: a
 // sent email left in 'sending' would be sent again at the next start.
-func (s *Store) begin(ctx context.Context) (*sqlx.Tx, error) {
+func begin(ctx context.Context, conn *sqlx.Conn) (*sqlx.Tx, error) {
 	for {
-		tx, err := s.w.BeginTxx(ctx, nil)
+		tx, err := conn.BeginTxx(ctx, nil)
 		var se sqlite3.Error
 		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy {
 			return tx, err
