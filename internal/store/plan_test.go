@@ -106,6 +106,20 @@ func TestDispatcherQueriesUseTheirIndexes(t *testing.T) {
 	}
 }
 
+// TestDueSinceReadsTheNewRows: an import's closing count reads the rows
+// it queued, from the first, rather than the due index.
+func TestDueSinceReadsTheNewRows(t *testing.T) {
+	s := openTest(t)
+	q, args, err := s.textIn("due-since", 1000, 1_800_000_000, 1_800_000_000, names([]string{"post-order"}), names([]string{"post-order/tip"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := explain(t, s, q, args...)
+	if first, _, _ := strings.Cut(plan, "\n"); first != "SEARCH m USING INTEGER PRIMARY KEY (rowid>?)" {
+		t.Errorf("due-since does not read the rows after the first id:\n%s", plan)
+	}
+}
+
 // TestListQueriesUseTheirIndexes pins the plans of the dashboard's lists:
 // a page of contacts or replies, or of a search's range of contacts,
 // reads its index from where the last page ended, in order, and stops

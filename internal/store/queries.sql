@@ -385,10 +385,15 @@ SELECT coalesce(max(id), 0) FROM messages;
 -- name: due-since
 -- What rows queued after the first "?" (by an import) make the dispatcher
 -- send by the second "?": pending, not stale at the third "?", not paused
--- (the holds are the last two); customers by campaign and step.
+-- (the holds are the last two); customers by campaign and step. It reads
+-- the rows just queued in the order they were written (the "+" keeps
+-- SQLite off messages_pending): after an import of old orders most of
+-- them are due, and through the index each was a look-up at a random
+-- place in the table, on the small cache an import ends with (2.5 times
+-- slower at 100,000 customers).
 SELECT m.campaign, m.step, count(DISTINCT m.contact_id) AS customers
 FROM messages m
-WHERE m.id > ? AND m.state = 'pending' AND m.due_at <= ? AND (m.stale_at = 0 OR m.stale_at >= ?)
+WHERE m.id > ? AND m.state = 'pending' AND +m.due_at <= ? AND (m.stale_at = 0 OR m.stale_at >= ?)
     AND NOT {{paused}}
 GROUP BY m.campaign, m.step ORDER BY m.campaign, m.step;
 
