@@ -35,7 +35,7 @@ func BenchmarkImport(b *testing.B) {
 		Name:   fmt.Sprintf("import %d contacts with orders (CPU %s)", n, Seconds(big.run.CPU)),
 		Figure: Seconds(big.run.Wall),
 		Baseline: fmt.Sprintf("%s write floor (sqlite3 shell storing the rows the import stored, in Rapport's schema, the database set up %s; median of %d)",
-			Seconds(stored), rapportDB.name, floorRounds),
+			Seconds(stored), rapportDB.name, floorRounds(n)),
 		Ratio: ratio, Target: "≤ 1.25", Met: ratio <= 1.25,
 	})
 	results.Add(Row{Name: fmt.Sprintf("  reference: the same write floor in %s", shellDB.name), Figure: Seconds(shell),
