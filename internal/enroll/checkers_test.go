@@ -1,6 +1,9 @@
 package enroll
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+)
 
 // The rows' checkers are bounded whatever the core count: more competed
 // with the writer.
@@ -21,5 +24,21 @@ func TestImportProcs(t *testing.T) {
 		if got := importProcs(tc.procs, tc.checkers, tc.cpus); got != tc.want {
 			t.Errorf("importProcs(%d, %d, %d) = %d, want %d", tc.procs, tc.checkers, tc.cpus, got, tc.want)
 		}
+	}
+}
+
+// TestImportMemoryLimitLeavesTheHeapItsShare: the limit is the import's
+// heap on top of what the runtime holds besides the heap, so that it
+// leaves the rows the same room however many threads Go has run on.
+func TestImportMemoryLimitLeavesTheHeapItsShare(t *testing.T) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	limit := importMemoryLimit()
+	own := limit - importHeap
+	if own <= 0 || uint64(own) >= ms.Sys-ms.HeapReleased {
+		t.Errorf("limit %d: the runtime's own %d bytes should be above 0 and below all it holds (%d)", limit, own, ms.Sys-ms.HeapReleased)
+	}
+	if heap := ms.HeapInuse; uint64(own) >= ms.Sys-heap {
+		t.Errorf("limit %d counts the heap's %d bytes in use as the runtime's own", limit, heap)
 	}
 }

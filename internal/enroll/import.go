@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"time"
 
@@ -167,7 +168,7 @@ var errDryRun = errors.New("dry run")
 // an error mid-way leaves the database as it was. Bad rows are reported in
 // the summary and skipped; they never stop the good ones. Cancelling ctx
 // stops the import and rolls it back. While it runs, the Go runtime's soft
-// memory limit is lowered (see importGoMemory) unless GOMEMLIMIT sets one,
+// memory limit is lowered (see importMemoryLimit) unless GOMEMLIMIT sets one,
 // and Go runs on at most one thread more than the rows' checkers, and no
 // more than the CPUs (see importProcs): the writer and the reader share
 // the extra one. Threads beyond
@@ -183,7 +184,7 @@ func Import(ctx context.Context, st *store.Store, c *engine.Content, r *contact.
 		sum.IgnoredColumns = []string{}
 	}
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 { // unless GOMEMLIMIT says otherwise
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importGoMemory))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit()))
 	}
 	checkers := importCheckers(runtime.GOMAXPROCS(0))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(importProcs(runtime.GOMAXPROCS(0), checkers, runtime.NumCPU())))
@@ -268,12 +269,34 @@ func estimateRows(size int64) int {
 	return int(size / 128)
 }
 
-// importGoMemory is a soft limit on the Go runtime's memory during an
-// import. Between collections its heap swung by several MB on top of what
-// it holds, enough to take a large import past 60 MB at times; with the
-// limit it collects before that (about 5 MB less at the peak, for about 5%
-// of the import's time).
-const importGoMemory = 20 << 20
+// importHeap is the Go heap an import works in: the rows on their way
+// and what it allocates between two collections. Between collections the
+// heap swung by several MB on top of what it holds, enough to take a large
+// import past 60 MB at times; held to this, it collects before that
+// (about 5 MB less at the peak, for about 5% of the import's time).
+const importHeap = 14 << 20
+
+// importMemoryLimit is the soft limit on the Go runtime's memory during an
+// import: importHeap on top of what the runtime holds for itself (its
+// metadata, stacks, the collector's buffers). That part grows with the
+// number of threads Go has run on: with GOMAXPROCS=16 it was 1.5 MB more
+// than with 2, and a fixed limit left the heap that much less room, so
+// the import collected twice as often and took a quarter more CPU.
+func importMemoryLimit() int64 {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+	}
+	metrics.Read(s)
+	own := s[0].Value.Uint64()
+	for _, heap := range s[1:] {
+		own -= heap.Value.Uint64()
+	}
+	return int64(own) + importHeap
+}
 
 // maxCheckers is how many goroutines check rows for the writer. The
 // writer (SQLite, on one goroutine) sets the pace; two checkers keep ahead
