@@ -274,7 +274,7 @@ func estimateRows(size int64) int {
 // heap swung by several MB on top of what it holds, enough to take a large
 // import past 60 MB at times; held to this, it collects before that
 // (about 5 MB less at the peak, for about 5% of the import's time).
-const importHeap = 14 << 20
+const importHeap = 13 << 20
 
 // importMemoryLimit is the soft limit on the Go runtime's memory during an
 // import: importHeap on top of what the runtime holds for itself (its
