@@ -189,10 +189,23 @@ func parseDate(s string, monthFirst bool) (string, error) {
 
 // parseTimestamp reads an RFC 3339 time, kept as such, or a date.
 func parseTimestamp(s string, monthFirst bool) (string, error) {
-	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
+	if t, err := parseRFC3339(strings.TrimSpace(s)); err == nil {
 		return t.Format(time.RFC3339), checkYear(t.Year())
 	}
 	return parseDate(s, monthFirst)
+}
+
+// errNoTime says a value has no time of day, so it is no RFC 3339 time.
+var errNoTime = errors.New("no time of day")
+
+// parseRFC3339 reads an RFC 3339 time. A value without the T before the
+// time of day is not one: most dates of a file are not, and time.Parse
+// made an error of each (an import's every row paid for it).
+func parseRFC3339(v string) (time.Time, error) {
+	if !strings.ContainsAny(v, "Tt") {
+		return time.Time{}, errNoTime
+	}
+	return time.Parse(time.RFC3339, v)
 }
 
 var namedDateLayouts = []string{
@@ -206,7 +219,7 @@ func parseDay(s string, first bool) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, errors.New("empty")
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	if t, err := parseRFC3339(v); err == nil {
 		return t, checkYear(t.Year())
 	}
 	if t, ok, err := numericDate(v, first); ok {
