@@ -403,7 +403,7 @@ func (im *importer) flush() error {
 // are upserted one by one in file order, as importing row by row would.
 func (im *importer) batch(b []contact.Row) error {
 	cts := make([]*store.Contact, len(b))
-	seen := map[string]int{}
+	seen := make(map[matchKey]int, 2*len(b))
 	for i := range b {
 		if b[i].Err == nil {
 			b[i].Record.Contact.DefaultConsent(im.consentSource, im.consentDay)
@@ -416,7 +416,7 @@ func (im *importer) batch(b []contact.Row) error {
 	var alone []*store.Contact
 	first := 0 // line
 	for i, ct := range cts {
-		if ct != nil && !slices.ContainsFunc(keys(ct), func(k string) bool { return seen[k] > 1 }) {
+		if ct != nil && !slices.ContainsFunc(keys(ct), func(k matchKey) bool { return seen[k] > 1 }) {
 			alone = append(alone, ct)
 			first = cmp.Or(first, b[i].Record.Line)
 		}
@@ -454,14 +454,20 @@ func (s *Summary) told(line int, ct *store.Contact, u *store.Upsert) {
 	}
 }
 
+// matchKey is one thing a contact is matched by: its email or its phone.
+type matchKey struct {
+	phone bool
+	value string
+}
+
 // keys are what a contact is matched by.
-func keys(ct *store.Contact) []string {
-	var out []string
+func keys(ct *store.Contact) []matchKey {
+	out := make([]matchKey, 0, 2)
 	if ct.Email != "" {
-		out = append(out, "email "+ct.Email)
+		out = append(out, matchKey{value: ct.Email})
 	}
 	if ct.Phone != "" {
-		out = append(out, "phone "+ct.Phone)
+		out = append(out, matchKey{phone: true, value: ct.Phone})
 	}
 	return out
 }
