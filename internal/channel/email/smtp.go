@@ -51,7 +51,7 @@ type SMTPConfig struct {
 // safe for concurrent use; messages go out one at a time.
 type SMTP struct {
 	cfg     SMTPConfig
-	id      Identity
+	id      *parsedIdentity
 	addr    string        // host:port, for messages
 	client  *mail.Client  // settings only; each connection is its own smtp.Client
 	limiter *rate.Limiter // nil: unlimited
@@ -76,14 +76,15 @@ var errClosed = errors.New("the SMTP sender is closed")
 
 // NewSMTP checks cfg and id; it does not connect.
 func NewSMTP(cfg SMTPConfig, id Identity) (*SMTP, error) {
-	if _, _, err := id.addresses(); err != nil {
-		return nil, err
-	}
-	cfg, err := cfg.withDefaults()
+	p, err := id.parse()
 	if err != nil {
 		return nil, err
 	}
-	s := &SMTP{cfg: cfg, id: id, addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))}
+	cfg, err = cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &SMTP{cfg: cfg, id: p, addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))}
 	s.client, err = mail.NewClient(cfg.Host, s.clientOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("email.smtp: %w", err)
@@ -171,7 +172,7 @@ func (s *SMTP) tlsConfig() *tls.Config {
 
 // Send delivers m and returns its Message-ID. Failures are *channel.Error.
 func (s *SMTP) Send(ctx context.Context, m *channel.Message) (string, error) {
-	msg, err := Build(m, s.id)
+	msg, err := s.id.build(m)
 	if err != nil {
 		return "", permanent(err)
 	}
