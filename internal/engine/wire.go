@@ -74,12 +74,19 @@ func (w *wire) takeOff(ctx context.Context, e *Engine, c *Content, next *flight)
 
 // claim commits the claim of j's row, with the sent message waiting to be
 // recorded, if any, and reports whether the row was still pending.
+//
+// The transaction is not cancelled with ctx: it is a few local writes, and
+// on a context that can be cancelled the SQLite driver runs every
+// statement on a goroutine of its own, to interrupt it. A message's claim
+// and the record of the one before it are committed, or not, as a whole
+// either way; the dispatcher stops between rows.
 func (w *wire) claim(ctx context.Context, e *Engine, c *Content, j *job) (bool, error) {
 	var claimed bool
 	landed := w.landed
-	err := e.store.Tx(ctx, func(tx *store.Tx) error {
+	txCtx := context.WithoutCancel(ctx)
+	err := e.store.Tx(txCtx, func(tx *store.Tx) error {
 		if landed != nil {
-			if err := e.markSent(ctx, tx, c, landed.j, landed.id); err != nil {
+			if err := e.markSent(txCtx, tx, c, landed.j, landed.id); err != nil {
 				return err
 			}
 		}
@@ -87,7 +94,7 @@ func (w *wire) claim(ctx context.Context, e *Engine, c *Content, j *job) (bool, 
 			j.d.MessageID = c.messageID(j.now)
 		}
 		var err error
-		claimed, err = tx.Claim(ctx, &j.d.Message, j.now.Unix())
+		claimed, err = tx.Claim(txCtx, &j.d.Message, j.now.Unix())
 		return err
 	})
 	if err != nil {

@@ -1,10 +1,12 @@
 package tmpl
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed"
 	"fmt"
 	htmltemplate "html/template"
+	"sync"
 	"time"
 
 	"github.com/yuin/goldmark"
@@ -25,7 +27,21 @@ type renderer struct {
 	md      goldmark.Markdown
 	layout  *htmltemplate.Template
 	timeout time.Duration // for one message (limits.go)
+	bufs    sync.Pool     // *htmlBuffers
 }
+
+// htmlBuffers are one rendering's buffers, kept for the next: grown from
+// nothing for every message, they were a third of what rendering one
+// allocated (and so of the collector's work while sending).
+type htmlBuffers struct {
+	body bytes.Buffer  // goldmark's output
+	bw   *bufio.Writer // goldmark writes through it (else it makes one each time)
+	out  bytes.Buffer  // the layout's output
+}
+
+// maxKeptBuffer is the largest buffer kept for the next rendering; an
+// unusually large email's buffers go to the collector.
+const maxKeptBuffer = 64 << 10
 
 func newRenderer() (*renderer, error) {
 	layout, err := htmltemplate.New("layout.html").Parse(layoutSource)
@@ -53,22 +69,42 @@ type layoutData struct {
 
 // html renders markdown inside the email layout.
 func (r *renderer) html(markdown, subject string, d Data) (string, error) {
-	var body bytes.Buffer
-	if err := r.md.Convert([]byte(markdown), &body); err != nil {
+	b := r.buffers()
+	defer r.keep(b)
+	if err := r.md.Convert([]byte(markdown), b.bw); err != nil {
 		return "", fmt.Errorf("markdown: %w", err)
 	}
-	var out bytes.Buffer
-	err := r.layout.Execute(&out, layoutData{
+	err := r.layout.Execute(&b.out, layoutData{
 		Subject: subject,
 		// Trusted: goldmark escapes all text and drops raw HTML.
-		Body:           htmltemplate.HTML(body.String()),
+		Body:           htmltemplate.HTML(b.body.String()),
 		Rep:            d.Rep,
 		UnsubscribeURL: d.UnsubscribeURL,
 	})
 	if err != nil {
 		return "", fmt.Errorf("email layout: %w", err)
 	}
-	return out.String(), nil
+	return b.out.String(), nil
+}
+
+func (r *renderer) buffers() *htmlBuffers {
+	if b, ok := r.bufs.Get().(*htmlBuffers); ok {
+		return b
+	}
+	b := &htmlBuffers{}
+	b.bw = bufio.NewWriter(&b.body)
+	return b
+}
+
+// keep empties b for the next rendering, unless it grew too large to keep.
+func (r *renderer) keep(b *htmlBuffers) {
+	if b.body.Cap() > maxKeptBuffer || b.out.Cap() > maxKeptBuffer {
+		return
+	}
+	b.bw.Reset(&b.body) // drops what a failed Convert left unflushed
+	b.body.Reset()
+	b.out.Reset()
+	r.bufs.Put(b)
 }
 
 // inlineStyles puts a style attribute on each element goldmark renders.
@@ -79,41 +115,52 @@ type inlineStyles struct{}
 func (inlineStyles) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
-			if style := styleFor(n); style != "" {
-				n.SetAttributeString("style", []byte(style))
+			if style := styleFor(n); style != nil {
+				n.SetAttribute(styleAttr, style)
 			}
 		}
 		return ast.WalkContinue, nil
 	})
 }
 
-func styleFor(n ast.Node) string {
+// The attribute's name and values, made once: goldmark only reads them.
+var (
+	styleAttr      = []byte("style")
+	paragraphStyle = []byte("margin:0 0 16px 0;")
+	headingStyles  = [...][]byte{headingStyle("22px"), headingStyle("19px"), headingStyle("17px")}
+	linkStyle      = []byte("color:#1f6f8b;text-decoration:underline;")
+	listStyle      = []byte("margin:0 0 16px 0;padding-left:24px;")
+	listItemStyle  = []byte("margin:0 0 6px 0;")
+	quoteStyle     = []byte("margin:0 0 16px 0;padding:0 0 0 12px;border-left:3px solid #e2dccf;color:#5a5550;")
+	breakStyle     = []byte("border:0;border-top:1px solid #ece7df;margin:24px 0;")
+	codeStyle      = []byte("font-family:Menlo,Consolas,monospace;font-size:14px;background-color:#f4f1ec;padding:1px 4px;")
+	imageStyle     = []byte("max-width:100%;height:auto;border:0;")
+)
+
+func headingStyle(size string) []byte {
+	return []byte("margin:24px 0 12px 0;font-size:" + size + ";line-height:1.3;color:#2b2b2b;")
+}
+
+func styleFor(n ast.Node) []byte {
 	switch n := n.(type) {
 	case *ast.Paragraph:
-		return "margin:0 0 16px 0;"
+		return paragraphStyle
 	case *ast.Heading:
-		size := "17px"
-		switch n.Level {
-		case 1:
-			size = "22px"
-		case 2:
-			size = "19px"
-		}
-		return "margin:24px 0 12px 0;font-size:" + size + ";line-height:1.3;color:#2b2b2b;"
+		return headingStyles[min(n.Level, 3)-1]
 	case *ast.Link, *ast.AutoLink:
-		return "color:#1f6f8b;text-decoration:underline;"
+		return linkStyle
 	case *ast.List:
-		return "margin:0 0 16px 0;padding-left:24px;"
+		return listStyle
 	case *ast.ListItem:
-		return "margin:0 0 6px 0;"
+		return listItemStyle
 	case *ast.Blockquote:
-		return "margin:0 0 16px 0;padding:0 0 0 12px;border-left:3px solid #e2dccf;color:#5a5550;"
+		return quoteStyle
 	case *ast.ThematicBreak:
-		return "border:0;border-top:1px solid #ece7df;margin:24px 0;"
+		return breakStyle
 	case *ast.CodeSpan:
-		return "font-family:Menlo,Consolas,monospace;font-size:14px;background-color:#f4f1ec;padding:1px 4px;"
+		return codeStyle
 	case *ast.Image:
-		return "max-width:100%;height:auto;border:0;"
+		return imageStyle
 	}
-	return ""
+	return nil
 }

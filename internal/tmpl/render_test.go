@@ -291,3 +291,24 @@ func TestLetterCarriesTheFooter(t *testing.T) {
 		t.Error("Letter without an unsubscribe link succeeded; every email needs one")
 	}
 }
+
+// TestRenderKeepsNothingBetweenMessages renders one customer's email after
+// others (one of them too large for its buffers to be kept): the buffers
+// a rendering leaves for the next must carry nothing of it over.
+func TestRenderKeepsNothingBetweenMessages(t *testing.T) {
+	s := mustLoad(t, starterDir)
+	jane := tmpl.SampleData()
+	first := mustRender(t, s, "policy-sheet", channel.Email, 0, jane)
+	bob := tmpl.SampleData()
+	bob.Contact.FirstName = "Bob"
+	r := mustRender(t, s, "policy-sheet", channel.Email, 0, bob)
+	if strings.Contains(r.HTML+r.Text, "Jane") || strings.Count(r.HTML, "<html") != 1 {
+		t.Fatalf("Bob's email carries Jane's name or a second layout:\n%s", r.HTML)
+	}
+	bob.Order.Items = strings.Repeat("Peppermint 15 mL, ", 5000) // buffers too large to keep
+	mustRender(t, s, "policy-sheet", channel.Email, 0, bob)
+	again := mustRender(t, s, "policy-sheet", channel.Email, 0, jane)
+	if again.HTML != first.HTML || again.Text != first.Text || again.Subject != first.Subject {
+		t.Errorf("Jane's email changed after others were rendered:\n%s\nwant:\n%s", again.HTML, first.HTML)
+	}
+}

@@ -36,20 +36,27 @@ type Identity struct {
 	DKIM    *DKIM  // nil: messages go unsigned
 }
 
-// addresses parses the identity. Errors name the config key to fix.
-func (id Identity) addresses() (from, replyTo *netmail.Address, err error) {
-	from, err = netmail.ParseAddress(id.From)
+// parsedIdentity is an Identity with its addresses parsed: SMTP and
+// Outbox parse them once, not again for every message.
+type parsedIdentity struct {
+	from, replyTo *netmail.Address // replyTo nil: none
+	dkim          *DKIM
+}
+
+// parse parses the identity's addresses. Errors name the config key to fix.
+func (id Identity) parse() (*parsedIdentity, error) {
+	from, err := netmail.ParseAddress(id.From)
 	if err != nil {
-		return nil, nil, fmt.Errorf("email.from %q is not a valid address (write it as \"Amy Kline <amy@example.com>\"): %w", id.From, err)
+		return nil, fmt.Errorf("email.from %q is not a valid address (write it as \"Amy Kline <amy@example.com>\"): %w", id.From, err)
 	}
+	p := &parsedIdentity{from: from, dkim: id.DKIM}
 	if id.ReplyTo == "" {
-		return from, nil, nil
+		return p, nil
 	}
-	replyTo, err = netmail.ParseAddress(id.ReplyTo)
-	if err != nil {
-		return nil, nil, fmt.Errorf("email reply-to %q is not a valid address: %w", id.ReplyTo, err)
+	if p.replyTo, err = netmail.ParseAddress(id.ReplyTo); err != nil {
+		return nil, fmt.Errorf("email reply-to %q is not a valid address: %w", id.ReplyTo, err)
 	}
-	return from, replyTo, nil
+	return p, nil
 }
 
 // Build turns m into a go-mail message: From/Reply-To from id, To, Subject,
@@ -61,10 +68,15 @@ func (id Identity) addresses() (from, replyTo *netmail.Address, err error) {
 // all of it. Text that comes from data (names, subject) never
 // carries CR or LF into a header: line breaks become spaces.
 func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
-	from, replyTo, err := id.addresses()
+	p, err := id.parse()
 	if err != nil {
 		return nil, err
 	}
+	return p.build(m)
+}
+
+// build is Build with the identity parsed.
+func (p *parsedIdentity) build(m *channel.Message) (*mail.Msg, error) {
 	to, err := recipient(m)
 	if err != nil {
 		return nil, err
@@ -77,14 +89,17 @@ func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 		return nil, errors.New("message has no date")
 	}
 	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(from)
+	from := *p.from // each message its own copy: go-mail keeps the pointer
+	msg.FromMailAddress(&from)
+	replyTo := p.replyTo
 	if m.ReplyTo != "" {
 		if replyTo, err = netmail.ParseAddress(m.ReplyTo); err != nil {
 			return nil, fmt.Errorf("reply address %q: %w", m.ReplyTo, err)
 		}
 	}
 	if replyTo != nil {
-		msg.ReplyToMailAddress(replyTo)
+		r := *replyTo
+		msg.ReplyToMailAddress(&r)
 	}
 	msg.AddToMailAddress(to)
 	msg.Subject(channel.HeaderText(m.Subject))
@@ -108,8 +123,8 @@ func Build(m *channel.Message, id Identity) (*mail.Msg, error) {
 	if err := attach(msg, m.Attachments); err != nil {
 		return nil, err
 	}
-	if id.DKIM != nil {
-		if err := id.DKIM.sign(msg); err != nil {
+	if p.dkim != nil {
+		if err := p.dkim.sign(msg); err != nil {
 			return nil, err
 		}
 	}

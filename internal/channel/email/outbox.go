@@ -15,7 +15,7 @@ import (
 // .eml file in Dir, byte for byte what SMTP would send.
 type Outbox struct {
 	Dir string
-	id  Identity
+	id  *parsedIdentity
 }
 
 var (
@@ -26,13 +26,14 @@ var (
 // NewOutbox creates dir (mode 0700: the files hold customers' addresses)
 // and checks the identity.
 func NewOutbox(dir string, id Identity) (*Outbox, error) {
-	if _, _, err := id.addresses(); err != nil {
+	p, err := id.parse()
+	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create outbox folder: %w", err)
 	}
-	return &Outbox{Dir: dir, id: id}, nil
+	return &Outbox{Dir: dir, id: p}, nil
 }
 
 // OutboxFileName is the file a message is written to. It depends only on
@@ -62,7 +63,7 @@ func (o *Outbox) Send(ctx context.Context, m *channel.Message) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", &channel.Error{Class: channel.Temporary, Msg: err.Error(), Err: err}
 	}
-	msg, err := Build(m, o.id)
+	msg, err := o.id.build(m)
 	if err != nil {
 		return "", permanent(err)
 	}

@@ -51,7 +51,7 @@ type SMTPConfig struct {
 // safe for concurrent use; messages go out one at a time.
 type SMTP struct {
 	cfg     SMTPConfig
-	id      Identity
+	id      *parsedIdentity
 	addr    string        // host:port, for messages
 	client  *mail.Client  // settings only; each connection is its own smtp.Client
 	limiter *rate.Limiter // nil: unlimited
@@ -76,14 +76,15 @@ var errClosed = errors.New("the SMTP sender is closed")
 
 // NewSMTP checks cfg and id; it does not connect.
 func NewSMTP(cfg SMTPConfig, id Identity) (*SMTP, error) {
-	if _, _, err := id.addresses(); err != nil {
-		return nil, err
-	}
-	cfg, err := cfg.withDefaults()
+	p, err := id.parse()
 	if err != nil {
 		return nil, err
 	}
-	s := &SMTP{cfg: cfg, id: id, addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))}
+	cfg, err = cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &SMTP{cfg: cfg, id: p, addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))}
 	s.client, err = mail.NewClient(cfg.Host, s.clientOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("email.smtp: %w", err)
@@ -135,6 +136,14 @@ func (s *SMTP) clientOptions() []mail.Option {
 		mail.WithTLSConfig(s.tlsConfig()),
 		// Our dialer, so a cancelled context can close the socket (see abortConn).
 		mail.WithDialContextFunc(s.dialContext),
+		// A message is MAIL, RCPT and DATA, and nothing more. go-mail
+		// would add a NOOP before it and a NOOP and RSET after it: three
+		// more round trips, each a write, a wait and a wake-up on both
+		// sides, on a connection that was just used. A server that hung
+		// up in the meantime fails MAIL FROM instead (see deliver), and
+		// a failed RSET after the server took the message can no longer
+		// make it look unsent (it would have been sent again).
+		mail.WithoutNoop(), mail.WithoutRset(),
 	}
 	switch cfg.TLS {
 	case TLSImplicit:
@@ -171,7 +180,7 @@ func (s *SMTP) tlsConfig() *tls.Config {
 
 // Send delivers m and returns its Message-ID. Failures are *channel.Error.
 func (s *SMTP) Send(ctx context.Context, m *channel.Message) (string, error) {
-	msg, err := Build(m, s.id)
+	msg, err := s.id.build(m)
 	if err != nil {
 		return "", permanent(err)
 	}
@@ -192,16 +201,27 @@ func (s *SMTP) Send(ctx context.Context, m *channel.Message) (string, error) {
 }
 
 // deliver sends msg, dialing first when not connected. A kept connection
-// the server has closed in the meantime fails go-mail's NOOP check before
+// the server has closed in the meantime fails at MAIL FROM, before
 // anything is sent, so one redial and retry is safe.
 func (s *SMTP) deliver(ctx context.Context, msg *mail.Msg) error {
 	reused := s.sess != nil
 	err := s.attempt(ctx, msg)
-	var se *mail.SendError
-	if reused && errors.As(err, &se) && se.Reason == mail.ErrConnCheck {
+	if reused && hungUp(err) && ctx.Err() == nil {
 		err = s.attempt(ctx, msg)
 	}
 	return err
+}
+
+// hungUp reports a kept connection found closed before the message:
+// MAIL FROM failed without a reply (EOF, reset) or with 421, the reply of
+// a server closing the connection (RFC 5321 3.8).
+func hungUp(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Reason == mail.ErrConnCheck ||
+		se.Reason == mail.ErrSMTPMailFrom && (se.ErrorCode() == 0 || se.ErrorCode() == 421)
 }
 
 func (s *SMTP) attempt(ctx context.Context, msg *mail.Msg) error {
@@ -222,9 +242,9 @@ func (s *SMTP) attempt(ctx context.Context, msg *mail.Msg) error {
 // transact runs one message's MAIL/RCPT/DATA exchange. go-mail takes no
 // context here, so a cancelled ctx closes the socket to stop the wait.
 func (s *SMTP) transact(ctx context.Context, msg *mail.Msg) error {
-	// go-mail checks a kept connection with NOOP before extending the
-	// deadline it set for the previous message; after a pause longer than
-	// Timeout that NOOP would time out at once and cost us the connection.
+	// The deadline go-mail set for the previous message may have passed
+	// in a pause (a rate limit): extended first, so the first command of
+	// this one does not time out at once and cost us the connection.
 	if err := s.sess.c.UpdateDeadline(s.cfg.Timeout); err != nil {
 		return err
 	}
@@ -250,7 +270,7 @@ func (s *SMTP) recover(err error) {
 	}
 	var se *mail.SendError
 	if errors.As(err, &se) && se.ErrorCode() != 0 && se.Reason != mail.ErrWriteContent {
-		if s.client.ResetWithSMTPClient(s.sess.c) == nil {
+		if s.sess.c.Reset() == nil { // not go-mail's Reset: WithoutRset turns it off
 			return
 		}
 	}

@@ -1,10 +1,15 @@
 package email_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
+	"maps"
 	"net"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,6 +219,97 @@ func TestSMTPRedialsWhenServerHungUp(t *testing.T) {
 	if got := sink.Connections(); got != 2 {
 		t.Errorf("connections = %d, want 2", got)
 	}
+}
+
+// A server may also answer MAIL FROM on a kept connection with 421 as it
+// closes it: nothing was sent, so the message is tried once more (over a
+// new connection when the RSET after the 421 fails too).
+func TestSMTPRetriesAfter421AtMailFrom(t *testing.T) {
+	sink := smtpsink.Start(t)
+	s := newSMTP(t, sink, email.SMTPConfig{})
+	mustSend(t, s, 1)
+	sink.FailNext(smtpsink.Mail, 421, "4.4.2", "closing connection", 1)
+	mustSend(t, s, 2)
+	if n := len(sink.Received()); n != 2 {
+		t.Errorf("sink accepted %d messages, want 2", n)
+	}
+}
+
+// A message on a kept connection is MAIL, RCPT and DATA only: no NOOP
+// before it, no NOOP and RSET after it (go-mail's defaults).
+func TestSMTPSendsNoNoopOrRset(t *testing.T) {
+	sink := smtpsink.Start(t)
+	p := startCommandLog(t, net.JoinHostPort(sink.Host, strconv.Itoa(sink.Port)))
+	host, port, _ := net.SplitHostPort(p.addr)
+	portN, _ := strconv.Atoi(port)
+	s, err := email.NewSMTP(email.SMTPConfig{Host: host, Port: portN, TLS: email.TLSNone,
+		Timeout: 10 * time.Second, HELO: "rapport.test"}, testIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(1); id <= 3; id++ {
+		mustSend(t, s, id)
+	}
+	s.Close()
+	got := p.counts()
+	if got["NOOP"] != 0 || got["RSET"] != 0 || got["MAIL"] != 3 || got["DATA"] != 3 {
+		t.Errorf("commands sent: %v, want MAIL and DATA 3 times each, no NOOP or RSET", got)
+	}
+}
+
+// commandLog is a TCP proxy to an SMTP server that counts the commands
+// the client sends (the first word of each line; message lines too, but a
+// test message has no line that is only "NOOP" or "RSET").
+type commandLog struct {
+	addr string
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func startCommandLog(t *testing.T, server string) *commandLog {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	p := &commandLog{addr: ln.Addr().String(), seen: map[string]int{}}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.relay(c, server)
+		}
+	}()
+	return p
+}
+
+func (p *commandLog) relay(c net.Conn, server string) {
+	defer c.Close()
+	up, err := net.Dial("tcp", server)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	go io.Copy(c, up) //nolint:errcheck // ends when either side closes
+	sc := bufio.NewScanner(c)
+	for sc.Scan() {
+		word, _, _ := strings.Cut(sc.Text(), " ")
+		p.mu.Lock()
+		p.seen[strings.ToUpper(word)]++
+		p.mu.Unlock()
+		if _, err := up.Write(append(sc.Bytes(), '\r', '\n')); err != nil {
+			return
+		}
+	}
+}
+
+func (p *commandLog) counts() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.seen)
 }
 
 func TestSMTPSlowServer(t *testing.T) {
