@@ -598,10 +598,12 @@ SELECT state, count(*) AS n FROM messages GROUP BY state;
 SELECT coalesce(min(due_at), 0) FROM messages WHERE state = 'pending';
 
 -- name: recent-failures
+-- The condition is messages_problems' own, word for word: SQLite reads that
+-- index (only those rows) backwards, and stops after "?".
 SELECT m.id, m.contact_id, m.campaign, m.step, m.channel, m.error, m.note, m.attempts, m.due_at,
     trim(c.first_name || ' ' || c.last_name) AS contact_name
 FROM messages m JOIN contacts c ON c.id = m.contact_id
-WHERE m.state = 'failed' OR (m.state = 'pending' AND m.error != '')
+WHERE (m.state = 'failed' OR (m.state = 'pending' AND m.error != ''))
 ORDER BY m.id DESC LIMIT ?;
 
 -- The rep's day (the dashboard's Today and Upcoming pages).
