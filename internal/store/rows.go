@@ -37,12 +37,12 @@ func (tx *Tx) insertRows(ctx context.Context, name string, n int, values func(i 
 		tx.args = args
 		q, err := tx.s.multiInsert(name, k)
 		if err != nil {
-			return total, err
+			return 0, err
 		}
 		done, err := tx.execDriver(ctx, q, args)
 		clear(args) // keep no customer's values past the statement
 		if err != nil {
-			return total, queryError(name, err)
+			return 0, queryError(name, err)
 		}
 		total += done
 		start += k
