@@ -158,9 +158,12 @@ func (c *Content) Plan(ctx context.Context, tx Writer, cp *campaign.Campaign, j 
 		return c.planSteps(cp, j, k.loc, now)
 	})
 	buf := planRows.Get().(*[]store.Message)
-	defer planRows.Put(buf)
 	rows := (*buf)[:0]
-	defer func() { clear(rows); *buf = rows[:0] }()
+	defer func() {
+		clear(rows)
+		*buf = rows[:0]
+		planRows.Put(buf)
+	}()
 	for _, p := range steps {
 		s := &cp.Steps[p.step]
 		if p.passed {
