@@ -105,11 +105,17 @@ func (e *env) inspect() (*inspection, error) {
 	return in, nil
 }
 
+// caseTemplates is the folder of the case updates' templates, beside the
+// config.
+func caseTemplates(cfg *config.Config) string {
+	return filepath.Join(cfg.Dir(), "templates", "cases")
+}
+
 // loadContent reads campaigns/ and templates/ beside the config; their
 // problems come back together, as invalid input.
 func loadContent(cfg *config.Config) (*engine.Content, error) {
 	in := &inspection{cfg: cfg}
-	in.inspectContent(cfg, filepath.Dir(cfg.Path))
+	in.inspectContent(cfg, cfg.Dir())
 	if len(in.problems) > 0 {
 		return nil, invalid{errors.Join(in.problems...)}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -333,7 +332,7 @@ func offerUpdate(e *env, f *files, st *store.Store, k *store.Case, u sendUpdate)
 	if err != nil {
 		return err
 	}
-	up, err := eng.CaseUpdate(e.ctx, filepath.Join(filepath.Dir(f.cfg.Path), "templates", "cases"), k)
+	up, err := eng.CaseUpdate(e.ctx, caseTemplates(f.cfg), k)
 	if err != nil || (up == nil && u.text == "") {
 		return err // nil: no update written for this state, nothing to offer
 	}

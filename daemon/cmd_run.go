@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -182,7 +181,7 @@ func (d *daemon) newWeb() *web.Server {
 			return d.engine.Content().Timeline(ctx, d.st, c)
 		},
 		Content: d.engine.Content, Country: d.cfg.Rep.Country,
-		CaseUpdates: filepath.Join(filepath.Dir(d.cfg.Path), "templates", "cases"),
+		CaseUpdates: caseTemplates(d.cfg),
 	})
 	return &web.Server{
 		Inbox: d.hooks, Tokens: d.engine.Tokens(), PublicURL: d.cfg.HTTP.PublicURL,

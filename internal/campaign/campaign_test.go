@@ -34,18 +34,6 @@ func mustParse(t *testing.T, path string) *Campaign {
 	return c
 }
 
-func delay(t *testing.T, s string) *schedule.Delay {
-	t.Helper()
-	if s == "" {
-		return nil
-	}
-	d, err := schedule.ParseDelay(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &d
-}
-
 // stepLine is a step in a form that is short to write in a test table.
 type stepLine struct {
 	ID, After, Until, Every, At, Channel, Fallback, Template string

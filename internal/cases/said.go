@@ -96,14 +96,3 @@ func SayDeadlines(lines []string, today schedule.Date, cal schedule.Calendar) []
 	}
 	return out
 }
-
-// DeadlineExpired reports whether a stored deadline sentence names a due
-// date that has passed by today (shown in red).
-func DeadlineExpired(line string, today schedule.Date) bool {
-	for _, sub := range markRE.FindAllStringSubmatch(line, -1) {
-		if d, ok := Date(sub[2]); ok && sub[1] == "due" && Expired(d, today) {
-			return true
-		}
-	}
-	return false
-}

@@ -42,24 +42,9 @@ func TestSayDeadline(t *testing.T) {
 	}
 }
 
-// DeadlineExpired is true once a due mark has passed, never for a plain
-// day mark or an unmarked line.
-func TestDeadlineExpired(t *testing.T) {
+// SayDeadlines words each stored deadline line for today.
+func TestSayDeadlines(t *testing.T) {
 	due := "report it " + cases.DueMark(day(t, "2026-12-09"), true)
-	for _, tt := range []struct {
-		line, today string
-		want        bool
-	}{
-		{due, "2026-12-09", false},
-		{due, "2026-12-10", true},
-		{due, "2027-03-01", true},
-		{"ordered " + cases.DayMark(day(t, "2026-01-02")), "2026-12-10", false},
-		{"report the damage by Mon 9 Feb", "2027-12-10", false},
-	} {
-		if got := cases.DeadlineExpired(tt.line, day(t, tt.today)); got != tt.want {
-			t.Errorf("DeadlineExpired(%q, %s) = %v, want %v", tt.line, tt.today, got, tt.want)
-		}
-	}
 	got := cases.SayDeadlines([]string{due, due}, day(t, "2026-12-08"), schedule.Calendar{})
 	if want := []string{"report it tomorrow (Wed 9 Dec)", "report it tomorrow (Wed 9 Dec)"}; !slices.Equal(got, want) {
 		t.Errorf("SayDeadlines = %q, want %q", got, want)

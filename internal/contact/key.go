@@ -37,21 +37,6 @@ func ParseKey(s, region string) (Key, error) {
 	return Key{}, fmt.Errorf("%q is not an email, a phone number or a contact id", v)
 }
 
-// SearchTerm is what to look for in contacts' names, emails and phones
-// when a rep searches for query: a whole phone number as it is stored
-// (E.164), the digits alone of part of one ("555 0139" finds
-// +17735550139), else query as typed.
-func SearchTerm(query, region string) string {
-	v := strings.TrimSpace(query)
-	if phone, err := NormalizePhone(v, region); err == nil {
-		return phone
-	}
-	if digits, ok := phoneDigits(v); ok {
-		return digits
-	}
-	return query
-}
-
 // SearchPrefixes is what to look for at the start of contacts' names,
 // emails and phones (E.164) when a rep searches for query: a whole phone
 // number finds that number; the digits of part of one ("773 555") find

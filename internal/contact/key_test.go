@@ -42,27 +42,6 @@ func TestParseKey(t *testing.T) {
 	}
 }
 
-func TestSearchTerm(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"+1 773 555 0139", "+17735550139"},
-		{"(773) 555-0139", "+17735550139"},
-		{"555 0139", "5550139"},
-		{"555-01", "55501"},
-		{"daniel", "daniel"},
-		{"Kim ", "Kim "},
-		{"42", "42"},
-		{"12", "12"},
-		{"", ""},
-		{"@example.com", "@example.com"},
-	}
-	for _, tt := range tests {
-		if got := SearchTerm(tt.in, "US"); got != tt.want {
-			t.Errorf("SearchTerm(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestSearchPrefixes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
