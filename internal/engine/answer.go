@@ -297,12 +297,7 @@ func (e *Engine) dispatchAnswer(ctx context.Context, c *Content, d *store.Due, n
 	if err != nil {
 		return e.fail(ctx, c, j, err)
 	}
-	claimed, err := w.claim(ctx, e, c, j)
-	if err != nil || !claimed {
-		return err
-	}
-	msg.ClaimedAt, msg.MessageID = j.now, j.d.MessageID
-	return w.takeOff(ctx, e, c, &flight{j: j, msg: msg})
+	return w.add(j, msg)
 }
 
 // answerWindow is when the rep's message may go: an email, or a text that

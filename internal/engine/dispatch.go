@@ -32,16 +32,18 @@ func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
 		return 0, err
 	}
 	order(due)
-	var w wire
+	w := e.newWire(ctx, c)
 	for i := range due {
 		if stop.Err() != nil {
-			return 0, w.land(ctx, e, c) // the send under way finishes and is recorded
+			w.drop()            // not claimed: the next pass takes them
+			return 0, w.close() // the sends under way finish and are recorded
 		}
-		if err := e.dispatchRow(ctx, c, &due[i], &w); err != nil {
-			return 0, errors.Join(err, w.land(ctx, e, c))
+		if err := e.dispatchRow(ctx, c, &due[i], w); err != nil {
+			w.drop()
+			return 0, errors.Join(err, w.close())
 		}
 	}
-	return len(due), w.land(ctx, e, c)
+	return len(due), w.close()
 }
 
 // dispatchRow dispatches one row while the previous message may still be
@@ -50,7 +52,7 @@ func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
 // same customer waits for it.
 func (e *Engine) dispatchRow(ctx context.Context, c *Content, d *store.Due, w *wire) error {
 	if w.busyWith(d.ContactID) {
-		if err := w.land(ctx, e, c); err != nil {
+		if err := w.land(); err != nil {
 			return err
 		}
 	}
@@ -250,8 +252,8 @@ func (e *Engine) task(ctx context.Context, c *Content, j *job) error {
 	return err
 }
 
-// send renders and claims (committed) one message, then puts it on the
-// wire, which sends it and records how it went.
+// send renders one message and puts it on the wire, which claims it
+// (committed), sends it and records how it went.
 func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string, w *wire) error {
 	msg, err := e.render(ctx, c, j, ch)
 	if errors.Is(err, tmpl.ErrSeriesEnded) {
@@ -261,10 +263,5 @@ func (e *Engine) send(ctx context.Context, c *Content, j *job, ch string, w *wir
 	if err != nil {
 		return e.fail(ctx, c, j, err)
 	}
-	claimed, err := w.claim(ctx, e, c, j)
-	if err != nil || !claimed {
-		return err
-	}
-	msg.ClaimedAt, msg.MessageID = j.now, j.d.MessageID // given by the claim
-	return w.takeOff(ctx, e, c, &flight{j: j, msg: msg})
+	return w.add(j, msg)
 }

@@ -9,116 +9,263 @@ import (
 	"github.com/rapportapp/rapport/internal/store"
 )
 
-// wire is the message being sent while the dispatcher moves on. The
-// transport sends one message at a time on a goroutine of its own, and
-// meanwhile the dispatcher decides, renders and claims the next row and
-// records how the previous message went: without that, this work added to
-// the time each message spent waiting for the mail server, and sending
-// ran at two thirds of the rate of a plain SMTP loop.
+// claimGroup is the most emails claimed in one commit.
+//
+// Each commit costs the disk a flush, SQLite its WAL frames and file
+// locks, and the Go runtime a thread hand-off while cgo waits on the disk:
+// committing every claim on its own was a third of the daemon's CPU per
+// email on a small server. Groups of four took nearly all of that back
+// (groups of eight or sixteen measured the same, within the noise); the
+// price is that a kill -9 can leave up to 2×claimGroup sent emails
+// unrecorded, each sent again after the restart with the same Message-ID
+// (mail clients fold the copies), where one claim per commit left two.
+const claimGroup = 4
+
+// wire is the messages being sent while the dispatcher moves on. A
+// goroutine of its own sends them one at a time, in the order they were
+// claimed; meanwhile the dispatcher decides and renders the next rows,
+// claims them, and records how the earlier ones went. Without that, this
+// work added to the time each message spent waiting for the mail server,
+// and sending ran at two thirds of the rate of a plain SMTP loop.
 //
 // Only the transport's Send runs on the other goroutine. Every write and
 // every event stays on the dispatcher's, in the order the messages went
-// out, and each claim is committed before its send as before: a crash
-// leaves at most three rows in 'sending', which Recover settles.
+// out. Every claim is committed before its send; a message that went is
+// recorded in the next commit, with the next group's claims (one flush
+// for a group of messages instead of two per message). A crash leaves the
+// rows claimed and not yet recorded in 'sending', sent or not: Recover
+// sends such an email again with the same Message-ID, and asks Twilio
+// about a text first, as always.
 //
-// A message that went is recorded in the same commit as the next claim
-// (landed): one durable commit per message instead of two. Each costs the
-// disk a flush, and on a small server those flushes took as much CPU as
-// rendering the message. The cost is a slightly longer window in which a
-// crash leaves a sent email in 'sending' (Recover sends it again, with the
-// same Message-ID); texts are verified with Twilio first, as always.
+// Rendered emails wait in ready until claimGroup of them are there, or
+// the sender has nothing left to send. Texts, and emails under a daily
+// cap, are claimed one by one: a text's allowed hours and a cap's count
+// were checked just before its claim, and must still hold when it goes.
 type wire struct {
-	f      *flight
-	landed *flight // sent, not yet recorded: goes with the next claim
+	e   *Engine
+	c   *Content
+	ctx context.Context
+
+	ready    []*flight     // rendered, not yet claimed
+	queue    chan *flight  // claimed, for the sending goroutine
+	done     chan *flight  // back from the transport, to be recorded
+	out      int           // claimed and not yet back from done
+	landed   []*flight     // sent, not yet recorded: go with the next commit
+	failed   []*flight     // failed, not yet recorded
+	contacts map[int64]int // flights per contact, from ready to recorded
+	sending  bool          // the goroutine runs
 }
 
-// flight is one message on the wire.
+// maxOut bounds the messages claimed and not yet back: queue and done
+// hold that many, so neither side ever waits on a full channel.
+const maxOut = 2 * claimGroup
+
+// flight is one message on its way.
 type flight struct {
-	j    *job
-	msg  *channel.Message
-	done chan struct{} // closed when Send has returned
-	id   string
-	err  error
+	j   *job
+	msg *channel.Message
+	id  string
+	err error
 }
 
-// busyWith reports whether the message on the wire, or one sent but not
-// yet recorded, goes to the contact.
-func (w *wire) busyWith(contactID int64) bool {
-	return w.f != nil && w.f.j.d.ContactID == contactID ||
-		w.landed != nil && w.landed.j.d.ContactID == contactID
+func (e *Engine) newWire(ctx context.Context, c *Content) *wire {
+	return &wire{e: e, c: c, ctx: ctx, contacts: map[int64]int{}}
 }
 
-// takeOff waits for the message on the wire to be sent, starts sending
-// next, and records the previous message's outcome while next is under way.
-func (w *wire) takeOff(ctx context.Context, e *Engine, c *Content, next *flight) error {
-	prev := w.f
-	if prev != nil {
-		<-prev.done
-	}
-	next.done = make(chan struct{})
-	w.f = next
-	sender := e.sender(next.msg.Channel)
-	go func() {
-		defer close(next.done)
-		next.id, next.err = sender.Send(ctx, next.msg)
-	}()
-	if prev == nil {
+// busyWith reports whether a message to the contact is on its way and
+// not yet recorded.
+func (w *wire) busyWith(contactID int64) bool { return w.contacts[contactID] > 0 }
+
+// add takes a rendered message. It is claimed now, or with the next ones
+// of its group.
+func (w *wire) add(j *job, msg *channel.Message) error {
+	w.ready = append(w.ready, &flight{j: j, msg: msg})
+	w.contacts[j.d.ContactID]++
+	w.collect(false)
+	if len(w.ready) < claimGroup && w.out > 0 && w.groups(msg.Channel) {
 		return nil
 	}
-	if prev.err == nil {
-		w.landed = prev // recorded with the next claim, or by land
-		return nil
-	}
-	return e.record(ctx, c, prev.j, prev.msg, prev.id, prev.err)
+	return w.flush()
 }
 
-// claim commits the claim of j's row, with the sent message waiting to be
-// recorded, if any, and reports whether the row was still pending.
+// groups reports whether messages on ch may wait to be claimed together.
+func (w *wire) groups(ch string) bool {
+	return ch == channel.Email && w.c.capFor(ch).limit == 0
+}
+
+// flush claims the ready messages, in one commit with the record of those
+// that went, and hands them to the sending goroutine.
+func (w *wire) flush() error {
+	if len(w.ready) == 0 {
+		return nil
+	}
+	for w.out+len(w.ready) > maxOut {
+		w.collect(true)
+	}
+	errs := []error{w.recordFailed()}
+	claims := w.ready
+	w.ready = nil
+	claimed, err := w.commit(claims)
+	if err != nil {
+		for _, f := range claims {
+			w.forget(f)
+		}
+		return errors.Join(append(errs, err)...)
+	}
+	for i, f := range claims {
+		if !claimed[i] { // no longer pending: cancelled or taken meanwhile
+			w.forget(f)
+			continue
+		}
+		f.msg.ClaimedAt, f.msg.MessageID = f.j.now, f.j.d.MessageID // given by the claim
+		w.start()
+		w.out++
+		w.queue <- f
+	}
+	return errors.Join(errs...)
+}
+
+// commit records the landed messages as sent and claims the rows of
+// claims, in one transaction, and reports which rows were still pending.
 //
 // The transaction is not cancelled with ctx: it is a few local writes, and
 // on a context that can be cancelled the SQLite driver runs every
-// statement on a goroutine of its own, to interrupt it. A message's claim
-// and the record of the one before it are committed, or not, as a whole
-// either way; the dispatcher stops between rows.
-func (w *wire) claim(ctx context.Context, e *Engine, c *Content, j *job) (bool, error) {
-	var claimed bool
+// statement on a goroutine of its own, to interrupt it. The claims and the
+// records are committed, or not, as a whole either way; the dispatcher
+// stops between rows.
+func (w *wire) commit(claims []*flight) ([]bool, error) {
 	landed := w.landed
-	txCtx := context.WithoutCancel(ctx)
-	err := e.store.Tx(txCtx, func(tx *store.Tx) error {
-		if landed != nil {
-			if err := e.markSent(txCtx, tx, c, landed.j, landed.id); err != nil {
+	if len(landed) == 0 && len(claims) == 0 {
+		return nil, nil
+	}
+	claimed := make([]bool, len(claims))
+	ctx := context.WithoutCancel(w.ctx)
+	err := w.e.store.Tx(ctx, func(tx *store.Tx) error {
+		for _, f := range landed {
+			if err := w.e.markSent(ctx, tx, w.c, f.j, f.id); err != nil {
 				return err
 			}
 		}
-		if j.d.MessageID == "" { // a retry keeps the first claim's (Claim)
-			j.d.MessageID = c.messageID(j.now)
+		for i, f := range claims {
+			j := f.j
+			if j.d.MessageID == "" { // a retry keeps the first claim's (Claim)
+				j.d.MessageID = w.c.messageID(j.now)
+			}
+			var err error
+			if claimed[i], err = tx.Claim(ctx, &j.d.Message, j.now.Unix()); err != nil {
+				return err
+			}
 		}
-		var err error
-		claimed, err = tx.Claim(txCtx, &j.d.Message, j.now.Unix())
-		return err
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("claim message %d: %w", j.d.ID, err)
+		return nil, err
 	}
-	if landed != nil {
-		w.landed = nil
-		e.announceSent(landed.j, landed.msg, landed.id)
+	w.landed = nil
+	for _, f := range landed {
+		w.e.announceSent(f.j, f.msg, f.id)
+		w.forget(f)
 	}
 	return claimed, nil
 }
 
-// land waits for the message on the wire, if any, and records its
-// outcome, and that of the message waiting to be recorded.
-func (w *wire) land(ctx context.Context, e *Engine, c *Content) error {
-	var errs []error
-	if l := w.landed; l != nil {
-		w.landed = nil
-		errs = append(errs, e.record(ctx, c, l.j, l.msg, l.id, nil))
+// start starts the sending goroutine, once.
+func (w *wire) start() {
+	if w.sending {
+		return
 	}
-	if f := w.f; f != nil {
-		w.f = nil
-		<-f.done
-		errs = append(errs, e.record(ctx, c, f.j, f.msg, f.id, f.err))
+	w.sending = true
+	w.queue, w.done = make(chan *flight, maxOut), make(chan *flight, maxOut)
+	go func(queue <-chan *flight, done chan<- *flight) {
+		for f := range queue {
+			f.id, f.err = w.e.sender(f.msg.Channel).Send(w.ctx, f.msg)
+			done <- f
+		}
+		close(done)
+	}(w.queue, w.done)
+}
+
+// collect takes the messages back from the transport, waiting for one
+// if wait is set and one is out.
+func (w *wire) collect(wait bool) {
+	for w.out > 0 {
+		var f *flight
+		if wait {
+			f = <-w.done
+			wait = false
+		} else {
+			select {
+			case f = <-w.done:
+			default:
+				return
+			}
+		}
+		w.out--
+		if f.err == nil {
+			w.landed = append(w.landed, f)
+		} else {
+			w.failed = append(w.failed, f)
+		}
+	}
+}
+
+// recordFailed records the failed sends, each in its own transaction: a
+// failure may hold a channel, mark an address, or retry later.
+func (w *wire) recordFailed() error {
+	var errs []error
+	for _, f := range w.failed {
+		errs = append(errs, w.e.record(w.ctx, w.c, f.j, f.msg, f.id, f.err))
+		w.forget(f)
+	}
+	w.failed = nil
+	return errors.Join(errs...)
+}
+
+// forget drops a flight from the contacts on their way.
+func (w *wire) forget(f *flight) {
+	id := f.j.d.ContactID
+	if w.contacts[id]--; w.contacts[id] <= 0 {
+		delete(w.contacts, id)
+	}
+}
+
+// drop forgets the ready messages without claiming them: they stay
+// pending, for the next pass.
+func (w *wire) drop() {
+	for _, f := range w.ready {
+		w.forget(f)
+	}
+	w.ready = nil
+}
+
+// land claims and sends the ready messages, waits for every message on
+// its way, and records how each went.
+func (w *wire) land() error {
+	errs := []error{w.flush()}
+	for w.out > 0 {
+		w.collect(true)
+	}
+	errs = append(errs, w.recordFailed())
+	if len(w.landed) > 0 {
+		if _, err := w.commit(nil); err != nil {
+			for _, f := range w.landed {
+				w.forget(f) // left in 'sending': Recover settles them
+			}
+			w.landed = nil
+			errs = append(errs, fmt.Errorf("record sent messages: %w", err))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// close lands everything and ends the sending goroutine.
+func (w *wire) close() error {
+	err := w.land()
+	if w.sending {
+		close(w.queue)
+		for range w.done {
+		}
+		w.sending = false
+	}
+	return err
 }
