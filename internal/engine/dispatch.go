@@ -22,8 +22,21 @@ type job struct {
 	now  time.Time
 }
 
+// dispatchDue dispatches every due row, batch by batch, with one wire:
+// the messages of a batch are still going out while the next is read.
+func (e *Engine) dispatchDue(stop, ctx context.Context) error {
+	w := e.newWire(ctx)
+	for i := 0; i < maxBatches && stop.Err() == nil; i++ {
+		n, err := e.dispatchBatch(stop, ctx, w)
+		if err != nil || n < e.BatchSize {
+			return errors.Join(err, w.close())
+		}
+	}
+	return w.close() // the sends under way finish and are recorded
+}
+
 // dispatchBatch handles one batch of due rows and returns how many it took.
-func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
+func (e *Engine) dispatchBatch(stop, ctx context.Context, w *wire) (int, error) {
 	c, now := e.Content(), e.clock.Now()
 	due, err := e.store.DueMessages(ctx, now.Unix(), e.BatchSize, store.DueFilter{
 		Pausing: c.Pausing(), Marketing: c.Marketing(), Held: e.heldChannels(),
@@ -32,18 +45,18 @@ func (e *Engine) dispatchBatch(stop, ctx context.Context) (int, error) {
 		return 0, err
 	}
 	order(due)
-	w := e.newWire(ctx, c)
+	w.c = c
 	for i := range due {
 		if stop.Err() != nil {
-			w.drop()            // not claimed: the next pass takes them
-			return 0, w.close() // the sends under way finish and are recorded
+			w.drop() // not claimed: the next pass takes them
+			return 0, nil
 		}
 		if err := e.dispatchRow(ctx, c, &due[i], w); err != nil {
 			w.drop()
-			return 0, errors.Join(err, w.close())
+			return 0, err
 		}
 	}
-	return len(due), w.close()
+	return len(due), w.flush() // claimed before the next batch is read, or it would find them again
 }
 
 // dispatchRow dispatches one row while the previous message may still be

@@ -274,17 +274,8 @@ func (e *Engine) tick(stop, ctx context.Context) error {
 	if err := e.Recover(ctx); err != nil {
 		return err
 	}
-	for i := 0; i < maxBatches && stop.Err() == nil; i++ {
-		n, err := e.dispatchBatch(stop, ctx)
-		if err != nil {
-			return err
-		}
-		if n < e.BatchSize {
-			break
-		}
-	}
-	if stop.Err() != nil {
-		return nil
+	if err := e.dispatchDue(stop, ctx); err != nil || stop.Err() != nil {
+		return err
 	}
 	if err := e.Digest(ctx); err != nil {
 		return err

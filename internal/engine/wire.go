@@ -68,8 +68,9 @@ type flight struct {
 	err error
 }
 
-func (e *Engine) newWire(ctx context.Context, c *Content) *wire {
-	return &wire{e: e, c: c, ctx: ctx, contacts: map[int64]int{}}
+// newWire makes a wire for one pass; each batch sets its content.
+func (e *Engine) newWire(ctx context.Context) *wire {
+	return &wire{e: e, ctx: ctx, contacts: map[int64]int{}}
 }
 
 // busyWith reports whether a message to the contact is on its way and
