@@ -47,25 +47,24 @@ type wire struct {
 	ctx context.Context
 
 	ready    []*flight     // rendered, not yet claimed
+	out      []*flight     // claimed, in claim order, not yet taken back
 	queue    chan *flight  // claimed, for the sending goroutine
-	done     chan *flight  // back from the transport, to be recorded
-	out      int           // claimed and not yet back from done
 	landed   []*flight     // sent, not yet recorded: go with the next commit
 	failed   []*flight     // failed, not yet recorded
 	contacts map[int64]int // flights per contact, from ready to recorded
-	sending  bool          // the goroutine runs
 }
 
-// maxOut bounds the messages claimed and not yet back: queue and done
-// hold that many, so neither side ever waits on a full channel.
+// maxOut bounds the messages claimed and not yet taken back: the queue
+// holds that many, so the dispatcher never waits on a full channel.
 const maxOut = 2 * claimGroup
 
 // flight is one message on its way.
 type flight struct {
-	j   *job
-	msg *channel.Message
-	id  string
-	err error
+	j    *job
+	msg  *channel.Message
+	done chan struct{} // closed when Send has returned, with id and err
+	id   string
+	err  error
 }
 
 // newWire makes a wire for one pass; each batch sets its content.
@@ -82,8 +81,8 @@ func (w *wire) busyWith(contactID int64) bool { return w.contacts[contactID] > 0
 func (w *wire) add(j *job, msg *channel.Message) error {
 	w.ready = append(w.ready, &flight{j: j, msg: msg})
 	w.contacts[j.d.ContactID]++
-	w.collect(false)
-	if len(w.ready) < claimGroup && w.out > 0 && w.groups(msg.Channel) {
+	w.collect()
+	if len(w.ready) < claimGroup && len(w.out) > 0 && w.groups(msg.Channel) {
 		return nil
 	}
 	return w.flush()
@@ -100,8 +99,8 @@ func (w *wire) flush() error {
 	if len(w.ready) == 0 {
 		return nil
 	}
-	for w.out+len(w.ready) > maxOut {
-		w.collect(true)
+	if n := len(w.out) + len(w.ready) - maxOut; n > 0 {
+		w.wait(n) // one wake-up for the room, not one per message
 	}
 	errs := []error{w.recordFailed()}
 	claims := w.ready
@@ -119,8 +118,9 @@ func (w *wire) flush() error {
 			continue
 		}
 		f.msg.ClaimedAt, f.msg.MessageID = f.j.now, f.j.d.MessageID // given by the claim
+		f.done = make(chan struct{})
 		w.start()
-		w.out++
+		w.out = append(w.out, f)
 		w.queue <- f
 	}
 	return errors.Join(errs...)
@@ -172,36 +172,35 @@ func (w *wire) commit(claims []*flight) ([]bool, error) {
 
 // start starts the sending goroutine, once.
 func (w *wire) start() {
-	if w.sending {
+	if w.queue != nil {
 		return
 	}
-	w.sending = true
-	w.queue, w.done = make(chan *flight, maxOut), make(chan *flight, maxOut)
-	go func(queue <-chan *flight, done chan<- *flight) {
+	w.queue = make(chan *flight, maxOut)
+	go func(queue <-chan *flight) {
 		for f := range queue {
 			f.id, f.err = w.e.sender(f.msg.Channel).Send(w.ctx, f.msg)
-			done <- f
+			close(f.done)
 		}
-		close(done)
-	}(w.queue, w.done)
+	}(w.queue)
 }
 
-// collect takes the messages back from the transport, waiting for one
-// if wait is set and one is out.
-func (w *wire) collect(wait bool) {
-	for w.out > 0 {
-		var f *flight
-		if wait {
-			f = <-w.done
-			wait = false
-		} else {
-			select {
-			case f = <-w.done:
-			default:
-				return
-			}
+// wait waits until the first n messages out are back, and takes them.
+func (w *wire) wait(n int) {
+	<-w.out[n-1].done // sent in claim order: the ones before are back too
+	w.collect()
+}
+
+// collect takes back the messages the transport is done with.
+func (w *wire) collect() {
+	for len(w.out) > 0 {
+		f := w.out[0]
+		select {
+		case <-f.done:
+		default:
+			return
 		}
-		w.out--
+		w.out[0] = nil
+		w.out = w.out[1:]
 		if f.err == nil {
 			w.landed = append(w.landed, f)
 		} else {
@@ -243,8 +242,8 @@ func (w *wire) drop() {
 // its way, and records how each went.
 func (w *wire) land() error {
 	errs := []error{w.flush()}
-	for w.out > 0 {
-		w.collect(true)
+	if len(w.out) > 0 {
+		w.wait(len(w.out))
 	}
 	errs = append(errs, w.recordFailed())
 	if len(w.landed) > 0 {
@@ -262,11 +261,9 @@ func (w *wire) land() error {
 // close lands everything and ends the sending goroutine.
 func (w *wire) close() error {
 	err := w.land()
-	if w.sending {
-		close(w.queue)
-		for range w.done {
-		}
-		w.sending = false
+	if w.queue != nil {
+		close(w.queue) // nothing is out: the goroutine ends at once
+		w.queue = nil
 	}
 	return err
 }
