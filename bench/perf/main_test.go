@@ -14,7 +14,7 @@ import (
 // The suite runs with `go test -bench`; bench/run passes these after -args.
 var (
 	rowsFlag        = flag.Int("rows", 100_000, "contacts imported for the import, scheduling and daemon benchmarks")
-	emailsFlag      = flag.Int("emails", 1000, "emails the sending benchmark queues")
+	emailsFlag      = flag.Int("emails", 2000, "emails the sending benchmark queues")
 	textsFlag       = flag.Int("texts", 300, "texts the SMS benchmark queues")
 	textRateFlag    = flag.Float64("text-rate", 50, "[sms] rate (texts a second) for the SMS benchmark")
 	binFlag         = flag.String("rapport", "", "the rapport binary to measure (default: built from ./daemon)")
