@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/store"
@@ -32,7 +33,7 @@ const claimGroup = 4
 // every event stays on the dispatcher's, in the order the messages went
 // out. Every claim is committed before its send; a message that went is
 // recorded in the next commit, with the next group's claims (one flush
-// for a group of messages instead of two per message). A crash leaves the
+// for a group of messages instead of one per message). A crash leaves the
 // rows claimed and not yet recorded in 'sending', sent or not: Recover
 // sends such an email again with the same Message-ID, and asks Twilio
 // about a text first, as always.
@@ -49,8 +50,7 @@ type wire struct {
 	ready    []*flight     // rendered, not yet claimed
 	out      []*flight     // claimed, in claim order, not yet taken back
 	queue    chan *flight  // claimed, for the sending goroutine
-	landed   []*flight     // sent, not yet recorded: go with the next commit
-	failed   []*flight     // failed, not yet recorded
+	back     []*flight     // sent or failed, in that order, not yet recorded
 	contacts map[int64]int // flights per contact, from ready to recorded
 }
 
@@ -102,16 +102,16 @@ func (w *wire) flush() error {
 	if n := len(w.out) + len(w.ready) - maxOut; n > 0 {
 		w.wait(n) // one wake-up for the room, not one per message
 	}
-	errs := []error{w.recordFailed()}
-	claims := w.ready
+	claims, back := w.ready, w.back
 	w.ready = nil
-	claimed, err := w.commit(claims)
+	claimed, err := w.commit(back, claims)
 	if err != nil {
 		for _, f := range claims {
 			w.forget(f)
 		}
-		return errors.Join(append(errs, err)...)
+		return err // back waits for the next commit
 	}
+	w.back = nil
 	for i, f := range claims {
 		if !claimed[i] { // no longer pending: cancelled or taken meanwhile
 			w.forget(f)
@@ -123,26 +123,29 @@ func (w *wire) flush() error {
 		w.out = append(w.out, f)
 		w.queue <- f
 	}
-	return errors.Join(errs...)
+	return w.settle(back)
 }
 
-// commit records the landed messages as sent and claims the rows of
-// claims, in one transaction, and reports which rows were still pending.
+// commit records the messages of back that went as sent and claims the
+// rows of claims, in one transaction, and reports which rows were still
+// pending.
 //
 // The transaction is not cancelled with ctx: it is a few local writes, and
 // on a context that can be cancelled the SQLite driver runs every
 // statement on a goroutine of its own, to interrupt it. The claims and the
 // records are committed, or not, as a whole either way; the dispatcher
 // stops between rows.
-func (w *wire) commit(claims []*flight) ([]bool, error) {
-	landed := w.landed
-	if len(landed) == 0 && len(claims) == 0 {
-		return nil, nil
-	}
+func (w *wire) commit(back, claims []*flight) ([]bool, error) {
 	claimed := make([]bool, len(claims))
+	if !slices.ContainsFunc(back, went) && len(claims) == 0 {
+		return claimed, nil
+	}
 	ctx := context.WithoutCancel(w.ctx)
-	err := w.e.store.Tx(ctx, func(tx *store.Tx) error {
-		for _, f := range landed {
+	return claimed, w.e.store.Tx(ctx, func(tx *store.Tx) error {
+		for _, f := range back {
+			if !went(f) {
+				continue
+			}
 			if err := w.e.markSent(ctx, tx, w.c, f.j, f.id); err != nil {
 				return err
 			}
@@ -159,15 +162,25 @@ func (w *wire) commit(claims []*flight) ([]bool, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	w.landed = nil
-	for _, f := range landed {
-		w.e.announceSent(f.j, f.msg, f.id)
+}
+
+func went(f *flight) bool { return f.err == nil }
+
+// settle tells of the messages of back, in the order they were sent, once
+// those that went are recorded: each sent one is logged, each failure is
+// recorded in a transaction of its own (it may hold a channel, mark an
+// address, or try again later).
+func (w *wire) settle(back []*flight) error {
+	var errs []error
+	for _, f := range back {
+		if went(f) {
+			w.e.announceSent(f.j, f.msg, f.id)
+		} else {
+			errs = append(errs, w.e.record(w.ctx, w.c, f.j, f.msg, f.id, f.err))
+		}
 		w.forget(f)
 	}
-	return claimed, nil
+	return errors.Join(errs...)
 }
 
 // start starts the sending goroutine, once.
@@ -193,32 +206,15 @@ func (w *wire) wait(n int) {
 // collect takes back the messages the transport is done with.
 func (w *wire) collect() {
 	for len(w.out) > 0 {
-		f := w.out[0]
 		select {
-		case <-f.done:
+		case <-w.out[0].done:
 		default:
 			return
 		}
+		w.back = append(w.back, w.out[0])
 		w.out[0] = nil
 		w.out = w.out[1:]
-		if f.err == nil {
-			w.landed = append(w.landed, f)
-		} else {
-			w.failed = append(w.failed, f)
-		}
 	}
-}
-
-// recordFailed records the failed sends, each in its own transaction: a
-// failure may hold a channel, mark an address, or retry later.
-func (w *wire) recordFailed() error {
-	var errs []error
-	for _, f := range w.failed {
-		errs = append(errs, w.e.record(w.ctx, w.c, f.j, f.msg, f.id, f.err))
-		w.forget(f)
-	}
-	w.failed = nil
-	return errors.Join(errs...)
 }
 
 // forget drops a flight from the contacts on their way.
@@ -245,17 +241,15 @@ func (w *wire) land() error {
 	if len(w.out) > 0 {
 		w.wait(len(w.out))
 	}
-	errs = append(errs, w.recordFailed())
-	if len(w.landed) > 0 {
-		if _, err := w.commit(nil); err != nil {
-			for _, f := range w.landed {
-				w.forget(f) // left in 'sending': Recover settles them
-			}
-			w.landed = nil
-			errs = append(errs, fmt.Errorf("record sent messages: %w", err))
+	back := w.back
+	w.back = nil
+	if _, err := w.commit(back, nil); err != nil {
+		for _, f := range back {
+			w.forget(f) // left in 'sending': Recover settles them
 		}
+		return errors.Join(append(errs, fmt.Errorf("record sent messages: %w", err))...)
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, w.settle(back))...)
 }
 
 // close lands everything and ends the sending goroutine.

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -180,7 +181,8 @@ func TestStopMidBatchSendsClaimedLeavesRestPending(t *testing.T) {
 }
 
 // A send that fails in the middle of a group is recorded as failed; the
-// others of the group are recorded as sent.
+// others of the group are recorded as sent, and the events come in the
+// order the messages went.
 func TestFailureInGroupRecordedAlone(t *testing.T) {
 	h := newHarness(t, sheetAndTips)
 	cts := h.customers(12)
@@ -208,6 +210,15 @@ func TestFailureInGroupRecordedAlone(t *testing.T) {
 	}
 	if bounced != 1 {
 		t.Errorf("%d bounce notices, want 1: %+v", bounced, h.notices())
+	}
+	var outcomes []string
+	for _, k := range h.eventKinds() {
+		if k == "sent" || k == "failed" {
+			outcomes = append(outcomes, k)
+		}
+	}
+	if len(outcomes) < 4 || outcomes[3] != "failed" || slices.Index(outcomes, "failed") != 3 {
+		t.Errorf("events %v, want the fourth send's failure fourth", outcomes)
 	}
 }
 
