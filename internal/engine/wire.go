@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/rapportapp/rapport/internal/channel"
 	"github.com/rapportapp/rapport/internal/store"
@@ -99,11 +100,17 @@ func (w *wire) flush() error {
 	if len(w.ready) == 0 {
 		return nil
 	}
-	if n := len(w.out) + len(w.ready) - maxOut; n > 0 {
-		w.wait(n) // one wake-up for the room, not one per message
-	}
-	claims, back := w.ready, w.back
+	claims := w.ready
 	w.ready = nil
+	if n := len(w.out) + len(claims) - maxOut; n > 0 {
+		if err := w.wait(n); err != nil {
+			for _, f := range claims {
+				w.forget(f)
+			}
+			return err
+		}
+	}
+	back := w.back
 	claimed, err := w.commit(back, claims)
 	if err != nil {
 		for _, f := range claims {
@@ -197,10 +204,47 @@ func (w *wire) start() {
 	}(w.queue)
 }
 
-// wait waits until the first n messages out are back, and takes them.
-func (w *wire) wait(n int) {
-	<-w.out[n-1].done // sent in claim order: the ones before are back too
-	w.collect()
+// recordWithin is how long a message that went may wait for its record
+// while the dispatcher waits for the wire. Sending at full speed, a
+// group comes back sooner and is recorded with the next claims; from a
+// slow or rate-limited mail server, messages come back one by one, and
+// each is recorded within this much of its send instead of waiting for
+// the group, so a crash has only that much sent and unrecorded to send
+// again. (A wait's timeout: no schedule reads it.)
+const recordWithin = 20 * time.Millisecond
+
+// wait waits until the first n messages out are back, and takes them;
+// meanwhile, what comes back is recorded every recordWithin. The wait
+// ends only when they are back, even if a record fails (that error is
+// returned): a message must not be on its way when the pass ends.
+func (w *wire) wait(n int) error {
+	room := w.out[n-1].done // sent in claim order: the ones before are back too
+	t := time.NewTimer(recordWithin)
+	defer t.Stop()
+	var err error
+	for {
+		select {
+		case <-room:
+			w.collect()
+			return err
+		case <-t.C:
+			w.collect()
+			if err = w.record(); err == nil {
+				t.Reset(recordWithin)
+			}
+		}
+	}
+}
+
+// record records what came back, in a commit of its own. On an error the
+// messages wait for the next commit.
+func (w *wire) record() error {
+	back := w.back
+	if _, err := w.commit(back, nil); err != nil {
+		return fmt.Errorf("record sent messages: %w", err)
+	}
+	w.back = nil
+	return w.settle(back)
 }
 
 // collect takes back the messages the transport is done with.
@@ -239,17 +283,16 @@ func (w *wire) drop() {
 func (w *wire) land() error {
 	errs := []error{w.flush()}
 	if len(w.out) > 0 {
-		w.wait(len(w.out))
+		errs = append(errs, w.wait(len(w.out)))
 	}
-	back := w.back
-	w.back = nil
-	if _, err := w.commit(back, nil); err != nil {
-		for _, f := range back {
+	if err := w.record(); err != nil {
+		for _, f := range w.back {
 			w.forget(f) // left in 'sending': Recover settles them
 		}
-		return errors.Join(append(errs, fmt.Errorf("record sent messages: %w", err))...)
+		w.back = nil
+		errs = append(errs, err)
 	}
-	return errors.Join(append(errs, w.settle(back))...)
+	return errors.Join(errs...)
 }
 
 // close lands everything and ends the sending goroutine.

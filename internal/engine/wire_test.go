@@ -21,9 +21,12 @@ type claimWatch struct {
 	h    *harness
 	next channel.Sender
 
+	delay time.Duration // each send takes this long: a slow mail server
+
 	mu       sync.Mutex
 	sends    int
-	most     int // rows in 'sending' at one send, at most
+	sent     []*channel.Message // in the order they went
+	most     int                // rows in 'sending' at one send, at most
 	problems []string
 	hold     map[int]chan struct{} // by send, from 1
 }
@@ -48,7 +51,22 @@ func (w *claimWatch) Send(ctx context.Context, m *channel.Message) (string, erro
 		<-hold
 	}
 	w.check(ctx, m)
+	time.Sleep(w.delay)
+	w.mu.Lock()
+	w.sent = append(w.sent, m)
+	w.mu.Unlock()
 	return w.next.Send(ctx, m)
+}
+
+// recorded reports whether message m is recorded as sent.
+func (w *claimWatch) recorded(m *channel.Message) bool {
+	rows, err := w.h.st.ContactTimeline(w.h.ctx, m.ContactID, w.h.eng.Content().Holds())
+	for _, r := range rows {
+		if r.ID == m.ID {
+			return err == nil && r.State == store.Sent
+		}
+	}
+	return false
 }
 
 func (w *claimWatch) check(ctx context.Context, m *channel.Message) {
@@ -240,4 +258,48 @@ func TestDailyEmailCapExactWithManyDue(t *testing.T) {
 	if n := len(h.files()); n != 5 {
 		t.Errorf("%d emails in the outbox under a cap of 5", n)
 	}
+}
+
+// From a slow mail server, messages come back one at a time; each is
+// recorded soon after it went, not once its group is back, so that a
+// crash finds few sent and unrecorded: when an email goes, the one two
+// sends before it (back a whole send ago) is recorded.
+func TestSlowSendsRecordedAsTheyGo(t *testing.T) {
+	h := newHarness(t, sheetAndTips)
+	cts := h.customers(8)
+	w := newClaimWatch(h)
+	w.delay = 100 * time.Millisecond
+	var late []int64
+	check := &recordWatch{claimWatch: w, before: func(sent []*channel.Message) {
+		if n := len(sent); n >= 2 && !w.recorded(sent[n-2]) {
+			late = append(late, sent[n-2].ID)
+		}
+	}}
+	h.use(channel.Email, check)
+	h.tickAt(local(t, "2026-01-01 10:00"))
+
+	for _, p := range w.problems {
+		t.Error(p)
+	}
+	if len(late) > 0 {
+		t.Errorf("messages %v were not recorded a whole send after they went", late)
+	}
+	for _, ct := range cts {
+		h.only(ct, "sheet", store.Sent)
+	}
+}
+
+// recordWatch runs before, with the messages sent so far, as each send
+// starts, on the sending goroutine.
+type recordWatch struct {
+	*claimWatch
+	before func(sent []*channel.Message)
+}
+
+func (r *recordWatch) Send(ctx context.Context, m *channel.Message) (string, error) {
+	r.mu.Lock()
+	sent := slices.Clone(r.sent)
+	r.mu.Unlock()
+	r.before(sent)
+	return r.claimWatch.Send(ctx, m)
 }
