@@ -17,10 +17,11 @@ import (
 // locks, and the Go runtime a thread hand-off while cgo waits on the disk:
 // committing every claim on its own was a third of the daemon's CPU per
 // email on a small server. Groups of four took nearly all of that back
-// (groups of eight or sixteen measured the same, within the noise); the
-// price is that a kill -9 can leave up to 2×claimGroup sent emails
-// unrecorded, each sent again after the restart with the same Message-ID
-// (mail clients fold the copies), where one claim per commit left two.
+// (groups of eight or sixteen measured the same, within the noise). A
+// kill -9 can leave the emails sent in the last moments unrecorded, each
+// sent again after the restart with the same Message-ID (mail clients
+// fold the copies): at most 2×claimGroup, and none sent more than
+// recordWithin before while the dispatcher waits for the wire.
 const claimGroup = 4
 
 // wire is the messages being sent while the dispatcher moves on. A
