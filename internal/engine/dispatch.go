@@ -25,14 +25,14 @@ type job struct {
 // dispatchDue dispatches every due row, batch by batch, with one wire:
 // the messages of a batch are still going out while the next is read.
 func (e *Engine) dispatchDue(stop, ctx context.Context) error {
-	w := e.newWire(ctx)
+	w := e.newWire(stop, ctx)
 	for i := 0; i < maxBatches && stop.Err() == nil; i++ {
 		n, err := e.dispatchBatch(stop, ctx, w)
 		if err != nil || n < e.BatchSize {
 			return errors.Join(err, w.close())
 		}
 	}
-	return w.close() // the sends under way finish and are recorded
+	return w.close() // the send under way finishes and is recorded
 }
 
 // dispatchBatch handles one batch of due rows and returns how many it took.

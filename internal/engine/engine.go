@@ -247,7 +247,8 @@ func (e *Engine) Run(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	// Work runs on a context that SIGTERM does not cancel, so the send in
-	// flight finishes and is recorded; ctx only stops the loop between rows.
+	// flight finishes and is recorded; ctx stops the loop between rows and
+	// the sends claimed behind it.
 	work := context.WithoutCancel(ctx)
 	for {
 		if err := e.tick(ctx, work); err != nil && ctx.Err() == nil {

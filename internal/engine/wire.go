@@ -40,14 +40,18 @@ const claimGroup = 4
 // sends such an email again with the same Message-ID, and asks Twilio
 // about a text first, as always.
 //
+// When the dispatcher is told to stop, only the send under way finishes:
+// the messages claimed behind it go back to pending (Release).
+//
 // Rendered emails wait in ready until claimGroup of them are there, or
 // the sender has nothing left to send. Texts, and emails under a daily
 // cap, are claimed one by one: a text's allowed hours and a cap's count
 // were checked just before its claim, and must still hold when it goes.
 type wire struct {
-	e   *Engine
-	c   *Content
-	ctx context.Context
+	e    *Engine
+	c    *Content
+	stop context.Context // once done, claimed messages not yet sent stay unsent
+	ctx  context.Context
 
 	ready    []*flight     // rendered, not yet claimed
 	out      []*flight     // claimed, in claim order, not yet taken back
@@ -70,9 +74,14 @@ type flight struct {
 }
 
 // newWire makes a wire for one pass; each batch sets its content.
-func (e *Engine) newWire(ctx context.Context) *wire {
-	return &wire{e: e, ctx: ctx, contacts: map[int64]int{}}
+func (e *Engine) newWire(stop, ctx context.Context) *wire {
+	return &wire{e: e, stop: stop, ctx: ctx, contacts: map[int64]int{}}
 }
+
+// errNotSent marks a claimed message the sending goroutine did not send
+// because the dispatcher was told to stop: only the send under way
+// finishes, however many are claimed behind it.
+var errNotSent = errors.New("not sent: stopping")
 
 // busyWith reports whether a message to the contact is on its way and
 // not yet recorded.
@@ -181,9 +190,12 @@ func went(f *flight) bool { return f.err == nil }
 func (w *wire) settle(back []*flight) error {
 	var errs []error
 	for _, f := range back {
-		if went(f) {
+		switch {
+		case went(f):
 			w.e.announceSent(f.j, f.msg, f.id)
-		} else {
+		case errors.Is(f.err, errNotSent):
+			errs = append(errs, w.release(f))
+		default:
 			errs = append(errs, w.e.record(w.ctx, w.c, f.j, f.msg, f.id, f.err))
 		}
 		w.forget(f)
@@ -199,7 +211,11 @@ func (w *wire) start() {
 	w.queue = make(chan *flight, maxOut)
 	go func(queue <-chan *flight) {
 		for f := range queue {
-			f.id, f.err = w.e.sender(f.msg.Channel).Send(w.ctx, f.msg)
+			if w.stop.Err() != nil {
+				f.err = errNotSent
+			} else {
+				f.id, f.err = w.e.sender(f.msg.Channel).Send(w.ctx, f.msg)
+			}
 			close(f.done)
 		}
 	}(w.queue)
@@ -246,6 +262,16 @@ func (w *wire) record() error {
 	}
 	w.back = nil
 	return w.settle(back)
+}
+
+// release puts a message that was claimed and not sent back in the queue.
+func (w *wire) release(f *flight) error {
+	ctx := context.WithoutCancel(w.ctx)
+	err := w.e.store.Tx(ctx, func(tx *store.Tx) error { return tx.Release(ctx, f.j.d.ID) })
+	if err != nil {
+		return fmt.Errorf("put back message %d: %w", f.j.d.ID, err) // Recover settles it
+	}
+	return nil
 }
 
 // collect takes back the messages the transport is done with.

@@ -194,6 +194,13 @@ func (tx *Tx) Retry(ctx context.Context, id int64, due int64, why string) error 
 	return err
 }
 
+// Release puts back a claimed row that was never handed to a transport
+// (the daemon was stopping): pending again, without counting the attempt.
+func (tx *Tx) Release(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, "message-release", id)
+	return err
+}
+
 // Defer moves a pending row's due time (quiet hours, caps, one a day).
 func (tx *Tx) Defer(ctx context.Context, id int64, due int64, why string) error {
 	_, err := tx.exec(ctx, "message-defer", due, why, id)

@@ -459,6 +459,11 @@ UPDATE messages SET state = 'sent', sent_at = ?, provider_id = ?, error = '' WHE
 -- name: message-retry
 UPDATE messages SET state = 'pending', due_at = ?, error = ? WHERE id = ?;
 
+-- name: message-release
+-- A claimed row that was never handed to a transport: pending again, the
+-- claim's attempt not counted; the Message-ID it was given stays.
+UPDATE messages SET state = 'pending', attempts = max(attempts - 1, 0) WHERE id = ? AND state = 'sending';
+
 -- name: message-defer
 UPDATE messages SET due_at = ?, note = ? WHERE id = ? AND state = 'pending';
 
