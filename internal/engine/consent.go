@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/rapportapp/rapport/internal/campaign"
@@ -81,15 +82,20 @@ func (c *Content) service(campaignID, stepID string) bool {
 // one waits for anything gone today, and for a service message still due
 // today, which has the day.
 func (e *Engine) busyDay(ctx context.Context, c *Content, j *job) (string, error) {
-	day := j.now.In(j.loc)
-	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, j.loc)
-	end := start.AddDate(0, 0, 1)
-	msgs, err := e.store.DayMessages(ctx, j.d.ContactID, j.d.ID, start.Unix(), end.Unix())
-	if err != nil {
-		return "", err
+	start, end := dayOf(j.now, j.loc)
+	msgs, ok := j.days.take(j.d.ContactID, start, end)
+	if !ok {
+		read, err := e.store.DayMessages(ctx, []int64{j.d.ContactID}, start, end)
+		if err != nil {
+			return "", err
+		}
+		msgs = read[j.d.ContactID]
 	}
 	service := j.step.Service()
 	for _, m := range msgs {
+		if m.ID == j.d.ID || !ofDay(m, start, end) {
+			continue
+		}
 		other := c.service(m.Campaign, m.Step)
 		gone := m.State != store.Pending
 		switch {
@@ -100,4 +106,77 @@ func (e *Engine) busyDay(ctx context.Context, c *Content, j *job) (string, error
 		}
 	}
 	return "", nil
+}
+
+// dayOf is the span of t's day in loc, midnight to midnight.
+func dayOf(t time.Time, loc *time.Location) (start, end int64) {
+	day := t.In(loc)
+	midnight := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	return midnight.Unix(), midnight.AddDate(0, 0, 1).Unix()
+}
+
+// ofDay reports whether m belongs to the day [start, end): sent in it, or
+// still to go and due by its end.
+func ofDay(m store.DayMessage, start, end int64) bool {
+	if m.State == store.Sent {
+		return m.SentAt >= start && m.SentAt < end
+	}
+	return m.DueAt < end
+}
+
+// dayBook is the one-message-a-day rule's reading of a batch's contacts:
+// the messages of their day, read for the whole batch in one query (read
+// for each row on its own, it was a fifteenth of the daemon's CPU per email
+// sent). It answers for a contact's first row of the batch only: the rows
+// after it read again, as the first may just have gone. A contact with a
+// message on the wire when the book was read is read again too: how that
+// message goes may change the answer.
+type dayBook struct {
+	from, to int64
+	msgs     map[int64][]store.DayMessage
+	open     map[int64]bool // contacts the book may still answer for
+}
+
+// readDays reads the day, in each contact's own zone, of the contacts of a
+// batch due at now.
+func (e *Engine) readDays(ctx context.Context, c *Content, due []store.Due, now time.Time) (*dayBook, error) {
+	b := &dayBook{open: map[int64]bool{}}
+	var ids []int64
+	for i := range due {
+		d := &due[i]
+		if b.open[d.ContactID] {
+			continue
+		}
+		b.open[d.ContactID] = true
+		ids = append(ids, d.ContactID)
+		start, end := dayOf(now, c.Zone(&d.Contact))
+		if len(ids) == 1 || start < b.from {
+			b.from = start
+		}
+		b.to = max(b.to, end)
+	}
+	msgs, err := e.store.DayMessages(ctx, ids, b.from, b.to)
+	if err != nil {
+		return nil, err
+	}
+	b.msgs = msgs
+	for id, ms := range msgs {
+		if slices.ContainsFunc(ms, func(m store.DayMessage) bool { return m.State == store.Sending }) {
+			delete(b.open, id)
+		}
+	}
+	return b, nil
+}
+
+// take returns the contact's messages of the day [start, end) if the book
+// may answer for them, once.
+func (b *dayBook) take(contactID, start, end int64) ([]store.DayMessage, bool) {
+	if b == nil || !b.open[contactID] {
+		return nil, false
+	}
+	delete(b.open, contactID)
+	if start < b.from || end > b.to { // the row's day is not the one read (midnight passed)
+		return nil, false
+	}
+	return b.msgs[contactID], true
 }

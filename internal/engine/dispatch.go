@@ -16,6 +16,7 @@ import (
 // job is one due row with what dispatching it needs.
 type job struct {
 	d    *store.Due
+	days *dayBook // the batch's reading of its contacts' day, or nil
 	cp   *campaign.Campaign
 	step *campaign.Step
 	loc  *time.Location
@@ -45,13 +46,17 @@ func (e *Engine) dispatchBatch(stop, ctx context.Context, w *wire) (int, error) 
 		return 0, err
 	}
 	order(due)
+	days, err := e.readDays(ctx, c, due, now)
+	if err != nil {
+		return 0, err
+	}
 	w.c = c
 	for i := range due {
 		if stop.Err() != nil {
 			w.drop() // not claimed: the next pass takes them
 			return 0, nil
 		}
-		if err := e.dispatchRow(ctx, c, &due[i], w); err != nil {
+		if err := e.dispatchRow(ctx, c, &due[i], days, w); err != nil {
 			w.drop()
 			return 0, err
 		}
@@ -63,13 +68,13 @@ func (e *Engine) dispatchBatch(stop, ctx context.Context, w *wire) (int, error) 
 // on the wire. The rules for a customer (one message a day, the text cap,
 // a bounced address) must see how a message to them went, so a row of the
 // same customer waits for it.
-func (e *Engine) dispatchRow(ctx context.Context, c *Content, d *store.Due, w *wire) error {
+func (e *Engine) dispatchRow(ctx context.Context, c *Content, d *store.Due, days *dayBook, w *wire) error {
 	if w.busyWith(d.ContactID) {
 		if err := w.land(); err != nil {
 			return err
 		}
 	}
-	return e.dispatch(ctx, c, d, e.clock.Now(), w)
+	return e.dispatch(ctx, c, d, e.clock.Now(), days, w)
 }
 
 // Pausing lists the campaigns that pause on reply (pause_on_reply). The
@@ -135,7 +140,7 @@ func order(due []store.Due) {
 
 // dispatch decides what to do with one due row and does it; a message
 // to send goes on the wire.
-func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now time.Time, w *wire) error {
+func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now time.Time, days *dayBook, w *wire) error {
 	if d.Kind == store.KindRep {
 		return e.dispatchAnswer(ctx, c, d, now, w)
 	}
@@ -147,7 +152,7 @@ func (e *Engine) dispatch(ctx context.Context, c *Content, d *store.Due, now tim
 	if !ok {
 		return e.finish(ctx, d, store.Cancelled, "step removed from the campaign", "")
 	}
-	j := &job{d: d, cp: cp, step: step, loc: c.Zone(&d.Contact), now: now}
+	j := &job{d: d, days: days, cp: cp, step: step, loc: c.Zone(&d.Contact), now: now}
 	if d.StaleAt != 0 && now.Unix() > d.StaleAt {
 		return e.skip(ctx, c, j, store.NoticeStale, staleNote(j))
 	}

@@ -199,3 +199,66 @@ func TestMarketingTextNeedsWrittenConsent(t *testing.T) {
 		})
 	}
 }
+
+// Two policy sheets due the same morning (orders of yesterday and today):
+// the newer goes, the other waits for tomorrow. The one-a-day rule reads
+// the day of a batch's contacts at once; the second row of a contact must
+// see the first one gone.
+func TestSecondServiceMessageOfTheDayWaits(t *testing.T) {
+	h := newHarness(t, sheetAndTips)
+	ct := h.customer("Jane", "jane@example.com", "")
+	h.clock.Set(local(t, "2026-01-01 09:00"))
+	h.order(ct, "2026-01-01")
+	h.clock.Set(local(t, "2026-01-02 09:00"))
+	h.order(ct, "2026-01-02")
+	h.tickAt(local(t, "2026-01-02 10:00"))
+
+	var sent, waiting []store.Due
+	for _, r := range h.rows(ct) {
+		switch {
+		case r.Step != "sheet":
+		case r.State == store.Sent:
+			sent = append(sent, r)
+		case r.State == store.Pending:
+			waiting = append(waiting, r)
+		}
+	}
+	if len(sent) != 1 || len(waiting) != 1 {
+		t.Fatalf("%d sheets sent and %d waiting, want one of each: %+v", len(sent), len(waiting), h.rows(ct))
+	}
+	if !strings.Contains(waiting[0].Note, "already heard from you today") {
+		t.Errorf("the waiting sheet's note %q does not say why", waiting[0].Note)
+	}
+}
+
+// A contact whose message is on the wire when the batch reads the day is
+// read again when its next row comes: here the first sheet fails for now
+// (to be tried again), so it is not gone, and the second one, a service
+// message too, goes today.
+func TestOneADayRereadsAfterAMessageOnTheWire(t *testing.T) {
+	h := newHarness(t, sheetAndTips)
+	h.eng.BatchSize = 1 // the second sheet is read while the first is on the wire
+	h.use(channel.Email, &scripted{next: h.senders[channel.Email], errs: []error{temporary("try again later")}})
+	ct := h.customer("Jane", "jane@example.com", "")
+	h.clock.Set(local(t, "2026-01-01 09:00"))
+	h.order(ct, "2026-01-01")
+	h.clock.Set(local(t, "2026-01-02 09:00"))
+	h.order(ct, "2026-01-02")
+	h.tickAt(local(t, "2026-01-02 10:00"))
+
+	sent, retry := 0, 0
+	for _, r := range h.rows(ct) {
+		switch {
+		case r.Step != "sheet":
+		case r.State == store.Sent:
+			sent++
+		case r.State == store.Pending && r.Error != "":
+			retry++
+		default:
+			t.Errorf("sheet %d %s (%s): want one sent and one to try again", r.ID, r.State, r.Note)
+		}
+	}
+	if sent != 1 || retry != 1 {
+		t.Errorf("%d sheets sent and %d to try again, want one of each: %+v", sent, retry, h.rows(ct))
+	}
+}

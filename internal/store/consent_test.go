@@ -42,7 +42,7 @@ func TestEmailMarketingRoundTrip(t *testing.T) {
 }
 
 // DayMessages sees the day's sent rows and the rows still due that day,
-// not the row asking, not other days; SentAllBetween counts every
+// not other days, by contact; SentAllBetween counts every
 // customer's texts of the day and those on the wire.
 func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 	ctx := context.Background()
@@ -83,12 +83,19 @@ func TestDayMessagesAndTextsOfTheDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.DayMessages(ctx, 1, ids[0], 100, 200)
+	got, err := s.DayMessages(ctx, []int64{1, 2}, 100, 200)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "[{c sent-today sent} {c due-today pending} {c on-wire sending}]"; fmt.Sprint(got) != want {
-		t.Errorf("day messages %v, want %v", got, want)
+	var steps []string
+	for _, m := range got[1] {
+		steps = append(steps, m.Step+" "+m.State)
+	}
+	if want := "[asking pending sent-today sent due-today pending on-wire sending]"; fmt.Sprint(steps) != want || len(got) != 1 {
+		t.Errorf("day messages %v (%d contacts), want %v of contact 1", steps, len(got), want)
+	}
+	if got[1][0].ID != ids[0] || got[1][1].SentAt != 110 || got[1][2].DueAt != 150 {
+		t.Errorf("day messages %+v: want their ids, sent and due times", got[1])
 	}
 	if n, err := s.SentAllBetween(ctx, "sms", 100, 200); err != nil || n != 2 {
 		t.Errorf("texts of the day %d, %v; want 2 (one sent, one on the wire)", n, err)

@@ -233,31 +233,34 @@ func (s *Store) SentBetween(ctx context.Context, contactID, from, to int64) (int
 
 // DayMessage is a message of a contact's day: sent then, or still to go.
 type DayMessage struct {
-	Campaign string `db:"campaign"`
-	Step     string `db:"step"`
-	State    string `db:"state"`
+	ID        int64  `db:"id"`
+	ContactID int64  `db:"contact_id"`
+	Campaign  string `db:"campaign"`
+	Step      string `db:"step"`
+	State     string `db:"state"`
+	SentAt    int64  `db:"sent_at"`
+	DueAt     int64  `db:"due_at"`
 }
 
-// DayMessages returns the contact's emails and texts other than row except
-// that were sent in [from, to) or are pending or in flight and due before
-// to, for the one-message-a-day rule.
-func (s *Store) DayMessages(ctx context.Context, contactID, except, from, to int64) ([]DayMessage, error) {
-	rows, err := all[dayRow](ctx, s, s.r, "messages-of-day", contactID, except, from, to, to)
-	if err != nil {
-		return nil, fmt.Errorf("messages of contact %d's day: %w", contactID, err)
+// DayMessages returns the emails and texts of the contacts that were sent
+// in [from, to) or are pending or in flight and due before to, for the
+// one-message-a-day rule: by contact, each one's in id order. The
+// dispatcher reads them for a batch's contacts at once, each contact's day
+// within the span.
+func (s *Store) DayMessages(ctx context.Context, contacts []int64, from, to int64) (map[int64][]DayMessage, error) {
+	out := map[int64][]DayMessage{}
+	if len(contacts) == 0 {
+		return out, nil
 	}
-	slices.SortFunc(rows, func(a, b dayRow) int { return cmp.Compare(a.ID, b.ID) })
-	out := make([]DayMessage, len(rows))
-	for i, r := range rows {
-		out[i] = r.DayMessage
+	rows, err := allIn[DayMessage](ctx, s, s.r, "messages-of-day", contacts, from, to, to)
+	if err != nil {
+		return nil, fmt.Errorf("messages of %d contacts' day: %w", len(contacts), err)
+	}
+	slices.SortFunc(rows, func(a, b DayMessage) int { return cmp.Compare(a.ID, b.ID) })
+	for _, r := range rows {
+		out[r.ContactID] = append(out[r.ContactID], r)
 	}
 	return out, nil
-}
-
-// dayRow is a DayMessage with the id it is sorted by.
-type dayRow struct {
-	ID int64 `db:"id"`
-	DayMessage
 }
 
 // SentAllBetween counts the messages on channel ch ("sms" or "email") to

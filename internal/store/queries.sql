@@ -519,13 +519,14 @@ WHERE state = 'pending' AND due_at < ? AND channel = ?
 GROUP BY campaign, step;
 
 -- name: messages-of-day
--- A contact's messages sent or due in a span, by campaign and step, for
--- the one-message-a-day rule (which asks each step's purpose). The rep's
--- own messages answer the customer and count for nothing here. No ORDER
--- BY: the temporary B-tree SQLite opens to sort the few rows cost three
--- times the search itself; DayMessages sorts them (in id order).
-SELECT id, campaign, step, state FROM messages
-WHERE contact_id = ? AND channel IN ('email', 'sms') AND kind = 'step' AND id != ? AND (
+-- The messages of some contacts' day (the IN list) sent in a span, or
+-- pending or in flight and due before its end, with their campaign and
+-- step, for the one-message-a-day rule (which asks each step's purpose).
+-- The rep's own messages answer the customer and count for nothing here.
+-- No ORDER BY: the temporary B-tree SQLite opens to sort the few rows cost
+-- three times the search itself; DayMessages sorts them (in id order).
+SELECT id, contact_id, campaign, step, state, sent_at, due_at FROM messages
+WHERE contact_id IN (?) AND channel IN ('email', 'sms') AND kind = 'step' AND (
     (state = 'sent' AND sent_at >= ? AND sent_at < ?) OR
     (state IN ('pending', 'sending') AND due_at < ?));
 
