@@ -159,6 +159,22 @@ func TestRenderFooter(t *testing.T) {
 		t.Errorf("HTML has no unsubscribe link")
 	}
 
+	// The rep's lines are kept from one email to the next, for as long as
+	// the rep's details stay the same; each customer has their own link.
+	other := d
+	other.Rep.Name, other.Rep.Phone, other.UnsubscribeURL = "Beth <Rowe>", "", "https://rapport.example.com/u/other"
+	r = mustRender(t, s, "note", channel.Email, 0, other)
+	for _, want := range []string{"Beth &lt;Rowe&gt;", other.UnsubscribeURL} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("the next email's HTML lacks %q", want)
+		}
+	}
+	for _, old := range []string{d.Rep.Name, d.Rep.Phone, d.UnsubscribeURL} {
+		if strings.Contains(r.HTML, old) {
+			t.Errorf("the next email's HTML still has %q", old)
+		}
+	}
+
 	d.UnsubscribeURL = ""
 	if _, err := s.Render("note", channel.Email, 0, d); err == nil {
 		t.Errorf("Render without an unsubscribe link succeeded; every email needs one")
