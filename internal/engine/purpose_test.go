@@ -206,11 +206,7 @@ func TestMarketingTextNeedsWrittenConsent(t *testing.T) {
 // see the first one gone.
 func TestSecondServiceMessageOfTheDayWaits(t *testing.T) {
 	h := newHarness(t, sheetAndTips)
-	ct := h.customer("Jane", "jane@example.com", "")
-	h.clock.Set(local(t, "2026-01-01 09:00"))
-	h.order(ct, "2026-01-01")
-	h.clock.Set(local(t, "2026-01-02 09:00"))
-	h.order(ct, "2026-01-02")
+	ct := h.twoSheetsDue()
 	h.tickAt(local(t, "2026-01-02 10:00"))
 
 	var sent, waiting []store.Due
@@ -239,11 +235,7 @@ func TestOneADayRereadsAfterAMessageOnTheWire(t *testing.T) {
 	h := newHarness(t, sheetAndTips)
 	h.eng.BatchSize = 1 // the second sheet is read while the first is on the wire
 	h.use(channel.Email, &scripted{next: h.senders[channel.Email], errs: []error{temporary("try again later")}})
-	ct := h.customer("Jane", "jane@example.com", "")
-	h.clock.Set(local(t, "2026-01-01 09:00"))
-	h.order(ct, "2026-01-01")
-	h.clock.Set(local(t, "2026-01-02 09:00"))
-	h.order(ct, "2026-01-02")
+	ct := h.twoSheetsDue()
 	h.tickAt(local(t, "2026-01-02 10:00"))
 
 	sent, retry := 0, 0
@@ -261,4 +253,16 @@ func TestOneADayRereadsAfterAMessageOnTheWire(t *testing.T) {
 	if sent != 1 || retry != 1 {
 		t.Errorf("%d sheets sent and %d to try again, want one of each: %+v", sent, retry, h.rows(ct))
 	}
+}
+
+// twoSheetsDue adds a customer who ordered on 1 and 2 January: both
+// policy sheets are due on the morning of the 2nd.
+func (h *harness) twoSheetsDue() *store.Contact {
+	h.t.Helper()
+	ct := h.customer("Jane", "jane@example.com", "")
+	h.clock.Set(local(h.t, "2026-01-01 09:00"))
+	h.order(ct, "2026-01-01")
+	h.clock.Set(local(h.t, "2026-01-02 09:00"))
+	h.order(ct, "2026-01-02")
+	return ct
 }
