@@ -127,10 +127,11 @@ func ofDay(m store.DayMessage, start, end int64) bool {
 // dayBook is the one-message-a-day rule's reading of a batch's contacts:
 // the messages of their day, read for the whole batch in one query (read
 // for each row on its own, it was a fifteenth of the daemon's CPU per email
-// sent). It answers for a contact's first row of the batch only: the rows
-// after it read again, as the first may just have gone. A contact with a
-// message on the wire when the book was read is read again too: how that
-// message goes may change the answer.
+// sent). It answers for a contact's first row of the batch only: once that
+// row is dispatched (sent, skipped, moved, whatever became of it), the
+// contact's next rows read again (done). A contact with a message on the
+// wire when the book was read is read again too: how that message goes
+// may change the answer.
 type dayBook struct {
 	from, to int64
 	msgs     map[int64][]store.DayMessage
@@ -169,14 +170,20 @@ func (e *Engine) readDays(ctx context.Context, c *Content, due []store.Due, now 
 }
 
 // take returns the contact's messages of the day [start, end) if the book
-// may answer for them, once.
+// may answer for them.
 func (b *dayBook) take(contactID, start, end int64) ([]store.DayMessage, bool) {
 	if b == nil || !b.open[contactID] {
 		return nil, false
 	}
-	delete(b.open, contactID)
 	if start < b.from || end > b.to { // the row's day is not the one read (midnight passed)
 		return nil, false
 	}
 	return b.msgs[contactID], true
+}
+
+// done closes the book on a contact whose row was dispatched.
+func (b *dayBook) done(contactID int64) {
+	if b != nil {
+		delete(b.open, contactID)
+	}
 }

@@ -74,6 +74,7 @@ func (e *Engine) dispatchRow(ctx context.Context, c *Content, d *store.Due, days
 			return err
 		}
 	}
+	defer days.done(d.ContactID)
 	return e.dispatch(ctx, c, d, e.clock.Now(), days, w)
 }
 

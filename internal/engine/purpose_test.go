@@ -266,3 +266,36 @@ func (h *harness) twoSheetsDue() *store.Contact {
 	h.order(ct, "2026-01-02")
 	return ct
 }
+
+// textSheetAndEmailTip is a service text and a marketing email due the
+// same moment.
+const textSheetAndEmailTip = `name = "Test"
+trigger = "order"
+
+[[step]]
+id = "sheet"
+after = "0d"
+channel = "sms"
+template = "note"
+purpose = "service"
+
+[[step]]
+id = "tips"
+after = "0d"
+channel = "email"
+template = "note"
+purpose = "marketing"
+`
+
+// A service message that is not sent after all (here: no phone for the
+// text) does not hold back the day's marketing email: the one-a-day rule
+// reads the day again after a contact's first row, whatever became of it.
+func TestSkippedServiceMessageDoesNotHoldTheDay(t *testing.T) {
+	h := newHarness(t, textSheetAndEmailTip)
+	ct := h.customer("Jane", "jane@example.com", "")
+	h.clock.Set(local(t, "2026-03-02 09:00"))
+	h.order(ct, "2026-03-02")
+	h.tickAt(local(t, "2026-03-02 10:00"))
+	h.only(ct, "sheet", store.Skipped)
+	h.only(ct, "tips", store.Sent)
+}
