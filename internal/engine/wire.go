@@ -16,7 +16,7 @@ import (
 // Each commit costs the disk a flush, SQLite its WAL frames and file
 // locks, and the Go runtime thread hand-offs while cgo waits on the disk:
 // committing every claim on its own was a third of the daemon's CPU per
-// email on a small server, and groups of sixteen cost a fifth less CPU
+// email on a small server, and groups of sixteen cost a sixth less CPU
 // than groups of four. A claimed email that has not gone is no risk: after
 // a crash it goes once, under the Message-ID of its claim. The risk is an
 // email that went and is not yet recorded: a kill -9 then has it sent
