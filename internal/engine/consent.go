@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapportapp/rapport/internal/campaign"
 	"github.com/rapportapp/rapport/internal/channel"
+	"github.com/rapportapp/rapport/internal/schedule"
 	"github.com/rapportapp/rapport/internal/store"
 )
 
@@ -110,9 +111,8 @@ func (e *Engine) busyDay(ctx context.Context, c *Content, j *job) (string, error
 
 // dayOf is the span of t's day in loc, midnight to midnight.
 func dayOf(t time.Time, loc *time.Location) (start, end int64) {
-	day := t.In(loc)
-	midnight := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
-	return midnight.Unix(), midnight.AddDate(0, 0, 1).Unix()
+	day := schedule.DateOf(t.In(loc))
+	return schedule.At(day, schedule.TimeOfDay{}, loc).Unix(), schedule.At(day.AddDays(1), schedule.TimeOfDay{}, loc).Unix()
 }
 
 // ofDay reports whether m belongs to the day [start, end): sent in it, or
@@ -182,8 +182,4 @@ func (b *dayBook) take(contactID, start, end int64) ([]store.DayMessage, bool) {
 }
 
 // done closes the book on a contact whose row was dispatched.
-func (b *dayBook) done(contactID int64) {
-	if b != nil {
-		delete(b.open, contactID)
-	}
-}
+func (b *dayBook) done(contactID int64) { delete(b.open, contactID) }

@@ -146,9 +146,9 @@ func (w *wire) flush() error {
 	return w.settle(back)
 }
 
-// commit records the messages of back that went as sent and claims the
-// rows of claims, in one transaction, and reports which rows were still
-// pending.
+// commit records the messages of back that went as sent, puts back those
+// not sent because of a stop, and claims the rows of claims, in one
+// transaction, and reports which rows were still pending.
 //
 // The transaction is not cancelled with ctx: it is a few local writes, and
 // on a context that can be cancelled the SQLite driver runs every
@@ -157,16 +157,20 @@ func (w *wire) flush() error {
 // stops between rows.
 func (w *wire) commit(back, claims []*flight) ([]bool, error) {
 	claimed := make([]bool, len(claims))
-	if !slices.ContainsFunc(back, went) && len(claims) == 0 {
+	if !slices.ContainsFunc(back, committed) && len(claims) == 0 {
 		return claimed, nil
 	}
 	ctx := context.WithoutCancel(w.ctx)
 	return claimed, w.e.store.Tx(ctx, func(tx *store.Tx) error {
 		for _, f := range back {
-			if !went(f) {
-				continue
+			var err error
+			switch {
+			case went(f):
+				err = w.e.markSent(ctx, tx, w.c, f.j, f.id)
+			case notSent(f):
+				err = tx.Release(ctx, f.j.d.ID)
 			}
-			if err := w.e.markSent(ctx, tx, w.c, f.j, f.id); err != nil {
+			if err != nil {
 				return err
 			}
 		}
@@ -186,6 +190,11 @@ func (w *wire) commit(back, claims []*flight) ([]bool, error) {
 
 func went(f *flight) bool { return f.err == nil }
 
+func notSent(f *flight) bool { return errors.Is(f.err, errNotSent) }
+
+// committed reports whether what became of f is written by commit.
+func committed(f *flight) bool { return went(f) || notSent(f) }
+
 // settle tells of the messages of back, in the order they were sent, once
 // those that went are recorded: each sent one is logged, each failure is
 // recorded in a transaction of its own (it may hold a channel, mark an
@@ -196,8 +205,7 @@ func (w *wire) settle(back []*flight) error {
 		switch {
 		case went(f):
 			w.e.announceSent(f.j, f.msg, f.id)
-		case errors.Is(f.err, errNotSent):
-			errs = append(errs, w.release(f))
+		case notSent(f): // back in the queue (commit)
 		default:
 			errs = append(errs, w.e.record(w.ctx, w.c, f.j, f.msg, f.id, f.err))
 		}
@@ -265,16 +273,6 @@ func (w *wire) record() error {
 	}
 	w.back = nil
 	return w.settle(back)
-}
-
-// release puts a message that was claimed and not sent back in the queue.
-func (w *wire) release(f *flight) error {
-	ctx := context.WithoutCancel(w.ctx)
-	err := w.e.store.Tx(ctx, func(tx *store.Tx) error { return tx.Release(ctx, f.j.d.ID) })
-	if err != nil {
-		return fmt.Errorf("put back message %d: %w", f.j.d.ID, err) // Recover settles it
-	}
-	return nil
 }
 
 // collect takes back the messages the transport is done with.
